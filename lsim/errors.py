@@ -1,0 +1,39 @@
+"""One error hierarchy for every mistake a user can make.
+
+The CLI catches :class:`LsimError` in a single place and prints its message (exit code 2)
+instead of a traceback; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class LsimError(Exception):
+    """A user-facing error: bad input, unmet limits, a missing tool."""
+
+    exit_code = 2
+
+
+class ConfigError(LsimError, ValueError):
+    """A workload or option has a value that is not allowed.
+
+    ``source`` names the file (or ``--option``), ``field`` the dotted path inside it.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        self.source = source
+        self.field = field
+        self.detail = message
+        where = ": ".join(part for part in (source, field) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class LimitError(LsimError):
+    """A request exceeds a measured limit of this machine (threads, memory, py-spy)."""
+
+
+class ProfileFormatError(LsimError):
+    """A saved profile cannot be read (wrong format version, not a profile)."""
+
+
+class IntegrationError(LsimError):
+    """An external profiler (py-spy, yappi, go) is missing or not permitted."""

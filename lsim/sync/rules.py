@@ -1,0 +1,226 @@
+"""Go's ``sync.Mutex`` and ``sync.RWMutex`` rules as pure state machines (no threads, no clock).
+
+Both engines drive these same rules: the thread engine's locks call them under a small guard
+with real time, the Go-runtime model calls them in virtual time. Every method takes ``now``
+in nanoseconds and returns what happened, so they are tested deterministically.
+
+Mutex (Go's ``sync/mutex.go``):
+
+* Normal mode: a newcomer takes an unlocked mutex at once, even when others are queued
+  (barging). Unlock wakes the queue head, which must compete again with newcomers; if it
+  loses it goes back to the *front* of the queue.
+* Starvation mode starts when a woken waiter loses after having waited more than 1 ms.
+  Unlock then hands the mutex straight to the queue head (it stays locked), newcomers do not
+  barge but queue at the tail. It ends when the waiter that receives the mutex is the last
+  one, or waited less than 1 ms.
+* At most one woken waiter competes at a time (Go's ``mutexWoken`` bit): unlock does not wake
+  another while one is still on its way.
+
+RWMutex (Go's ``sync/rwmutex.go``): writers first serialise on an inner Mutex (a separate
+:class:`MutexRules`); the writer holding it *announces* itself, after which new readers queue;
+it waits for the readers that were already inside, and its unlock releases every reader that
+queued during the write before the inner Mutex goes to the next writer.
+
+The "locked" bit is pluggable (:class:`LockBit`): a plain bool for the model, and a
+``threading.Lock`` for real threads so that the uncontended path is a single atomic
+compare-and-set without the guard.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from enum import IntEnum
+from typing import Generic, Protocol, TypeVar
+
+STARVATION_THRESHOLD_NS = 1_000_000  # Go's starvationThresholdNs: 1 ms
+
+
+class HasSince(Protocol):
+    since_ns: int
+
+
+W = TypeVar("W", bound=HasSince)
+
+
+class Action(IntEnum):
+    """What an unlock did to the waiter queue."""
+
+    NONE = 0
+    WAKE = 1  # normal mode: head woken, must compete again (it is runnable, not owner)
+    HANDOFF = 2  # starvation mode: head now owns the mutex
+
+
+class LockBit(Protocol):
+    def try_set(self) -> bool: ...
+
+    def clear(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+
+class PlainBit:
+    """The locked bit for single-threaded (simulated) use."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = False
+
+    def try_set(self) -> bool:
+        if self.value:
+            return False
+        self.value = True
+        return True
+
+    def clear(self) -> None:
+        if not self.value:
+            raise RuntimeError("sync: unlock of unlocked mutex")
+        self.value = False
+
+    def is_set(self) -> bool:
+        return self.value
+
+
+class MutexRules(Generic[W]):
+    """State of one Go mutex: locked bit, starvation flag, woken flag, FIFO waiter queue."""
+
+    __slots__ = ("bit", "starving", "woken", "queue", "starvation_entries", "handoffs")
+
+    def __init__(self, bit: LockBit | None = None) -> None:
+        self.bit: LockBit = bit if bit is not None else PlainBit()
+        self.starving = False
+        self.woken = False
+        self.queue: deque[W] = deque()
+        self.starvation_entries = 0
+        self.handoffs = 0
+
+    @property
+    def locked(self) -> bool:
+        return self.bit.is_set()
+
+    def try_lock(self) -> bool:
+        """Go's TryLock: never queues; fails in starvation mode (the mutex is spoken for)."""
+        return not self.starving and self.bit.try_set()
+
+    def lock(self, waiter: W, now: int) -> bool:
+        """A newcomer asks for the mutex. True: it owns it. False: queued at the tail."""
+        if self.try_lock():
+            return True
+        waiter.since_ns = now
+        self.queue.append(waiter)
+        # A lock-free unlock may have cleared the bit between the try above and the append;
+        # trying once more after queueing closes that window (the unlocker re-checks the queue).
+        if self.try_lock():
+            self.queue.pop()
+            return True
+        return False
+
+    def retry(self, waiter: W, now: int) -> bool:
+        """A woken waiter competes again. True: owner. False: back at the queue *front*."""
+        self.woken = False
+        if self.try_lock():
+            return True
+        if not self.starving and now - waiter.since_ns > STARVATION_THRESHOLD_NS:
+            self.starving = True
+            self.starvation_entries += 1
+        self.queue.appendleft(waiter)
+        if self.try_lock():
+            self.queue.popleft()
+            return True
+        return False
+
+    def unlock(self, now: int) -> tuple[Action, W | None]:
+        """The owner unlocks: hand off (starvation mode) or release and maybe wake the head."""
+        if self.starving:
+            if not self.bit.is_set():
+                raise RuntimeError("sync: unlock of unlocked mutex")
+            return self._hand_off(now)
+        self.bit.clear()
+        return self._wake_one()
+
+    def after_release(self, now: int) -> tuple[Action, W | None]:
+        """Queue work for an unlock that already cleared the bit without the guard."""
+        if self.starving:
+            if not self.bit.try_set():
+                return Action.NONE, None  # someone holds it; their unlock will hand off
+            return self._hand_off(now)
+        return self._wake_one()
+
+    def _hand_off(self, now: int) -> tuple[Action, W | None]:
+        if not self.queue:  # nobody left to starve: plain release
+            self.starving = False
+            self.bit.clear()
+            return Action.NONE, None
+        head = self.queue.popleft()
+        self.handoffs += 1
+        if not self.queue or now - head.since_ns < STARVATION_THRESHOLD_NS:
+            self.starving = False
+        return Action.HANDOFF, head
+
+    def _wake_one(self) -> tuple[Action, W | None]:
+        # Go returns early when the mutex was re-locked by a barger or a waiter is already
+        # woken: that owner's own unlock, or the woken waiter, keeps the queue moving.
+        if not self.queue or self.woken or self.bit.is_set():
+            return Action.NONE, None
+        self.woken = True
+        return Action.WAKE, self.queue.popleft()
+
+
+class RWRules(Generic[W]):
+    """The reader side of Go's RWMutex; writers hold an inner :class:`MutexRules` first."""
+
+    __slots__ = ("readers", "writer_announced", "reader_wait", "reader_queue", "writer")
+
+    def __init__(self) -> None:
+        self.readers = 0  # readers inside (granted, not yet RUnlocked)
+        self.writer_announced = False
+        self.reader_wait = 0  # readers the announced writer still waits for
+        self.reader_queue: list[W] = []
+        self.writer: W | None = None  # announced writer parked until readers drain
+
+    def try_rlock(self) -> bool:
+        """Writer preference: once a writer has announced itself, new readers queue."""
+        if self.writer_announced:
+            return False
+        self.readers += 1
+        return True
+
+    def rlock(self, reader: W, now: int) -> bool:
+        if self.try_rlock():
+            return True
+        reader.since_ns = now
+        self.reader_queue.append(reader)
+        return False
+
+    def runlock(self) -> W | None:
+        """A reader leaves; returns the writer to wake when it was the last one it awaited."""
+        if self.readers <= 0:
+            raise RuntimeError("sync: RUnlock of unlocked RWMutex")
+        self.readers -= 1
+        if self.writer_announced and self.reader_wait > 0:
+            self.reader_wait -= 1
+            if self.reader_wait == 0:
+                writer, self.writer = self.writer, None
+                return writer
+        return None
+
+    def announce_writer(self, writer: W, now: int) -> bool:
+        """The writer holding the inner mutex blocks new readers. True: no reader inside."""
+        if self.writer_announced:
+            raise RuntimeError("sync: writer announced twice (inner mutex not held?)")
+        self.writer_announced = True
+        self.reader_wait = self.readers
+        if self.reader_wait == 0:
+            return True
+        writer.since_ns = now
+        self.writer = writer
+        return False
+
+    def unlock_writer(self) -> list[W]:
+        """The writer leaves: every reader that queued during the write gets in."""
+        if not self.writer_announced:
+            raise RuntimeError("sync: Unlock of unlocked RWMutex")
+        self.writer_announced = False
+        released, self.reader_queue = self.reader_queue, []
+        self.readers += len(released)
+        return released
