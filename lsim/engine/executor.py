@@ -1,0 +1,162 @@
+"""Executes a thread's plan (a stream of :class:`~lsim.workload.steps.Step`) against a store.
+
+The meaning of each step is fixed in :mod:`lsim.workload.steps`; this is the real-thread
+executor. It publishes the thread's state on the board around every store call and records
+per-operation latency while the experiment is measuring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from time import perf_counter_ns
+
+from lsim.engine.board import BoardSlot
+from lsim.labels import Labels
+from lsim.stores.base import STALE_NAN, LabelStore, StalenessTracker
+from lsim.sync.states import Operation
+from lsim.sync.stats import HISTOGRAM_BUCKETS, histogram_bucket
+from lsim.workload.steps import Condition, Step
+
+OP_COUNT = len(Operation)
+
+
+class Flags:
+    """Run-wide switches the child's main thread flips; workers only read them."""
+
+    __slots__ = ("stop", "measuring")
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.measuring = False
+
+
+class ThreadRecorder:
+    """Per-thread latency histograms (exact, no sharing), merged after the run."""
+
+    __slots__ = ("hist", "count", "max_ns")
+
+    def __init__(self) -> None:
+        self.hist: list[list[int] | None] = [None] * OP_COUNT
+        self.count = [0] * OP_COUNT
+        self.max_ns = [0] * OP_COUNT
+
+    def record(self, op: int, elapsed_ns: int) -> None:
+        hist = self.hist[op]
+        if hist is None:
+            hist = self.hist[op] = [0] * HISTOGRAM_BUCKETS
+        hist[histogram_bucket(elapsed_ns)] += 1
+        self.count[op] += 1
+        if elapsed_ns > self.max_ns[op]:
+            self.max_ns[op] = elapsed_ns
+
+
+class StepExecutor:
+    """One thread's executor: the ``gid``/``last_local`` context of the plan contract."""
+
+    def __init__(
+        self,
+        store: LabelStore,
+        labels_of: Callable[[int], Labels],
+        components: tuple[str, ...],
+        slot: BoardSlot,
+        flags: Flags,
+        recorder: ThreadRecorder,
+        counters: dict[str, int],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.labels_of = labels_of
+        self.components = components
+        self.slot = slot
+        self.flags = flags
+        self.recorder = recorder
+        self.counters = counters
+        self.sleep = sleep
+        self.gid: dict[int, int] = {}
+        self.last_local = 0
+        self.started = time.monotonic()
+        self.next_due = self.started
+
+    def run(self, steps: Iterable[Step]) -> None:
+        flags = self.flags
+        for step in steps:
+            if flags.stop:
+                return
+            if step.op is Operation.NONE:
+                self._think(step)
+            else:
+                self._call(step)
+
+    def _think(self, step: Step) -> None:
+        if step.pace_period_s > 0:
+            # Pacing: the thread is due every period since it started. When it is already
+            # past its next due time it is behind (saturated): no sleep, and the miss counts.
+            now = time.monotonic()
+            self.next_due = max(self.next_due, self.started) + step.pace_period_s
+            delay = self.next_due - now
+            if self.flags.measuring:
+                counters = self.counters
+                counters["pace_steps"] = counters.get("pace_steps", 0) + 1
+                if delay <= 0:
+                    counters["pace_missed"] = counters.get("pace_missed", 0) + 1
+            if delay <= 0:
+                self.next_due = now
+                return
+        else:
+            delay = step.pause_s
+        if delay > 0:
+            self.slot.sleep()
+            self.sleep(delay)
+            self.slot.wake()
+
+    def _call(self, step: Step) -> None:
+        op = step.op
+        store = self.store
+        if op is Operation.ADD_LOCAL_LINK:
+            if step.condition is Condition.IF_NO_LOCAL and self.last_local != 0:
+                return
+        elif op is Operation.REPLACE_LOCAL_LINK and step.condition is Condition.IF_LOCAL_CHANGED:
+            if self.last_local == 0 or self.last_local == step.local_id:
+                return
+        slot = self.slot
+        slot.enter(op)
+        t0 = perf_counter_ns()
+        if op is Operation.GET_OR_ADD_GLOBAL_REF_ID:
+            self.gid[step.series] = store.get_or_add_global_ref_id(self.labels_of(step.series))
+        elif op is Operation.GET_LOCAL_REF_ID:
+            self.last_local = store.get_local_ref_id(
+                self.components[step.component], self.gid.get(step.series, 0)
+            )
+        elif op is Operation.ADD_LOCAL_LINK:
+            store.add_local_link(
+                self.components[step.component], self.gid.get(step.series, 0), step.local_id
+            )
+        elif op is Operation.REPLACE_LOCAL_LINK:
+            store.replace_local_link(
+                self.components[step.component],
+                self.gid.get(step.series, 0),
+                self.last_local,
+                step.local_id,
+            )
+        elif op is Operation.GET_OR_ADD_LINK:
+            self.gid[step.series] = store.get_or_add_link(
+                self.components[step.component], step.local_id, self.labels_of(step.series)
+            )
+        elif op is Operation.TRACK_STALENESS:
+            store.track_staleness(self._trackers(step))
+        elif op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
+            store.check_and_remove_stale_markers()
+        elif op is Operation.COLLECT:
+            store.collect()
+        elapsed = perf_counter_ns() - t0
+        slot.leave()
+        if self.flags.measuring:
+            self.recorder.record(op, elapsed)
+
+    def _trackers(self, step: Step) -> list[StalenessTracker]:
+        gid = self.gid
+        labels_of = self.labels_of
+        trackers = [StalenessTracker(gid.get(s, 0), STALE_NAN, labels_of(s)) for s in step.stale]
+        trackers += [StalenessTracker(gid.get(s, 0), 1.0, labels_of(s)) for s in step.live]
+        return trackers

@@ -1,0 +1,242 @@
+"""Turn the child's raw result and the parent's census into a :class:`Profile`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import sys
+from typing import Any
+
+from lsim import __version__
+from lsim.engine.census import Census
+from lsim.engine.spec import Experiment
+from lsim.engine.threads import ChildResult
+from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
+from lsim.sync.states import GoState, Operation
+from lsim.sync.stats import bucket_upper_bound_ns
+
+SATURATED_LOCK_UTILISATION = 0.9
+SATURATED_PACE_MISS_SHARE = 0.1
+SATURATED_CPU_SHARE = 0.9  # of one core: the GIL lets one thread run Python at a time
+
+
+def percentile_from_histogram(hist: list[int], q: float) -> int:
+    """Upper bound of the log2 bucket holding quantile ``q`` (an over-estimate by < 2x)."""
+    total = sum(hist)
+    if not total:
+        return 0
+    rank = q * total
+    seen = 0
+    for index, n in enumerate(hist):
+        seen += n
+        if seen >= rank:
+            return bucket_upper_bound_ns(index)
+    return bucket_upper_bound_ns(len(hist) - 1)
+
+
+def _lock_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Statistics over the measured window only: after minus before (warm-up excluded)."""
+    out = dict(after)
+    for key in ("acquisitions", "contended", "wait_total_ns", "hold_total_ns"):
+        out[key] = after[key] - before.get(key, 0)
+    out["wait_histogram"] = [a - b for a, b in zip(after["wait_histogram"], before["wait_histogram"], strict=True)]
+    for key in ("wait_by_op", "delay_by_unlocker_op"):
+        table = {}
+        for op, (n, ns) in after[key].items():
+            n0, ns0 = before.get(key, {}).get(op, (0, 0))
+            if n - n0:
+                table[Operation(int(op)).go_name or "(outside)"] = [n - n0, ns - ns0]
+        out[key] = table
+    return out
+
+
+def lock_reports(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[LockReport]:
+    reports: list[LockReport] = []
+    for b, a in zip(before, after, strict=True):
+        sides = [("write", b, a)]
+        if a["kind"] == "rwmutex":
+            sides.append(("read", b["read"], a["read"]))
+            sides.append(("write", b["writer_mutex"], a["writer_mutex"]))
+        for mode, sb, sa in sides:
+            d = _lock_delta(sb, sa)
+            reports.append(
+                LockReport(
+                    name=sa.get("name", a["name"]) if mode == "write" else a["name"],
+                    kind="mutex" if sa.get("kind") == "mutex" else a["kind"],
+                    mode=mode,
+                    acquisitions=d["acquisitions"],
+                    contended=d["contended"],
+                    wait_total_ns=d["wait_total_ns"],
+                    wait_max_ns=d["wait_max_ns"],
+                    hold_total_ns=max(0, d["hold_total_ns"]),
+                    wait_histogram=d["wait_histogram"],
+                    wait_by_operation=d["wait_by_op"],
+                    delay_by_unlocker=d["delay_by_unlocker_op"],
+                    starvation_entries=d.get("starvation_entries", 0)
+                    - sb.get("starvation_entries", 0),
+                    handoffs=d.get("handoffs", 0) - sb.get("handoffs", 0),
+                )
+            )
+    return [r for r in reports if r.acquisitions or r.contended]
+
+
+def operation_reports(data: dict[str, Any], window_s: float) -> list[OperationReport]:
+    reports = []
+    for op_code, hist in sorted(data["op_hist"].items()):
+        count = data["op_count"][op_code]
+        reports.append(
+            OperationReport(
+                operation=Operation(op_code).go_name,
+                count=count,
+                ops_per_s=count / window_s if window_s else 0.0,
+                p50_ns=percentile_from_histogram(hist, 0.50),
+                p99_ns=percentile_from_histogram(hist, 0.99),
+                max_ns=data["op_max_ns"][op_code],
+                latency_histogram=list(hist),
+            )
+        )
+    return sorted(reports, key=lambda r: -r.count)
+
+
+def census_cells(census: Census, lock_names: dict[int, str]) -> list[CensusCell]:
+    cells = []
+    for state, op, lock_id, n in census.cells():
+        cells.append(
+            CensusCell(
+                state=GoState(state).go_name,
+                operation=Operation(op).go_name,
+                lock=lock_names.get(lock_id, "") if lock_id else "",
+                thread_samples=n,
+            )
+        )
+    return cells
+
+
+def representative(census: Census, lock_names: dict[int, str]) -> list[SampledThread]:
+    snapshot = census.representative()
+    if snapshot is None:
+        return []
+    threads = []
+    for index, (state, op, lock_id, age_ms) in enumerate(snapshot.rows()):
+        if state == GoState.IDLE:
+            continue
+        lock = lock_names.get(lock_id, "") if lock_id else ""
+        threads.append(
+            SampledThread(
+                thread=index + 1,
+                state=GoState(state).go_name,
+                operation=Operation(op).go_name,
+                lock=lock,
+                wait_ns=age_ms * 1_000_000,
+                shard=_shard_of(lock),
+            )
+        )
+    return threads
+
+
+def _shard_of(lock_name: str) -> int:
+    if "shard[" not in lock_name:
+        return -1
+    inside = lock_name.split("shard[", 1)[1].split("]", 1)[0]
+    return int(inside) if inside.isdigit() else -1
+
+
+def regime(
+    locks: list[LockReport],
+    window_s: float,
+    counters: dict[str, int],
+    cpu_s: float,
+    closed_loop: bool,
+) -> tuple[str, str]:
+    """Below or at saturation, and the evidence (DESIGN.md §5)."""
+    reasons: list[str] = []
+    window_ns = window_s * 1e9 or 1.0
+    busiest = max(locks, key=lambda r: r.hold_total_ns, default=None)
+    if busiest is not None and busiest.mode == "write":
+        utilisation = busiest.hold_total_ns / window_ns
+        if utilisation >= SATURATED_LOCK_UTILISATION:
+            reasons.append(f"{busiest.name} held {utilisation:.0%} of the time")
+    steps = counters.get("pace_steps", 0)
+    missed = counters.get("pace_missed", 0)
+    if steps and missed / steps >= SATURATED_PACE_MISS_SHARE:
+        reasons.append(f"{missed / steps:.0%} of paced batches started late")
+    cpu_share = cpu_s / window_s if window_s else 0.0
+    if cpu_share >= SATURATED_CPU_SHARE:
+        reasons.append(f"the interpreter ran {cpu_share:.0%} of one core (GIL-bound)")
+    if closed_loop:
+        reasons.append("closed loop: no think time or pacing between operations")
+    if reasons:
+        return "saturated", "; ".join(reasons)
+    detail = f"busiest lock held {busiest.hold_total_ns / window_ns:.0%}" if busiest else ""
+    late = f", {missed / steps:.0%} of paced batches late" if steps else ""
+    return "below-saturation", f"{detail}{late}, interpreter at {cpu_share:.0%} of one core"
+
+
+def machine_facts() -> dict[str, Any]:
+    return {
+        "engine": "threads",
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "switch_interval_s": sys.getswitchinterval(),
+    }
+
+
+def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
+    from lsim.workload.load import workload_to_dict
+
+    data, census = result.data, result.census
+    window_s = data["window_s"]
+    lock_names = {int(k): v for k, v in data["lock_names"].items()}
+    locks = lock_reports(data["locks_before"], data["locks_after"])
+    operations = operation_reports(data, window_s)
+    total_ops = sum(r.count for r in operations)
+    workload = experiment.workload
+    timings = dict(data["timings"])
+    timings["window_s"] = window_s
+    timings["wall_s"] = result.wall_s
+    closed_loop = bool(getattr(workload, "is_closed_loop", lambda: False)())
+    name, reason = regime(locks, window_s, data["counters"], timings.get("cpu_s", 0.0), closed_loop)
+    notes = []
+    if result.interrupted or data.get("interrupted"):
+        notes.append("interrupted: the measured window was cut short (Ctrl-C)")
+    sampler_share = census.sample_seconds / window_s if window_s else 0.0
+    return Profile(
+        engine="threads",
+        store=experiment.store,
+        store_options={"shards": experiment.shards} if experiment.shards else {},
+        workload_name=workload.name,
+        workload=workload_to_dict(workload),
+        seed=workload.seed,
+        command=experiment.command,
+        threads=experiment.threads,
+        duration_s=window_s,
+        census_rate_hz=census.rate_hz,
+        census_samples=census.samples,
+        census=census_cells(census, lock_names),
+        blocked_per_sample=list(census.blocked_per_sample),
+        representative=representative(census, lock_names),
+        operations=operations,
+        locks=locks,
+        total_ops=total_ops,
+        ops_per_s=total_ops / window_s if window_s else 0.0,
+        thread_ops=list(data["thread_ops"]),
+        regime=name,
+        regime_reason=reason,
+        stacks=data["stacks"],
+        machine=machine_facts(),
+        timings=timings,
+        sampler={
+            "rate_hz": census.rate_hz,
+            "samples": census.samples,
+            "late_samples": census.late_samples,
+            "seconds_sampling": census.sample_seconds,
+            "share_of_one_core": sampler_share,
+            "observer": "parent process, shared-memory board",
+        },
+        notes=notes,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        lsim_version=__version__,
+    )

@@ -1,0 +1,146 @@
+"""The ``threads`` engine: run the job in a child process, sample its board from here.
+
+``run_threads`` checks limits up front, forks the experiment process, samples the census at
+a fixed rate while reporting live progress, and turns the child's result into a Profile.
+Ctrl-C stops the child early; what was measured is still reported.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lsim.engine.board import (
+    H_ITERATION,
+    H_PHASE,
+    H_THREADS_STARTED,
+    PHASE_MEASURING,
+    StateBoard,
+)
+from lsim.engine.census import Census, Sampler
+from lsim.engine.child import child_main
+from lsim.engine.job import Job
+from lsim.errors import LimitError, LsimError
+from lsim.limits import MAX_THREADS_PER_PROCESS, RSS_PER_THREAD_BYTES
+
+PHASE_NAMES = {0: "starting", 1: "warming up", 2: "measuring", 3: "finishing"}
+PROGRESS_EVERY_S = 0.25
+
+
+@dataclass
+class RunStatus:
+    """What the progress display shows."""
+
+    phase: str
+    threads_started: int
+    threads: int
+    elapsed_s: float
+    ops_per_s: float
+    blocked_share: float
+    iteration: int
+
+
+@dataclass
+class ChildResult:
+    data: dict[str, Any]
+    census: Census
+    wall_s: float
+    interrupted: bool
+
+
+def check_thread_limits(threads: int, source: str = "--threads") -> None:
+    """Refuse up front what this machine cannot run (DESIGN.md §5), naming the limit."""
+    if threads > MAX_THREADS_PER_PROCESS:
+        raise LimitError(
+            f"{source}: {threads:,} threads is above this machine's measured limit of about "
+            f"{MAX_THREADS_PER_PROCESS:,} threads per process (vm.max_map_count 65,530 at ~3 "
+            "mappings per thread); use --engine model for production scale"
+        )
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return
+    needed = threads * RSS_PER_THREAD_BYTES * 4  # 4x margin over the measured 16 KiB RSS
+    if needed > available:
+        raise LimitError(
+            f"{source}: {threads:,} threads need about {needed >> 20:,} MiB, only "
+            f"{available >> 20:,} MiB is free"
+        )
+
+
+def run_child(
+    job: Job,
+    *,
+    census_rate_hz: float,
+    census: bool = True,
+    progress: Callable[[RunStatus], None] | None = None,
+) -> ChildResult:
+    """Fork the experiment process for ``job`` and observe it until it reports."""
+    check_thread_limits(job.threads)
+    board = StateBoard(job.threads)
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=child_main, args=(job, board, sender), name="lsim-experiment")
+    sampler = Sampler(board, census_rate_hz)
+    interrupted = False
+    began = time.perf_counter()
+    child.start()
+    sender.close()
+    last_progress = 0.0
+    last_ops = (began, 0)
+    data: dict[str, Any] | None = None
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal interrupted
+        interrupted = True
+        if child.pid:
+            os.kill(child.pid, signal.SIGINT)  # the child ends its window and reports
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        while data is None:
+            measuring = board.header(H_PHASE) == PHASE_MEASURING
+            wait = sampler.due_in() if (census and measuring) else 0.02
+            if receiver.poll(wait):
+                data = receiver.recv()
+                break
+            if not child.is_alive() and not receiver.poll(0):
+                raise LsimError(f"the experiment process died (exit code {child.exitcode})")
+            if census and board.header(H_PHASE) == PHASE_MEASURING:
+                sampler.tick()
+            now = time.perf_counter()
+            if progress is not None and now - last_progress >= PROGRESS_EVERY_S:
+                ops = board.total_ops()
+                rate = (ops - last_ops[1]) / max(1e-9, now - last_ops[0])
+                last_ops, last_progress = (now, ops), now
+                progress(_status(board, job, now - began, rate, sampler.census))
+    except EOFError:
+        raise LsimError("the experiment process ended without a result") from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        child.join(timeout=30)
+        board.close()
+    if "error" in data:
+        raise RuntimeError(f"experiment process failed:\n{data['error']}")
+    return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted)
+
+
+def _status(board: StateBoard, job: Job, elapsed: float, rate: float, census: Census) -> RunStatus:
+    recent = census.blocked_per_sample[-10:]
+    live = census.live_per_sample[-10:]
+    share = sum(recent) / sum(live) if recent and sum(live) else 0.0
+    return RunStatus(
+        phase=PHASE_NAMES.get(board.header(H_PHASE), "?"),
+        threads_started=board.header(H_THREADS_STARTED),
+        threads=job.threads,
+        elapsed_s=elapsed,
+        ops_per_s=rate,
+        blocked_share=share,
+        iteration=board.header(H_ITERATION),
+    )
