@@ -58,27 +58,20 @@ def report_error(error: LsimError) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the app, turning :class:`LsimError` into exit 2."""
+    """Console-script entry point: run the app, turning :class:`LsimError` into exit 2.
+
+    Typer (standalone mode) reports usage mistakes itself (exit 2) and exits; our own
+    user errors propagate out of the command as :class:`LsimError` and are printed here as
+    one line, never a traceback.
+    """
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except LsimError as error:
         sys.exit(report_error(error))
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(130)
     except KeyboardInterrupt:
         stderr.print("interrupted")
         sys.exit(130)
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
 
 
 def command(name: str | None = None, **kwargs: object) -> Callable[..., object]:

@@ -31,7 +31,7 @@ class Census:
     live_per_sample: list[int] = field(default_factory=list)
     snapshots: list[tuple[int, BoardSnapshot]] = field(default_factory=list)
     sample_seconds: float = 0.0
-    late_samples: int = 0
+    skipped_ticks: int = 0  # ticks dropped because the sampler fell a whole period behind
 
     @property
     def samples(self) -> int:
@@ -82,7 +82,7 @@ class Sampler:
     def tick(self) -> None:
         now = time.perf_counter()
         if now - self.next_tick > self.period:  # fell behind: skip, don't burst
-            self.census.late_samples += int((now - self.next_tick) / self.period)
+            self.census.skipped_ticks += int((now - self.next_tick) / self.period)
             self.next_tick = now
         self.census.take(self.board)
         self.next_tick += self.period

@@ -46,6 +46,7 @@ class _Run:
         self.done = itertools.count(1)
         self.iteration_done = threading.Event()
         self.ops_before: list[int] = [0] * job.threads
+        self.integrations: dict[str, Any] = {}
 
     def body(self, index: int, iteration: int) -> None:
         slot = self.board.slot(index)
@@ -113,6 +114,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     run.stop_event.wait(run.job.warmup_s)
     baseline = _lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()
+    run.job.window_started()
     run.flags.measuring = True
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     t0 = time.perf_counter()
@@ -121,6 +123,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     t1 = time.perf_counter()
     timings["cpu_s"] = time.process_time() - cpu0
     run.flags.measuring = False
+    run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
     run.flags.stop = True
     run.ops_before = ops_before
@@ -129,6 +132,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
 
 def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
     baseline = _lock_snapshots(run.job)
+    run.job.window_started()
     run.flags.measuring = True
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     iteration_s: list[float] = []
@@ -150,6 +154,7 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
     t1 = time.perf_counter()
     timings["cpu_s"] = time.process_time() - cpu0
     run.flags.measuring = False
+    run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
     run.flags.stop = True
     timings["iterations"] = float(len(iteration_s))
@@ -199,4 +204,5 @@ def _collect(
         "thread_ops": [a - b for a, b in zip(ops_after, ops_before, strict=True)],
         "counters": totals,
         "stacks": run.job.stacks(),
+        "integrations": run.integrations,
     }

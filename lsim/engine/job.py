@@ -42,6 +42,12 @@ class Job(Protocol):
         counters (pacing misses, ...), read by the child at the end even if the thread is
         still running, so update it as you go."""
 
+    def window_started(self) -> None:
+        """Called by the child when the measured window begins (integrations start here)."""
+
+    def window_ended(self) -> dict[str, Any]:
+        """Called when it ends; returns what integrations produced (for the profile)."""
+
     def locks(self) -> list[Any]:
         """The lsim.sync locks whose statistics the report shows."""
 
@@ -56,7 +62,7 @@ class WorkloadJob:
         workload = experiment.workload
         self.experiment = experiment
         self.threads = workload.threads.count
-        self.mode = workload.threads.mode
+        self.mode: str = workload.threads.mode
         self.duration_s = workload.run.duration_s
         self.warmup_s = workload.run.warmup_s
         self.iterations = workload.run.iterations
@@ -92,6 +98,19 @@ class WorkloadJob:
             self.store, self.series.labels, workload.components, slot, flags, rec, counters
         )
         executor.run(thread_steps(workload, index, iteration=iteration))
+
+    def window_started(self) -> None:
+        if self.experiment.yappi_dir:
+            from lsim.integrations.yappi import start_yappi
+
+            start_yappi()
+
+    def window_ended(self) -> dict[str, Any]:
+        if self.experiment.yappi_dir:
+            from lsim.integrations.yappi import stop_yappi
+
+            return {"yappi": stop_yappi(self.experiment.yappi_dir)}
+        return {}
 
     def locks(self) -> list[Any]:
         return self.store.locks() if self.store is not None else []

@@ -85,14 +85,16 @@ def operation_reports(data: dict[str, Any], window_s: float) -> list[OperationRe
     reports = []
     for op_code, hist in sorted(data["op_hist"].items()):
         count = data["op_count"][op_code]
+        max_ns = data["op_max_ns"][op_code]
+        # histogram percentiles are bucket upper bounds: never report one above the maximum
         reports.append(
             OperationReport(
                 operation=Operation(op_code).go_name,
                 count=count,
                 ops_per_s=count / window_s if window_s else 0.0,
-                p50_ns=percentile_from_histogram(hist, 0.50),
-                p99_ns=percentile_from_histogram(hist, 0.99),
-                max_ns=data["op_max_ns"][op_code],
+                p50_ns=min(max_ns, percentile_from_histogram(hist, 0.50)),
+                p99_ns=min(max_ns, percentile_from_histogram(hist, 0.99)),
+                max_ns=max_ns,
                 latency_histogram=list(hist),
             )
         )
@@ -197,7 +199,7 @@ def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
     timings = dict(data["timings"])
     timings["window_s"] = window_s
     timings["wall_s"] = result.wall_s
-    closed_loop = bool(getattr(workload, "is_closed_loop", lambda: False)())
+    closed_loop = workload.pacing.closed_loop and workload.threads.mode == "steady"
     name, reason = regime(locks, window_s, data["counters"], timings.get("cpu_s", 0.0), closed_loop)
     notes = []
     if result.interrupted or data.get("interrupted"):
@@ -231,11 +233,13 @@ def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
         sampler={
             "rate_hz": census.rate_hz,
             "samples": census.samples,
-            "late_samples": census.late_samples,
+            "expected_samples": round(window_s * census.rate_hz),
+            "skipped_ticks": census.skipped_ticks,
             "seconds_sampling": census.sample_seconds,
             "share_of_one_core": sampler_share,
             "observer": "parent process, shared-memory board",
         },
+        integrations={**data.get("integrations", {}), **result.observed},
         notes=notes,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         lsim_version=__version__,

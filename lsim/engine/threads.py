@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from lsim.engine.board import (
 from lsim.engine.census import Census, Sampler
 from lsim.engine.child import child_main
 from lsim.engine.job import Job
+from lsim.engine.observer import Observer
 from lsim.errors import LimitError, LsimError
 from lsim.limits import MAX_THREADS_PER_PROCESS, RSS_PER_THREAD_BYTES
 
@@ -43,6 +44,7 @@ class RunStatus:
     ops_per_s: float
     blocked_share: float
     iteration: int
+    fraction: float | None = None  # share of the run done, when the engine knows it
 
 
 @dataclass
@@ -51,6 +53,7 @@ class ChildResult:
     census: Census
     wall_s: float
     interrupted: bool
+    observed: dict[str, Any]
 
 
 def check_thread_limits(threads: int, source: str = "--threads") -> None:
@@ -79,6 +82,7 @@ def run_child(
     census_rate_hz: float,
     census: bool = True,
     progress: Callable[[RunStatus], None] | None = None,
+    observers: Sequence[Observer] = (),
 ) -> ChildResult:
     """Fork the experiment process for ``job`` and observe it until it reports."""
     check_thread_limits(job.threads)
@@ -103,9 +107,15 @@ def run_child(
             os.kill(child.pid, signal.SIGINT)  # the child ends its window and reports
 
     signal.signal(signal.SIGINT, on_interrupt)
+    observing = False
+    observed: dict[str, Any] = {}
     try:
         while data is None:
             measuring = board.header(H_PHASE) == PHASE_MEASURING
+            if measuring and not observing and child.pid:
+                observing = True
+                for observer in observers:
+                    observer.start(child.pid)
             wait = sampler.due_in() if (census and measuring) else 0.02
             if receiver.poll(wait):
                 data = receiver.recv()
@@ -124,11 +134,14 @@ def run_child(
         raise LsimError("the experiment process ended without a result") from None
     finally:
         signal.signal(signal.SIGINT, previous)
+        if observing:
+            for observer in observers:
+                observed.update(observer.finish())
         child.join(timeout=30)
         board.close()
     if "error" in data:
         raise RuntimeError(f"experiment process failed:\n{data['error']}")
-    return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted)
+    return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted, observed)
 
 
 def _status(board: StateBoard, job: Job, elapsed: float, rate: float, census: Census) -> RunStatus:

@@ -16,7 +16,7 @@ from lsim.labels import HashLayout, Labels
 from lsim.sync.states import Operation
 
 STALE_NAN_BITS = 0x7FF0000000000002
-STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
+STALE_NAN: float = float(struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0])
 DEFAULT_STALE_DURATION_S = 600.0  # Alloy: markers older than 10 minutes are removed
 
 GO_PACKAGE = "github.com/grafana/alloy/internal/service/labelstore"
@@ -25,7 +25,7 @@ GO_FILE = "service.go"
 
 def is_stale_nan(value: float) -> bool:
     """Prometheus' ``value.IsStaleNaN``: compares the bit pattern, not just ``isnan``."""
-    return struct.unpack("<Q", struct.pack("<d", value))[0] == STALE_NAN_BITS
+    return bool(struct.unpack("<Q", struct.pack("<d", value))[0] == STALE_NAN_BITS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,8 @@ class Mutex:
     """Go's ``sync.Mutex`` for threads: ``lock()``, ``unlock()``, ``try_lock()``, ``with m:``."""
 
     __slots__ = (
-        "name", "lock_id", "stats", "_rules", "_guard", "_try", "_release", "_hold_t0",
-        "_last_unlocker_op",
+        "name", "lock_id", "stats", "_rules", "_queue", "_guard", "_try", "_release",
+        "_hold_t0", "_last_unlocker_op",
     )
 
     def __init__(self, name: str = "mutex") -> None:
@@ -55,6 +55,7 @@ class Mutex:
         self.lock_id = register_lock(name, "mutex")
         self.stats = LockStats()
         self._rules: MutexRules[Waiter] = MutexRules(_ThreadBit(bit_lock))
+        self._queue = self._rules.queue  # the deque itself; never replaced
         self._guard = threading.Lock()
         self._try = bit_lock.acquire
         self._release = bit_lock.release
@@ -63,7 +64,9 @@ class Mutex:
 
     # -- fast paths -------------------------------------------------------------------------
     def lock(self) -> None:
-        if self._rules.starving or not self._try(False):
+        # No starvation check here: in starvation mode the bit stays set through every
+        # hand-off, so the compare-and-set fails and we queue at the tail as Go requires.
+        if not self._try(False):
             self._lock_slow()
             return
         stats = self.stats
@@ -77,19 +80,21 @@ class Mutex:
             stats.hold_sampled_ns += perf_counter_ns() - self._hold_t0
             stats.hold_samples += 1
             self._hold_t0 = 0
-        rules = self._rules
-        if rules.starving or rules.queue:
+        # Starvation mode implies a non-empty queue (it ends with the last hand-off), so one
+        # test of the queue picks the slow path for both.
+        queue = self._queue
+        if queue:
             self._unlock_slow()
             return
         try:
             self._release()
         except RuntimeError:
             raise RuntimeError("sync: unlock of unlocked mutex") from None
-        if rules.queue:  # a waiter queued between our check and the release
+        if queue:  # a waiter queued between our check and the release
             self._wake_after_release()
 
     def try_lock(self) -> bool:
-        if self._rules.starving or not self._try(False):
+        if self._rules.starving or not self._try(False):  # Go's TryLock fails when starving
             return False
         self.stats.acquisitions += 1
         return True

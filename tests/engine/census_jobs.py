@@ -78,6 +78,12 @@ class HolderJob:
                 time.sleep(self.hold_s / 20)
                 slot.wake()
 
+    def window_started(self) -> None:
+        return None
+
+    def window_ended(self) -> dict[str, Any]:
+        return {}
+
     def locks(self) -> list[Any]:
         return [self.mutex] if self.mutex else []
 

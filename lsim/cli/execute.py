@@ -1,0 +1,84 @@
+"""Resolve flags into an experiment and run it with a progress display (shared by commands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsim.cli.options import check_engine, resolve_experiment
+from lsim.cli.progress import live_progress
+from lsim.engine.spec import Experiment
+from lsim.profile.model import Profile
+
+
+def prepare(
+    command_name: str,
+    workload: Path | None,
+    store: str | None,
+    shards: int | None,
+    threads: int | None,
+    duration: float | None,
+    seed: int | None,
+    census_hz: float,
+    engine: str = "threads",
+    gomaxprocs: int | None = None,
+    goroutines: int | None = None,
+    sim_time: str | None = None,
+) -> Experiment:
+    import dataclasses
+
+    check_engine(engine)
+    extra: list[str] = []
+    sim_time_s: float | None = None
+    if engine == "model":
+        from lsim.engine.model import parse_sim_time
+
+        extra += ["--engine", "model"]
+        if gomaxprocs is not None:
+            extra += ["--gomaxprocs", str(gomaxprocs)]
+        if goroutines is not None:
+            extra += ["--goroutines", str(goroutines)]
+        if sim_time is not None:
+            sim_time_s = parse_sim_time(sim_time)
+            extra += ["--sim-time", sim_time]
+    else:
+        for flag, value in (("--gomaxprocs", gomaxprocs), ("--goroutines", goroutines),
+                            ("--sim-time", sim_time)):
+            if value is not None:
+                from lsim.errors import ConfigError
+
+                raise ConfigError("applies to --engine model only", source=flag)
+    experiment = resolve_experiment(
+        command_name=command_name, workload_path=workload, store=store, shards=shards,
+        threads=threads, duration=duration, seed=seed, census_hz=census_hz, extra_args=extra,
+    )
+    if engine == "model":
+        if gomaxprocs is not None and gomaxprocs < 1:
+            from lsim.errors import ConfigError
+
+            raise ConfigError(f"must be >= 1 (got {gomaxprocs})", source="--gomaxprocs")
+        experiment = dataclasses.replace(
+            experiment, engine="model", gomaxprocs=gomaxprocs, goroutines=goroutines,
+            sim_time_s=sim_time_s,
+        )
+    elif engine == "threads":
+        from lsim.engine.threads import check_thread_limits
+
+        check_thread_limits(experiment.threads, source="threads")
+    return experiment
+
+
+def expected_seconds(experiment: Experiment) -> float:
+    workload = experiment.workload
+    if experiment.engine == "model":
+        return 1.0
+    if workload.threads.mode == "burst":
+        return float(workload.run.iterations) * max(1.0, workload.threads.count / 2500)
+    return workload.run.warmup_s + workload.run.duration_s + workload.threads.count / 5000
+
+
+def execute(experiment: Experiment, label: str | None = None) -> Profile:
+    from lsim.engine.run import run_experiment
+
+    label = label or f"{experiment.store_label} · {experiment.workload.name}"
+    with live_progress(label, expected_seconds(experiment)) as progress:
+        return run_experiment(experiment, progress)

@@ -1,0 +1,94 @@
+"""Sweep plots: a PNG/SVG file through matplotlib (the optional ``lsim[plot]`` extra).
+
+matplotlib is imported inside the functions: it is optional, and slow to import, so nothing
+else pays for it. The figure has two panels sharing the axis: throughput (median line, the
+min-max band of the repetitions) and blocked share, because the two tell different stories
+(DESIGN.md §4: blocked share is oversubscription, throughput is speed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsim.compare.sweep import Series, SweepChart
+from lsim.errors import IntegrationError
+
+PLOT_SUFFIXES = (".png", ".svg")
+INSTALL_HINT = "install the plot extra: pip install 'lsim[plot]' (matplotlib)"
+
+
+def plot_available() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_plot_path(path: Path) -> None:
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        from lsim.errors import ConfigError
+
+        raise ConfigError(f"unknown plot type {path.suffix or '(none)'!r}; allowed: "
+                          f"{', '.join(PLOT_SUFFIXES)}", source="--plot")
+
+
+def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
+    """Draw ``chart`` to ``path`` (.png or .svg); IntegrationError without matplotlib."""
+    check_plot_path(path)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: never open a window, works without a display
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise IntegrationError(f"no plot: matplotlib is not installed; {INSTALL_HINT}") from None
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6.5))
+    try:
+        for series in chart.series:
+            _draw(top, series, "throughput")
+            _draw(bottom, series, "blocked")
+        if chart.baseline is not None:
+            _baseline(top, chart.baseline, "throughput")
+            _baseline(bottom, chart.baseline, "blocked")
+        top.set_ylabel("throughput, ops/s")
+        bottom.set_ylabel("blocked share, %")
+        bottom.set_xlabel("shards" if chart.axis == "shards" else "threads")
+        xs = [p.x for s in chart.series for p in s.points]
+        if xs and min(xs) > 0 and max(xs) / min(xs) >= 8:
+            bottom.set_xscale("log", base=2 if chart.axis == "shards" else 10)
+            if chart.axis == "shards":
+                bottom.set_xticks(sorted(set(xs)), [str(x) for x in sorted(set(xs))])
+        for ax in (top, bottom):
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="best", fontsize="small")
+        top.set_ylim(bottom=0)
+        bottom.set_ylim(0, 100)
+        top.set_title(title or f"lsim sweep --{chart.axis}: median, band = min-max of repeats")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def _values(series: Series, what: str) -> tuple[list[int], list[float], list[float], list[float]]:
+    scale = 100.0 if what == "blocked" else 1.0
+    xs = [p.x for p in series.points]
+    spreads = [p.blocked if what == "blocked" else p.throughput for p in series.points]
+    return (xs, [s.median * scale for s in spreads], [s.low * scale for s in spreads],
+            [s.high * scale for s in spreads])
+
+
+def _draw(ax: Any, series: Series, what: str) -> None:
+    xs, mid, low, high = _values(series, what)
+    (line,) = ax.plot(xs, mid, marker="o", label=series.name)
+    ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
+def _baseline(ax: Any, series: Series, what: str) -> None:
+    _, mid, low, high = _values(series, what)
+    ax.axhline(mid[0], color="grey", linestyle="--", label=f"{series.name} (baseline)")
+    ax.axhspan(low[0], high[0], color="grey", alpha=0.12, linewidth=0)

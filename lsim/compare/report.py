@@ -1,0 +1,164 @@
+"""A compare or sweep as plain data: rows versus a reference, verdicts, notes.
+
+Every ratio is a ratio of medians, stated once here and in the rendered legend:
+* throughput ratio  = median ops/s (design) / median ops/s (reference)
+* blocked reduction = 1 - median blocked share (design) / median blocked share (reference)
+The reference is ``mutex`` (the document's baseline) when it was measured, else the first
+design of the group. Rows measured at different thread counts (a ``--threads`` sweep) are
+compared only within their own thread count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lsim.compare.aggregate import BELOW, SATURATED, Summary, hot_operations, summarize
+from lsim.compare.predictions import Prediction, predicted_reduction
+from lsim.compare.runner import RunLog
+from lsim.compare.verdict import Verdict, choose_metric, judge
+
+BASELINE = "mutex"
+LEGEND = ("Ratios use medians over repetitions: x ref = median ops/s / reference's median "
+          "ops/s; reduction = 1 - median blocked share / reference's median blocked share. "
+          "Blocked share = mean threads queued on a store lock / mean live threads (census).")
+
+
+@dataclass
+class Row:
+    summary: Summary
+    reference: str  # label of the row this one is compared with
+    throughput_ratio: float | None  # None: the reference's median throughput is 0
+    blocked_reduction: float | None  # None: the reference had nothing blocked
+    prediction: Prediction | None  # the document's, always versus mutex
+
+    @property
+    def label(self) -> str:
+        return self.summary.variant.label
+
+    @property
+    def is_reference(self) -> bool:
+        return self.label == self.reference
+
+
+@dataclass
+class Group:
+    """Rows measured under the same conditions (one thread count), with their verdict."""
+
+    title: str | None
+    rows: list[Row]
+    verdict: Verdict
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    run: int  # 1-based position in the schedule
+    label: str
+    repetition: int
+    status: str  # "done" | "interrupted" | "not run"
+    profile: str | None
+
+
+@dataclass
+class ComparisonReport:
+    command: str  # "compare" | "sweep"
+    workload: str
+    seed: int
+    engine: str
+    repeat: int
+    axis: str | None  # sweeps: "shards" | "threads"
+    hot_ops: list[str]
+    groups: list[Group]
+    schedule: list[ScheduleEntry]
+    interrupted: bool
+    profiles_dir: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for e in self.schedule if e.status == "done")
+
+
+def _ratio(value: float, base: float) -> float | None:
+    return value / base if base > 0 else None
+
+
+def build_rows(summaries: Sequence[Summary]) -> list[Row]:
+    names = [s.variant.label for s in summaries]
+    ref = next((s for s in summaries if s.variant.store == BASELINE), summaries[0])
+    rows = []
+    for s in summaries:
+        reduction = _ratio(s.blocked.median, ref.blocked.median)
+        rows.append(Row(
+            summary=s,
+            reference=names[summaries.index(ref)],
+            throughput_ratio=_ratio(s.throughput.median, ref.throughput.median),
+            blocked_reduction=None if reduction is None else 1 - reduction,
+            prediction=predicted_reduction(s.variant.store, s.variant.shards),
+        ))
+    return rows
+
+
+def regime_note(summaries: Sequence[Summary]) -> str | None:
+    kinds = {s.regime for s in summaries}
+    if len(kinds) < 2:
+        return None
+    parts = []
+    for kind, words in ((SATURATED, "saturated"), (BELOW, "below saturation"),
+                        ("mixed", "mixed")):
+        names = [s.variant.label for s in summaries if s.regime == kind]
+        if names:
+            parts.append(f"{words}: {', '.join(names)}")
+    return ("Rows differ in regime (" + "; ".join(parts) + "). Below saturation throughput is "
+            "the offered load; compare those rows by blocked share.")
+
+
+def build_group(title: str | None, summaries: Sequence[Summary]) -> Group:
+    rows = build_rows(summaries)
+    metric, metric_note = choose_metric([r for s in summaries for r in s.regimes])
+    spread = [(s.variant.label, s.blocked if metric.name != "throughput" else s.throughput)
+              for s in summaries]
+    verdict = judge(spread, metric, reference=rows[0].reference)
+    notes = [n for n in (regime_note(summaries), metric_note) if n]
+    reference = next(r for r in rows if r.is_reference)
+    if reference.summary.variant.store != BASELINE:
+        notes.append(f"No {BASELINE} row: ratios and reductions are versus "
+                     f"{reference.label}; the document's predictions stay versus {BASELINE}.")
+    return Group(title, rows, verdict, notes)
+
+
+def build_report(command: str, log: RunLog, *, workload: str, seed: int, engine: str,
+                 repeat: int, axis: str | None = None,
+                 profiles_dir: str | None = None) -> ComparisonReport:
+    summaries = summarize(log.finished)
+    by_threads: dict[int | None, list[Summary]] = {}
+    for s in summaries:
+        by_threads.setdefault(s.variant.threads, []).append(s)
+    several = len(by_threads) > 1
+    groups = [build_group(f"{t:,} threads" if several and t else None, members)
+              for t, members in by_threads.items()]
+    schedule = [ScheduleEntry(slot.index + 1, slot.variant.label, slot.repetition,
+                              log.status(slot), _str(log.path(slot))) for slot in log.plan]
+    notes = []
+    if log.interrupted:
+        done = sum(1 for e in schedule if e.status == "done")
+        notes.append(f"Interrupted (Ctrl-C) after {done} of {len(schedule)} runs: the table "
+                     "shows the finished runs only.")
+        if log.cut_short is not None:
+            cut = log.cut_short.slot
+            notes.append(f"The run cut short ({cut.variant.label}, repetition "
+                         f"{cut.repetition}) is left out; its profile was still saved.")
+    return ComparisonReport(
+        command=command, workload=workload, seed=seed, engine=engine, repeat=repeat,
+        axis=axis, hot_ops=hot_operations(summaries), groups=groups, schedule=schedule,
+        interrupted=log.interrupted, profiles_dir=profiles_dir, notes=notes,
+    )
+
+
+def _str(path: object) -> str | None:
+    return None if path is None else str(path)

@@ -1,0 +1,139 @@
+"""Which runs a compare or sweep makes, and in which order: a pure function of the options.
+
+Runs are interleaved (A B C A B C ...) rather than grouped (A A A B B B ...) so that slow
+drift on a shared machine (thermal throttling, a neighbour's batch job, page-cache warm-up)
+falls on every design alike instead of on whichever design happened to run last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lsim.errors import ConfigError
+from lsim.limits import MAX_SHARDS
+
+COMPARE_SHARDS: tuple[int, ...] = (32, 64)  # the two counts the reference document quotes
+ELLIPSIS = "..."
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration being measured: a store design, its shards, maybe a thread count."""
+
+    store: str
+    shards: int | None = None
+    threads: int | None = None  # None: the workload's (or --threads') own count
+
+    @property
+    def design(self) -> str:
+        """The store label, as ``Experiment.store_label`` spells it (``sharded-64``)."""
+        return f"{self.store}-{self.shards}" if self.store == "sharded" else self.store
+
+    @property
+    def label(self) -> str:
+        return self.design if self.threads is None else f"{self.design} @{self.threads}"
+
+    @property
+    def file_stem(self) -> str:
+        return self.design if self.threads is None else f"{self.design}-t{self.threads}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One run in the schedule: ``index`` (0-based) is its position, repetition is 1-based."""
+
+    index: int
+    variant: Variant
+    repetition: int
+    repeat: int
+
+
+def interleave(variants: Sequence[Variant], repeat: int) -> list[Slot]:
+    """``repeat`` rounds, each running every variant once in the given order."""
+    if repeat < 1:
+        raise ConfigError(f"must be >= 1 (got {repeat})", source="--repeat")
+    if len(set(variants)) != len(variants):
+        raise ValueError("interleave: variants must be distinct")
+    order = [(r, v) for r in range(1, repeat + 1) for v in variants]
+    return [Slot(i, v, r, repeat) for i, (r, v) in enumerate(order)]
+
+
+def parse_stores(text: str | None, flag: str = "--stores") -> tuple[str, ...]:
+    """Comma-separated design names (None: all seven); duplicates are dropped, order kept."""
+    from lsim.stores import STORE_NAMES
+
+    if text is None:
+        return STORE_NAMES
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ConfigError(f"no design given; allowed: {', '.join(STORE_NAMES)}", source=flag)
+    unknown = [n for n in names if n not in STORE_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"unknown store design {', '.join(map(repr, unknown))}; allowed: "
+            f"{', '.join(STORE_NAMES)}",
+            source=flag,
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def parse_counts(text: str, flag: str, lo: int, hi: int) -> tuple[int, ...]:
+    """``32,64`` or a geometric run ``1,2,4,...,256`` (the ratio taken from the first two)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    allowed = f"allowed: integers {lo}..{hi}, comma-separated (e.g. 1,2,4,...,{hi})"
+    if not parts:
+        raise ConfigError(f"no value given; {allowed}", source=flag)
+    values: list[int] = []
+    for i, part in enumerate(parts):
+        if part == ELLIPSIS:
+            values = _expand(values, parts[i + 1 :], flag, allowed)
+            break
+        values.append(_integer(part, flag, allowed))
+    bad = [v for v in values if not lo <= v <= hi]
+    if bad:
+        raise ConfigError(f"{bad[0]} is out of range; {allowed}", source=flag)
+    return tuple(dict.fromkeys(values))
+
+
+def _integer(part: str, flag: str, allowed: str) -> int:
+    try:
+        return int(part.replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{part!r} is not an integer; {allowed}", source=flag) from None
+
+
+def _expand(head: list[int], tail: list[str], flag: str, allowed: str) -> list[int]:
+    if len(head) < 2 or len(tail) != 1:
+        raise ConfigError(f"'...' needs two values before it and one after; {allowed}",
+                          source=flag)
+    a, b = head[-2], head[-1]
+    end = _integer(tail[0], flag, allowed)
+    if a < 1 or b % a or b // a < 2:
+        raise ConfigError(f"'...' continues a geometric series: {b} must be a multiple >= 2 "
+                          f"of {a}", source=flag)
+    values, ratio = list(head), b // a
+    while values[-1] * ratio <= end:
+        values.append(values[-1] * ratio)
+    if values[-1] != end:
+        values.append(end)  # the stated end point is always measured
+    return values
+
+
+def parse_shards(text: str | None, default: tuple[int, ...] = COMPARE_SHARDS) -> tuple[int, ...]:
+    return default if text is None else parse_counts(text, "--shards", 1, MAX_SHARDS)
+
+
+def compare_variants(stores: Sequence[str], shards: Sequence[int],
+                     shards_given: bool = False) -> list[Variant]:
+    """The designs in the given order, ``sharded`` expanded in place to one per shard count."""
+    if shards_given and "sharded" not in stores:
+        raise ConfigError("applies to the sharded design; add sharded to --stores",
+                          source="--shards")
+    out: list[Variant] = []
+    for store in stores:
+        if store == "sharded":
+            out += [Variant("sharded", n) for n in shards]
+        else:
+            out.append(Variant(store))
+    return out

@@ -1,0 +1,105 @@
+"""The one-line verdict under the table: who wins, by how much, or that it is within noise.
+
+A win is claimed only when the winner's min-max range across repetitions does not overlap the
+runner-up's: every run of the winner beat every run of the runner-up. Anything weaker is
+reported as "within noise", and one repetition per design has no spread to judge at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from lsim.compare.aggregate import Spread
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    higher_is_better: bool
+    fmt: Callable[[float], str]
+    unit: str = ""
+
+
+THROUGHPUT = Metric("throughput", True, lambda v: f"{v:,.0f}", " ops/s")
+BLOCKED = Metric("blocked share", False, lambda v: f"{v:.1%}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # "win" | "within-noise" | "no-spread" | "single"
+    metric: str
+    best: str | None
+    runner_up: str | None
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+def judge(contenders: Sequence[tuple[str, Spread]], metric: Metric = THROUGHPUT,
+          reference: str | None = None) -> Verdict:
+    """Rank ``(label, spread)`` by median and judge the best against the runner-up.
+
+    ``reference`` (usually ``mutex``) gets a second sentence when it is neither of the two.
+    """
+    if len(contenders) < 2:
+        only = contenders[0][0] if contenders else None
+        return Verdict("single", metric.name, only, None,
+                       ("Only one design measured: nothing to compare.",))
+    sign = -1.0 if metric.higher_is_better else 1.0
+    ranked = sorted(contenders, key=lambda c: sign * c[1].median)
+    (best, b), (second, s) = ranked[0], ranked[1]
+    single = [label for label, spread in contenders if spread.n < 2]
+    if single:
+        which = ("one repetition per design" if len(single) == len(contenders)
+                 else f"a single finished repetition of {', '.join(single)}")
+        line = (f"{best} has the best median {metric.name} ({_value(metric, b)}), but with "
+                f"{which} there is no spread to judge: re-run with --repeat 3.")
+        return Verdict("no-spread", metric.name, best, second, (line,))
+    if b.overlaps(s):
+        lines = [f"{best} and {second} are within noise on {metric.name}: ranges "
+                 f"{_range(metric, b)} and {_range(metric, s)} overlap."]
+        kind = "within-noise"
+    else:
+        lines = [f"{best} wins on this workload: {_how_much(metric, b, s)} {second}, the "
+                 f"runner-up (ranges {_range(metric, b)} and {_range(metric, s)} do not "
+                 "overlap)."]
+        kind = "win"
+    ref = dict(contenders).get(reference) if reference else None
+    if ref is not None and reference not in (best, second):
+        noise = "within noise" if b.overlaps(ref) else "ranges do not overlap"
+        lines.append(f"Against {reference}: {_how_much(metric, b, ref)} {reference} ({noise}).")
+    return Verdict(kind, metric.name, best, second, tuple(lines))
+
+
+def _value(metric: Metric, spread: Spread) -> str:
+    return f"{metric.fmt(spread.median)}{metric.unit}"
+
+
+def _range(metric: Metric, spread: Spread) -> str:
+    return f"{metric.fmt(spread.low)}-{metric.fmt(spread.high)}{metric.unit}"
+
+
+def _how_much(metric: Metric, better: Spread, worse: Spread) -> str:
+    """'2.31x the throughput of' / 'blocked share 3.1% vs 12.0% (-74%) for', by medians."""
+    if metric.higher_is_better:
+        if worse.median <= 0:
+            return f"{_value(metric, better)} against 0 for"
+        return f"{better.median / worse.median:.2f}x the median {metric.name} of"
+    change = f" ({better.median / worse.median - 1:+.0%})" if worse.median > 0 else ""
+    return (f"median {metric.name} {_value(metric, better)} vs {_value(metric, worse)}"
+            f"{change} for")
+
+
+def choose_metric(regimes: Sequence[str]) -> tuple[Metric, str | None]:
+    """Throughput, unless no run saturated: then throughput is just the offered load.
+
+    Below saturation every design delivers what the paced threads ask for, so throughput
+    cannot separate them and the census (blocked share, lower is better) does (DESIGN.md §5).
+    """
+    if regimes and all(r == "below-saturation" for r in regimes):
+        return BLOCKED, ("Every run was below saturation: throughput is the offered load, so "
+                         "the verdict compares blocked shares.")
+    return THROUGHPUT, None

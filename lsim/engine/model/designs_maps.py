@@ -1,0 +1,170 @@
+"""Lock scripts of the designs that take the component mappings off the one lock:
+``syncmap``, ``percomponent`` and ``lockfree`` (the table is in ``designs.py``)."""
+
+from __future__ import annotations
+
+from lsim.engine.model.core import READ, WRITE, AtomicWord
+from lsim.engine.model.designs import Design, Parts, register
+from lsim.engine.model.golock import SimRWMutex
+from lsim.engine.model.script import Script
+from lsim.stores.mutex import SERVICE_MUT
+
+
+@register
+class SyncMapDesign(Design):
+    """``Service.mut`` for everything but the component lookup, which is a ``sync.Map``."""
+
+    name = "syncmap"
+
+    def setup(self, shards: int | None) -> None:
+        self.mut = self.new_mutex(SERVICE_MUT)
+        self.map_mu = self.new_mutex("labelstore.Service.mappings(sync.Map).mu")
+
+    def peek(self, component: str) -> bool:
+        """Is the component in the sync.Map's read-only snapshot (a lock-free load)?"""
+        read = getattr(getattr(self.store, "mappings", None), "_read", None)
+        return read is None or component in read.m
+
+    def _load(self, s: Script, in_read: bool) -> None:
+        if in_read:
+            s.cpu(self.c.hit)
+        else:  # a miss in the snapshot: the dirty map under the sync.Map's mutex
+            s.section(self.map_mu, WRITE, self.c.lock + 2 * self.c.hit)
+
+    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        self._load(s, known)
+        s.section(self.mut, WRITE, self.c.lock + self.c.hit)
+
+    def _linking(self, s: Script, cost: int, known: bool) -> None:
+        s.lock(self.mut)
+        s.cpu(self.c.lock)
+        self._load(s, known)  # Service.mut -> sync.Map mu, the documented order
+        s.cpu(cost)
+        s.unlock(self.mut)
+
+    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        self._linking(s, 2 * self.c.insert, known)
+
+    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        self._linking(s, 3 * self.c.insert, known)
+
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+        c = self.c
+        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, known)
+
+
+@register
+class PerComponentDesign(Design):
+    """``Service.mut`` for hashes and staleness; an RWMutex per component mapping."""
+
+    name = "percomponent"
+
+    def setup(self, shards: int | None) -> None:
+        self.mut = self.new_mutex(SERVICE_MUT)
+        # The store creates a mapping's lock when the component first links; the model has
+        # them all from the start (an unused lock changes nothing).
+        self.comp: list[SimRWMutex] = [
+            self.new_rw(f"labelstore.mapping[{name}].mu") for name in self.components
+        ]
+
+    def peek(self, component: str) -> bool:
+        find = getattr(self.store, "_find_mapping", None)
+        return find is None or find(component) is not None
+
+    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        s.cpu(self.c.hit)  # copy-on-write mappings: a lock-free lookup
+        if known:
+            s.section(self.comp[comp], READ, self.c.lock + self.c.hit)
+
+    def _link(self, s: Script, comp: int, known: bool, cost: int) -> None:
+        s.cpu(self.c.hit)
+        if not known:  # first link of a component: created under Service.mut
+            s.section(self.mut, WRITE, self.c.lock + self.c.hit + self.c.insert)
+        s.section(self.comp[comp], WRITE, self.c.lock + cost)
+
+    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        self._link(s, comp, known, 2 * self.c.insert)
+
+    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        self._link(s, comp, known, 3 * self.c.insert if known else 2 * self.c.insert)
+
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+        s.lock(self.mut)
+        s.cpu(self.k_goa(miss) + self.c.hit)
+        s.section(self.comp[comp], WRITE, self.c.lock + 2 * self.c.insert)
+        s.unlock(self.mut)
+
+    def gc(self, s: Script, expired: int) -> None:
+        c = self.c
+        s.lock(self.mut)
+        s.cpu(c.lock + c.hit + expired * c.insert)
+        if expired:
+            for lk in self.comp:
+                s.section(lk, WRITE, c.lock + expired * 2 * c.insert)
+        s.unlock(self.mut)
+
+    def collect(self, s: Script) -> None:
+        s.lock(self.mut)
+        s.cpu(self.c.lock + self.c.hit)
+        for lk in self.comp:
+            s.section(lk, READ, self.c.lock + self.c.hit)
+        s.unlock(self.mut)
+
+
+@register
+class LockFreeDesign(Design):
+    """No lock: reads are CPU; each store into a shared map is a CAS on that map's word."""
+
+    name = "lockfree"
+
+    def setup(self, shards: int | None) -> None:
+        self.ids = self._word("labelstore.Service.labelsHashToGlobal")
+        self.counter = self._word("labelstore.Service.globalRefID")
+        self.stale = self._word("labelstore.Service.staleGlobals")
+        self.maps = [self._word(f"labelstore.mapping[{i}]") for i in range(self.nc)]
+
+    def _word(self, name: str) -> AtomicWord:
+        w = AtomicWord(name)
+        self.words.append(w)
+        return w
+
+    def _stores(self, s: Script, word: AtomicWord, n: int) -> None:
+        for _ in range(n):
+            s.atomic(word, self.c.atomic)
+            s.cpu(self.c.insert)
+
+    def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
+        s.cpu(self.c.hash + self.c.hit)
+        if miss:
+            s.atomic(self.counter, self.c.atomic)
+            self._stores(s, self.ids, 1)
+
+    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        s.cpu(2 * self.c.hit)
+
+    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        s.cpu(self.c.hit)
+        self._stores(s, self.maps[comp], 2)
+
+    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+        s.cpu(self.c.hit)
+        self._stores(s, self.maps[comp], 3)
+
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+        self.get_or_add(s, shard, miss)
+        self.add_link(s, shard, comp, known)
+
+    def track(self, s: Script, parts: Parts) -> None:
+        marked, live = parts[-1]
+        s.cpu(marked * self.c.hash + live * self.c.hit)
+        self._stores(s, self.stale, marked)
+
+    def gc(self, s: Script, expired: int) -> None:
+        s.cpu(self.c.hit)
+        self._stores(s, self.stale, expired)
+        self._stores(s, self.ids, expired)
+        for word in self.maps:
+            self._stores(s, word, 2 * expired)
+
+    def collect(self, s: Script) -> None:
+        s.cpu((1 + self.nc) * self.c.hit)

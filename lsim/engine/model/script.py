@@ -1,0 +1,101 @@
+"""Building the item list of one store call: outside work, lock, critical section, unlock.
+
+:class:`Costs` turns a workload's ``model.costs`` into integer nanoseconds. :class:`Script`
+appends items; an RWMutex's write side expands into the inner mutex plus the writer's
+announcement, exactly as Go's ``RWMutex.Lock`` is ``w.Lock()`` then waiting for readers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Union
+
+from lsim.engine.model.core import ANNOUNCE, ATOMIC, CPU, LOCK, READ, UNLOCK, WRITE, AtomicWord, Item
+from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.workload.costs import COST_DEFAULTS
+
+Lock = Union[SimMutex, SimRWMutex]
+
+
+@dataclass(frozen=True)
+class Costs:
+    hash: int
+    hit: int
+    insert: int
+    lock: int
+    switch: int
+    cas_retry: int
+    atomic: int
+    wal: int
+    parse: int
+    spin: int
+    wakep: int
+    spawn: int
+    exponential: bool
+
+    @classmethod
+    def from_mapping(cls, costs: Mapping[str, float]) -> Costs:
+        c = {**COST_DEFAULTS, **costs}
+
+        def ns(name: str) -> int:
+            return max(0, round(c[name]))
+
+        return cls(
+            hash=ns("hash_ns"), hit=ns("map_hit_ns"), insert=ns("map_insert_ns"),
+            lock=ns("lock_uncontended_ns"), switch=ns("park_unpark_ns"),
+            cas_retry=ns("cas_retry_ns"), atomic=ns("atomic_ns"), wal=ns("wal_append_ns"),
+            parse=ns("scrape_parse_ns"), spin=ns("spin_ns"), wakep=ns("wakep_ns"),
+            spawn=ns("spawn_ns"), exponential=c["exponential_service"] >= 0.5,
+        )  # fmt: skip
+
+
+class Script:
+    """Items of one call. With ``rng``, every CPU segment is drawn from Exp(its mean)."""
+
+    __slots__ = ("items", "rng")
+
+    def __init__(self, rng: random.Random | None = None) -> None:
+        self.items: list[Item] = []
+        self.rng = rng
+
+    def cpu(self, ns: int) -> None:
+        if ns <= 0:
+            return
+        if self.rng is not None:
+            ns = max(1, round(self.rng.expovariate(1.0 / ns)))
+        items = self.items
+        if items and items[-1][0] == CPU:  # one segment, one event
+            items[-1] = (CPU, items[-1][1] + ns, 0)
+        else:
+            items.append((CPU, ns, 0))
+
+    def lock(self, lk: Lock, mode: int = WRITE) -> None:
+        if isinstance(lk, SimRWMutex):
+            if mode == READ:
+                self.items.append((LOCK, lk, READ))
+            else:
+                self.items.append((LOCK, lk.w, WRITE))
+                self.items.append((LOCK, lk, ANNOUNCE))
+        else:
+            self.items.append((LOCK, lk, WRITE))
+
+    def unlock(self, lk: Lock, mode: int = WRITE) -> None:
+        if isinstance(lk, SimRWMutex):
+            if mode == READ:
+                self.items.append((UNLOCK, lk, READ))
+            else:
+                self.items.append((UNLOCK, lk, WRITE))
+                self.items.append((UNLOCK, lk.w, WRITE))
+        else:
+            self.items.append((UNLOCK, lk, WRITE))
+
+    def section(self, lk: Lock, mode: int, ns: int) -> None:
+        """Lock, work ``ns`` while holding it, unlock."""
+        self.lock(lk, mode)
+        self.cpu(ns)
+        self.unlock(lk, mode)
+
+    def atomic(self, word: AtomicWord, ns: int) -> None:
+        self.items.append((ATOMIC, word, max(1, ns)))

@@ -1,0 +1,95 @@
+"""What every design's class shares: options, hashing, staleness splitting, Go frames.
+
+:class:`StoreBase` takes the options ``create_store`` forwards (``layout``,
+``stale_duration_s``, ``clock``) plus ``hasher``, an injectable ``Labels -> int`` used for
+every label hash the store computes (tests force collisions with a constant one).
+:class:`ServiceStore` adds the hash map and stale markers that all designs but ``sharded``
+own directly (sharded owns N of them, one per shard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lsim.stores.base import GO_FILE, GO_PACKAGE, GoFrame, LabelStore, StalenessTracker
+from lsim.stores.state import (
+    ComponentMapping,
+    GlobalIds,
+    Hasher,
+    StaleMarkers,
+    StalenessBatch,
+    default_hasher,
+    split_trackers,
+)
+from lsim.sync.states import Operation
+
+# Where each method of Alloy's service.go takes its lock (fixed, plausible line numbers: the
+# frames only need to be stable and recognisable, not to match one Alloy release). The gap
+# after Collect leaves room for (*Service).Run near line 96, which lsim.render names.
+SERVICE_LOCK_LINES: dict[Operation, int] = {
+    Operation.COLLECT: 72,
+    Operation.GET_OR_ADD_LINK: 118,
+    Operation.GET_OR_ADD_GLOBAL_REF_ID: 149,
+    Operation.GET_LOCAL_REF_ID: 169,
+    Operation.ADD_LOCAL_LINK: 182,
+    Operation.REPLACE_LOCAL_LINK: 203,
+    Operation.TRACK_STALENESS: 251,
+    Operation.CHECK_AND_REMOVE_STALE_MARKERS: 273,
+}
+
+
+def go_func(receiver: str, method: str) -> str:
+    """``github.com/.../labelstore.(*Service).GetOrAddGlobalRefID``."""
+    return f"{GO_PACKAGE}.(*{receiver}).{method}"
+
+
+def service_frame(operation: Operation) -> GoFrame:
+    if operation not in SERVICE_LOCK_LINES:
+        raise ValueError(f"no store frame for operation {operation.name}")
+    return GoFrame(go_func("Service", operation.go_name), GO_FILE, SERVICE_LOCK_LINES[operation])
+
+
+class StoreBase(LabelStore):
+    """Options, the hasher and the staleness split, common to all seven designs."""
+
+    def __init__(self, *, hasher: Hasher | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._hash: Hasher = hasher if hasher is not None else default_hasher(self.layout)
+
+    def _split(self, trackers: Iterable[StalenessTracker]) -> StalenessBatch:
+        """The part of ``TrackStaleness`` that runs before any lock (hashing included)."""
+        return split_trackers(trackers, self._hash, self.clock)
+
+    def _now(self, now: float | None) -> float:
+        return float(self.clock()) if now is None else now
+
+    def go_frames(self, operation: Operation) -> list[GoFrame]:
+        return [service_frame(operation)]
+
+    def link_tables(self, component: str) -> tuple[dict[int, int], dict[int, int]]:
+        """Copies of the component's ``(localToGlobal, globalToLocal)`` maps.
+
+        For tests and debugging: it takes no lock, so call it while no operation runs.
+        """
+        raise NotImplementedError
+
+
+class ServiceStore(StoreBase):
+    """A store holding one ``labelsHashToGlobal`` + ``staleGlobals`` (every design but sharded)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._ids = GlobalIds()
+        self._stale = StaleMarkers()
+
+    @property
+    def collisions(self) -> int:
+        return len(self._ids.colliding)
+
+    def link_tables(self, component: str) -> tuple[dict[int, int], dict[int, int]]:
+        m = self._find_mapping(component)
+        return ({}, {}) if m is None else (dict(m.local_to_global), dict(m.global_to_local))
+
+    def _find_mapping(self, component: str) -> ComponentMapping | None:
+        raise NotImplementedError

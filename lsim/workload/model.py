@@ -1,0 +1,293 @@
+"""The workload model: frozen dataclasses, valid by construction.
+
+Each class checks its own values in ``__post_init__`` and raises :class:`ConfigError` whose
+``field`` is the YAML key relative to the class's section; the loader prefixes the section
+path and the file name, and :meth:`Workload.with_overrides` names the CLI flag instead. So a
+``Workload`` that exists is one the engines can run, however it was built.
+
+The YAML keys equal the field names (``ops`` holds ``behaviour``); see ``load.py`` for the file
+schema and ``plan.py`` for what each field means to a thread's plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from lsim.errors import ConfigError
+from lsim.labels import HashLayout
+from lsim.limits import MAX_GOROUTINES_MODEL, MAX_SHARDS, MAX_THREADS_PER_PROCESS
+from lsim.workload import checks as ck
+from lsim.workload.costs import COST_DEFAULTS
+from lsim.workload.labelfmt import TEMPLATE_PRESETS, LabelFormat, compile_format
+from lsim.workload.mixspec import MixSpec
+from lsim.workload.pipelinespec import PipelineSpec
+
+Mode = Literal["steady", "burst"]
+THREAD_MODES: tuple[str, ...] = ("steady", "burst")
+MAX_COMPONENTS = 100  # prepopulated links use local id ``series*100 + component`` (as Alloy's)
+
+__all__ = [
+    "ChurnSpec", "MixSpec", "ModelSpec", "PacingSpec", "PipelineSpec", "RunSpec", "SeriesSpec",
+    "StoreSpec", "TemplateSpec", "ThreadsSpec", "Workload",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadsSpec:
+    count: int = 1000
+    mode: Mode = "steady"
+
+    def __post_init__(self) -> None:
+        ck.integer("count", self.count, lo=1)
+        if self.count > MAX_THREADS_PER_PROCESS:
+            raise ConfigError(
+                f"must be <= {MAX_THREADS_PER_PROCESS:,} (got {self.count:,}): about "
+                f"{MAX_THREADS_PER_PROCESS:,} threads fit in one process on this machine "
+                "(vm.max_map_count 65,530 / ~3 memory mappings per thread); for production "
+                "scale use the model engine (model.goroutines)",
+                field="count",
+            )
+        ck.choice("mode", self.mode, THREAD_MODES, what="thread mode")
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    duration_s: float = 5.0  # steady mode: how long to measure
+    iterations: int = 5  # burst mode: how many times `count` fresh threads run their plan
+    warmup_s: float = 0.5  # steady mode: discarded start (threads still starting)
+
+    def __post_init__(self) -> None:
+        ck.number("duration_s", self.duration_s, lo=0.0, lo_open=True)
+        ck.integer("iterations", self.iterations, lo=1)
+        ck.number("warmup_s", self.warmup_s, lo=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSpec:
+    """``name`` is a preset (``alloy-benchmark``) or ``custom``; ``labels`` is always filled."""
+
+    name: str = "alloy-benchmark"
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name != "custom":
+            if self.name not in TEMPLATE_PRESETS:
+                raise ConfigError(
+                    f"unknown template {self.name!r}; allowed: {', '.join(TEMPLATE_PRESETS)}, "
+                    "or a mapping of label -> format",
+                    field="template",
+                )
+            preset = tuple(TEMPLATE_PRESETS[self.name].items())
+            if self.labels and tuple(self.labels) != preset:
+                raise ConfigError("a preset's labels are fixed; use a mapping of label -> "
+                                  "format for your own", field="template")
+            object.__setattr__(self, "labels", preset)
+        if not self.labels:
+            raise ConfigError("needs at least one label", field="template")
+        for name, text in self.labels:
+            if not name:
+                raise ConfigError("label names must not be empty", field="template")
+            try:
+                compile_format(text)
+            except ValueError as error:
+                raise ConfigError(str(error), field=f"template.{name}") from None
+
+    def formats(self) -> tuple[tuple[str, LabelFormat], ...]:
+        return tuple((name, compile_format(text)) for name, text in self.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnSpec:
+    # Fraction of each thread's series replaced by never-seen series at every cycle (scrape):
+    # the old ones get stale markers, the new ones are created (GetOrAdd miss + AddLocalLink).
+    fraction_per_cycle: float = 0.0
+
+    def __post_init__(self) -> None:
+        ck.number("fraction_per_cycle", self.fraction_per_cycle, lo=0.0, hi=1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    count: int = 10_000
+    prepopulated: int = 0
+    template: TemplateSpec = field(default_factory=TemplateSpec)
+    churn: ChurnSpec = field(default_factory=ChurnSpec)
+    layout: HashLayout = HashLayout.STRINGLABELS
+
+    def __post_init__(self) -> None:
+        ck.integer("count", self.count, lo=1)
+        ck.integer("prepopulated", self.prepopulated, lo=0)
+        if self.prepopulated > self.count:
+            raise ConfigError(
+                f"must be <= series.count ({self.count:,}) (got {self.prepopulated:,})",
+                field="prepopulated",
+            )
+        if not isinstance(self.layout, HashLayout):
+            allowed = [m.value for m in HashLayout]
+            ck.choice("layout", self.layout, allowed, what="hash layout")
+            object.__setattr__(self, "layout", HashLayout(self.layout))
+
+
+@dataclass(frozen=True, slots=True)
+class PacingSpec:
+    """How often a thread works. All defaults = closed loop (no pause at all)."""
+
+    think: Literal["none", "fixed", "exponential"] = "none"  # pause after each batch
+    think_s: float = 0.0  # the pause, or its mean when exponential
+    rate_per_thread: float = 0.0  # batches per second per thread (pace steps); 0 = off
+    batch_size: int = 1  # mix only: operations per batch
+
+    def __post_init__(self) -> None:
+        ck.choice("think", self.think, ("none", "fixed", "exponential"), what="think")
+        ck.number("think_s", self.think_s, lo=0.0)
+        ck.number("rate_per_thread", self.rate_per_thread, lo=0.0)
+        ck.integer("batch_size", self.batch_size, lo=1)
+        if self.think != "none" and self.think_s <= 0:
+            raise ConfigError(f"must be > 0 with think: {self.think}", field="think_s")
+        if self.think == "none" and self.think_s:
+            raise ConfigError("set think: fixed or exponential to use think_s", field="think_s")
+        if self.think != "none" and self.rate_per_thread:
+            raise ConfigError("use either think or rate_per_thread, not both", field="think")
+
+    @property
+    def closed_loop(self) -> bool:
+        return self.think == "none" and not self.rate_per_thread
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """The Go-runtime model engine. ``costs`` always holds every cost (defaults merged in)."""
+
+    gomaxprocs: int = 8
+    goroutines: int | None = None  # None: threads.count
+    sim_time_s: float = 0.2
+    costs: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        ck.integer("gomaxprocs", self.gomaxprocs, lo=1, hi=4096)
+        if self.goroutines is not None:
+            ck.integer("goroutines", self.goroutines, lo=1, hi=MAX_GOROUTINES_MODEL)
+        ck.number("sim_time_s", self.sim_time_s, lo=0.0, lo_open=True)
+        for name, value in self.costs.items():
+            ck.choice(f"costs.{name}", name, tuple(COST_DEFAULTS), what="cost")
+            ck.number(f"costs.{name}", value, lo=0.0)
+        object.__setattr__(self, "costs", MappingProxyType({**COST_DEFAULTS, **self.costs}))
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSpec:
+    """Optional: the design a workload is meant for (CLI flags override it)."""
+
+    design: str | None = None
+    shards: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.design is not None:
+            ck.choice("design", self.design, known_designs(), what="store design")
+        if self.shards is not None:
+            ck.integer("shards", self.shards, lo=1)
+            if self.shards > MAX_SHARDS:
+                raise ConfigError(f"must be <= {MAX_SHARDS} (got {self.shards}): the shard index "
+                                  "lives in the top 8 bits of a global id", field="shards")
+            if self.design not in (None, "sharded"):
+                raise ConfigError(f"only for design: sharded (design is {self.design})",
+                                  field="shards")
+
+
+def known_designs() -> tuple[str, ...]:
+    from lsim.stores import STORE_NAMES  # the one registry; imported only when a design is named
+
+    return STORE_NAMES
+
+
+def _components(value: tuple[str, ...]) -> None:
+    if not 1 <= len(value) <= MAX_COMPONENTS:
+        raise ConfigError(f"needs 1..{MAX_COMPONENTS} components (got {len(value)})",
+                          field="components")
+    for name in value:
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"component names must be non-empty strings (got {name!r})",
+                              field="components")
+    if len(set(value)) != len(value):
+        raise ConfigError("component names must be unique", field="components")
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    name: str = "workload"
+    description: str = ""
+    seed: int = 1
+    series: SeriesSpec = field(default_factory=SeriesSpec)
+    components: tuple[str, ...] = ("component_0",)
+    threads: ThreadsSpec = field(default_factory=ThreadsSpec)
+    run: RunSpec = field(default_factory=RunSpec)
+    behaviour: PipelineSpec | MixSpec = field(default_factory=PipelineSpec)
+    pacing: PacingSpec = field(default_factory=PacingSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    store: StoreSpec = field(default_factory=StoreSpec)
+    source: str = "<memory>"
+
+    def __post_init__(self) -> None:
+        ck.integer("seed", self.seed, lo=0)
+        _components(self.components)
+        burst = self.threads.mode == "burst"
+        b = self.behaviour
+        if burst and not self.pacing.closed_loop:
+            raise ConfigError("burst mode runs each plan once per iteration; pacing applies "
+                              "to steady mode only", field="pacing")
+        if isinstance(b, PipelineSpec):
+            b.check_against(self.series.count, burst)
+            if self.pacing.batch_size != 1:
+                raise ConfigError("only for ops.mix; a pipeline's batch is "
+                                  "ops.pipeline.series_per_thread", field="pacing.batch_size")
+        else:
+            b.check_against(self.series.count)
+            if self.series.churn.fraction_per_cycle:
+                raise ConfigError("applies to ops.pipeline only", field="series.churn")
+
+    @property
+    def goroutines(self) -> int:
+        """How many goroutines the model engine simulates."""
+        return self.model.goroutines or self.threads.count
+
+    def with_overrides(
+        self,
+        threads: int | None = None,
+        duration_s: float | None = None,
+        seed: int | None = None,
+        *,
+        iterations: int | None = None,
+        mode: str | None = None,
+        warmup_s: float | None = None,
+    ) -> Workload:
+        """A validated copy with CLI flag values; errors name the flag (``--threads: ...``)."""
+        w = self
+        # (flag, value, section, field of that section); section "" = the Workload itself.
+        edits: list[tuple[str, Any, str, str]] = [
+            ("--threads", threads, "threads", "count"),
+            ("--mode", mode, "threads", "mode"),
+            ("--duration", duration_s, "run", "duration_s"),
+            ("--iterations", iterations, "run", "iterations"),
+            ("--warmup", warmup_s, "run", "warmup_s"),
+            ("--seed", seed, "", "seed"),
+        ]
+        for flag, value, section, name in edits:
+            if value is None:
+                continue
+            try:
+                if section:
+                    part = dataclasses.replace(getattr(w, section), **{name: value})
+                    w = dataclasses.replace(w, **{section: part})
+                else:
+                    w = dataclasses.replace(w, **{name: value})
+            except ConfigError as error:
+                # The flag names the field already; keep the path only for knock-on errors.
+                own = error.field in (None, name)
+                raise ConfigError(
+                    error.detail if own else f"{error.field}: {error.detail}", source=flag
+                ) from None
+        return w

@@ -1,0 +1,196 @@
+"""Goroutine dumps: golden files and the grammar goroutine-dump parsers rely on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+
+import pytest
+
+from lsim.profile.model import Profile
+from lsim.render.goroutines import GoroutineDump
+from tests.fixtures.profiles import small_profile
+
+HEADER = re.compile(r"^goroutine (\d+) \[([^\]]+)\]:$")
+FUNC = re.compile(r"^([\w./*()\-]+)\((\.\.\.|0x[0-9a-f]+\??(, 0x[0-9a-f]+\??)*)\)$")
+FILE = re.compile(r"^\t(/\S+\.go):(\d+) \+0x([0-9a-f]+)$")
+CREATED = re.compile(r"^created by ([\w./*()\-]+)( in goroutine (\d+))?$")
+
+
+def parse_debug2(text: str) -> list[dict[str, object]]:
+    """A strict parser of the debug=2 grammar; fails the test on any stray line."""
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    out = []
+    for block in text.split("\n\n"):
+        lines = block.strip("\n").split("\n")
+        header = HEADER.match(lines[0])
+        assert header, lines[0]
+        body, created = lines[1:-2], lines[-2:]
+        assert len(body) % 2 == 0 and body, block
+        frames = []
+        for func_line, file_line in zip(body[::2], body[1::2], strict=True):
+            func, where = FUNC.match(func_line), FILE.match(file_line)
+            assert func, func_line
+            assert where, file_line
+            frames.append(func.group(1))
+        creator = CREATED.match(created[0])
+        assert creator, created[0]
+        assert FILE.match(created[1]), created[1]
+        out.append(
+            {
+                "id": int(header.group(1)),
+                "state": header.group(2),
+                "frames": frames,
+                "parent": creator.group(3),
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("store", ["mutex", "sharded", "rwmutex"])
+def test_debug2_golden(store: str, golden: Callable[[str, str], None]) -> None:
+    golden(f"goroutines-{store}.txt", GoroutineDump().render(small_profile(store)))
+
+
+def test_debug2_grammar_for_every_goroutine(any_profile: Profile) -> None:
+    gs = parse_debug2(GoroutineDump().render(any_profile))
+    assert len(gs) == len(any_profile.representative)
+    assert len({g["id"] for g in gs}) == len(gs)
+    for g, thread in zip(
+        gs, sorted(any_profile.representative, key=lambda t: t.thread), strict=True
+    ):
+        assert str(g["state"]).split(",")[0] == thread.state
+        assert g["parent"] is not None  # Go >= 1.21 names the parent goroutine
+
+
+def test_debug2_stacks(mutex_profile: Profile) -> None:
+    gs = {g["id"]: g for g in parse_debug2(GoroutineDump().render(mutex_profile))}
+    waiter, runnable, sleeper = gs[1000], gs[1010], gs[1011]
+    assert waiter["state"] == "sync.Mutex.Lock, 2 minutes"
+    assert waiter["frames"][:4] == [  # type: ignore[index]
+        "sync.runtime_SemacquireMutex",
+        "sync.(*Mutex).lockSlow",
+        "sync.(*Mutex).Lock",
+        "github.com/grafana/alloy/internal/service/labelstore.(*Service).GetOrAddGlobalRefID",
+    ]
+    assert gs[1001]["state"] == "sync.Mutex.Lock"  # waited under a minute: no duration
+    assert runnable["frames"][:3] == [  # type: ignore[index]
+        "sync.runtime_Semrelease",
+        "sync.(*Mutex).unlockSlow",
+        "sync.(*Mutex).Unlock",
+    ]
+    assert sleeper["state"] == "sleep, 3 minutes"
+    assert sleeper["frames"][0] == "time.Sleep"  # type: ignore[index]
+    assert gs[1009]["state"] == "running"
+    assert str(gs[1009]["frames"][0]).endswith("(*Service).GetOrAddGlobalRefID")  # type: ignore[index]
+
+
+def test_sharded_wrapper_frame_sits_below_the_shard_frame() -> None:
+    gs = parse_debug2(GoroutineDump().render(small_profile("sharded")))
+    frames = [str(f) for f in gs[0]["frames"]]  # type: ignore[attr-defined]
+    inner = frames.index(
+        "github.com/grafana/alloy/internal/service/labelstore.(*Service).GetOrAddGlobalRefID"
+    )
+    assert frames[inner + 1].endswith("(*ShardedService).GetOrAddGlobalRefID")
+
+
+def test_rwmutex_frames() -> None:
+    gs = parse_debug2(GoroutineDump().render(small_profile("rwmutex")))
+    by_state = {str(g["state"]): g["frames"] for g in gs}
+    assert by_state["sync.RWMutex.Lock"][:2] == [  # type: ignore[index]
+        "sync.runtime_SemacquireRWMutex",
+        "sync.(*RWMutex).Lock",
+    ]
+    assert by_state["sync.RWMutex.RLock"][:2] == [  # type: ignore[index]
+        "sync.runtime_SemacquireRWMutexR",
+        "sync.(*RWMutex).RLock",
+    ]
+
+
+def test_go119_prints_semacquire_and_no_parent(golden: Callable[[str, str], None]) -> None:
+    text = GoroutineDump(go_version="1.19").render(small_profile("rwmutex"))
+    gs = parse_debug2(text)
+    states = {str(g["state"]) for g in gs}
+    assert "semacquire" in states and not any(s.startswith("sync.") for s in states)
+    assert all(g["parent"] is None for g in gs)
+    assert all(
+        str(g["frames"][0]) == "sync.runtime_SemacquireMutex"  # type: ignore[index]
+        for g in gs
+        if g["state"] == "semacquire"
+    )
+    golden("goroutines-rwmutex-go1.19.txt", text)
+
+
+def test_output_is_deterministic(any_profile: Profile) -> None:
+    renderer = GoroutineDump()
+    assert renderer.render(any_profile) == renderer.render(any_profile)
+
+
+# -- debug=1 ---------------------------------------------------------------------------------
+TOTAL = re.compile(r"^goroutine profile: total (\d+)$")
+RECORD = re.compile(r"^(\d+) @((?: 0x[0-9a-f]+)+)$")
+PC_LINE = re.compile(r"^#\t(0x[0-9a-f]+)\t([\w./*()\-]+)\+0x[0-9a-f]+\t(/\S+\.go):(\d+)$")
+
+
+def parse_debug1(text: str) -> tuple[int, list[tuple[int, list[str]]]]:
+    head, _, rest = text.partition("\n")
+    total = TOTAL.match(head)
+    assert total, head
+    records = []
+    assert rest.endswith("\n\n")
+    for block in rest[:-2].split("\n\n"):
+        lines = block.split("\n")
+        record = RECORD.match(lines[0])
+        assert record, lines[0]
+        pcs = record.group(2).split()
+        parsed = [PC_LINE.match(line) for line in lines[1:]]
+        assert all(parsed), lines
+        assert [m.group(1) for m in parsed if m] == pcs
+        records.append((int(record.group(1)), [m.group(2) for m in parsed if m]))
+    return int(total.group(1)), records
+
+
+@pytest.mark.parametrize("store", ["mutex", "sharded"])
+def test_debug1_golden(store: str, golden: Callable[[str, str], None]) -> None:
+    golden(f"goroutines1-{store}.txt", GoroutineDump(debug=1).render(small_profile(store)))
+
+
+def test_debug1_groups_the_census(any_profile: Profile) -> None:
+    total, records = parse_debug1(GoroutineDump(debug=1).render(any_profile))
+    counts = [c for c, _ in records]
+    assert total == any_profile.threads == sum(counts)
+    assert counts == sorted(counts, reverse=True)
+    assert len({tuple(frames) for _, frames in records}) == len(records)  # grouped by stack
+    lock_waits = sum(c for c, frames in records if frames[0].startswith("sync.runtime_Semacq"))
+    assert abs(lock_waits - any_profile.blocked_mean()) < 1
+
+
+def test_debug1_merges_shards_into_one_record() -> None:
+    _, records = parse_debug1(GoroutineDump(debug=1).render(small_profile("sharded")))
+    goa = [
+        c
+        for c, frames in records
+        if frames[0] == "sync.runtime_SemacquireMutex" and "GetOrAddGlobalRefID" in frames[3]
+    ]
+    assert goa == [2]  # 9 + 6 thread-samples over 10 samples, two shards, one stack
+
+
+@pytest.mark.skipif(
+    shutil.which("panicparse") is None,
+    reason="panicparse not installed (apt-get install panicparse)",
+)
+def test_panicparse_reads_the_dump(any_profile: Profile) -> None:
+    dump = GoroutineDump().render(any_profile)
+    result = subprocess.run(
+        ["panicparse", "-no-color", "-parse=false"],
+        input=dump,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    groups = re.findall(r"^(\d+): (\S[^\[\n]*?)(?: \[|$)", result.stdout, re.MULTILINE)
+    assert groups, result.stdout[:500]
+    assert sum(int(n) for n, _ in groups) == len(any_profile.representative)

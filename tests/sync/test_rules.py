@@ -1,0 +1,209 @@
+"""Go's lock rules, checked deterministically on the pure state machines (no threads)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsim.sync.rules import STARVATION_THRESHOLD_NS, Action, MutexRules, RWRules
+
+MS = 1_000_000
+
+
+class G:
+    """A stand-in goroutine: the rules only need ``since_ns``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.since_ns = 0
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def test_uncontended_lock_and_unlock() -> None:
+    m: MutexRules[G] = MutexRules()
+    assert m.lock(G("a"), 0)
+    assert m.locked
+    assert m.unlock(10) == (Action.NONE, None)
+    assert not m.locked
+
+
+def test_unlock_of_unlocked_mutex_is_an_error() -> None:
+    m: MutexRules[G] = MutexRules()
+    with pytest.raises(RuntimeError, match="unlock of unlocked"):
+        m.unlock(0)
+
+
+def test_normal_mode_newcomer_barges_past_woken_waiter() -> None:
+    m: MutexRules[G] = MutexRules()
+    a, b, c = G("a"), G("b"), G("c")
+    assert m.lock(a, 0)
+    assert not m.lock(b, 10)  # b queues
+    action, woken = m.unlock(20)
+    assert (action, woken) == (Action.WAKE, b)
+    assert not m.locked  # normal mode: released, b must compete
+    assert m.lock(c, 30)  # c barges in before b runs
+    assert not m.retry(b, 40)  # b lost: re-queued at the FRONT
+    assert m.queue[0] is b
+    assert not m.starving  # b waited only 30 ns
+
+
+def test_lost_retry_requeues_at_front_before_newer_waiters() -> None:
+    m: MutexRules[G] = MutexRules()
+    a, b, c, d = G("a"), G("b"), G("c"), G("d")
+    m.lock(a, 0)
+    m.lock(b, 1)
+    _, woken = m.unlock(2)
+    assert woken is b
+    m.lock(c, 3)  # barger owns it
+    m.lock(d, 4)  # d queues at the tail
+    m.retry(b, 5)
+    assert list(m.queue) == [b, d]
+
+
+def test_starvation_mode_starts_after_1ms_and_hands_off_fifo() -> None:
+    m: MutexRules[G] = MutexRules()
+    owner, b, c, d, late = G("owner"), G("b"), G("c"), G("d"), G("late")
+    m.lock(owner, 0)
+    for i, g in enumerate((b, c, d)):
+        assert not m.lock(g, i + 1)
+    _, woken = m.unlock(2 * MS)
+    assert woken is b
+    barger = G("barger")
+    assert m.lock(barger, 2 * MS + 1)
+    # b has waited > 1 ms and lost again: starvation mode, b at the front
+    assert not m.retry(b, 2 * MS + 2)
+    assert m.starving and m.starvation_entries == 1
+    # newcomers no longer barge, they queue at the tail
+    assert not m.lock(late, 2 * MS + 3)
+    assert list(m.queue) == [b, c, d, late]
+    # unlock hands the mutex straight to the head, in FIFO order; it stays locked
+    handed = []
+    now = 3 * MS
+    for _ in range(4):
+        action, head = m.unlock(now)
+        assert action is Action.HANDOFF and m.locked
+        handed.append(head)
+        now += 10
+    assert handed == [b, c, d, late]
+    assert not m.starving  # the last waiter left starvation mode
+
+
+def test_starvation_ends_when_granted_waiter_waited_less_than_1ms() -> None:
+    m: MutexRules[G] = MutexRules()
+    owner, a, b, fresh = G("o"), G("a"), G("b"), G("fresh")
+    m.lock(owner, 0)
+    m.lock(a, 0)
+    _, woken = m.unlock(2 * MS)
+    m.lock(G("barger"), 2 * MS)
+    m.retry(a, 2 * MS)
+    assert m.starving
+    m.lock(b, 2 * MS)
+    action, head = m.unlock(3 * MS)  # a waited 3 ms: stays starving
+    assert head is a and m.starving
+    m.lock(fresh, 3 * MS + 100)
+    action, head = m.unlock(3 * MS + 200)  # b waited 1 ms + 200 ns: starving continues
+    assert head is b and m.starving
+    action, head = m.unlock(3 * MS + 300)  # fresh waited 200 ns: back to normal mode
+    assert head is fresh and action is Action.HANDOFF
+    assert not m.starving
+
+
+def test_only_one_woken_waiter_at_a_time() -> None:
+    m: MutexRules[G] = MutexRules()
+    a, b, c = G("a"), G("b"), G("c")
+    m.lock(a, 0)
+    m.lock(b, 1)
+    m.lock(c, 2)
+    assert m.unlock(3)[1] is b
+    assert m.lock(a, 4)  # barger
+    assert m.unlock(5) == (Action.NONE, None)  # b is still on its way: don't wake c
+    assert m.retry(b, 6)  # b now owns it
+    assert m.unlock(7)[1] is c
+
+
+def test_try_lock_fails_in_starvation_mode() -> None:
+    m: MutexRules[G] = MutexRules()
+    m.lock(G("o"), 0)
+    a = G("a")
+    m.lock(a, 0)
+    m.unlock(2 * MS)
+    m.lock(G("barger"), 2 * MS)
+    m.retry(a, 2 * MS)
+    m.unlock(2 * MS + 1)  # hands off to a; a waited long, queue empty -> normal again
+    assert not m.try_lock()  # a owns it
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("lur"), st.integers(0, 3 * MS)), max_size=60))
+def test_mutex_invariants_under_random_schedules(script: list[tuple[str, int]]) -> None:
+    """Owners never overlap; every waiter is granted exactly once; starvation implies locked."""
+    m: MutexRules[G] = MutexRules()
+    now = 0
+    owner: G | None = None
+    woken: list[G] = []
+    granted: list[G] = []
+    made = 0
+    for kind, dt in script:
+        now += dt
+        if kind == "l":
+            g = G(f"g{made}")
+            made += 1
+            if m.lock(g, now):
+                assert owner is None
+                owner = g
+                granted.append(g)
+        elif kind == "u" and owner is not None:
+            owner = None
+            action, head = m.unlock(now)
+            if action is Action.HANDOFF:
+                assert head is not None
+                owner = head
+                granted.append(head)
+            elif action is Action.WAKE:
+                assert head is not None
+                woken.append(head)
+        elif kind == "r" and woken:
+            g = woken.pop(0)
+            if m.retry(g, now):
+                assert owner is None
+                owner = g
+                granted.append(g)
+        if m.starving:
+            assert m.locked
+        assert (owner is not None) == m.locked
+    assert len(granted) == len(set(map(id, granted)))
+
+
+def test_rwmutex_pending_writer_blocks_new_readers() -> None:
+    rw: RWRules[G] = RWRules()
+    r1, r2, w = G("r1"), G("r2"), G("w")
+    assert rw.rlock(r1, 0)
+    assert not rw.announce_writer(w, 1)  # waits for r1
+    assert not rw.rlock(r2, 2)  # writer preference: r2 queues behind the writer
+    assert rw.runlock() is w  # last awaited reader wakes the writer
+    released = rw.unlock_writer()
+    assert released == [r2]  # readers that queued during the write go first
+    assert rw.readers == 1
+
+
+def test_rwmutex_writer_without_readers_is_granted_at_once() -> None:
+    rw: RWRules[G] = RWRules()
+    assert rw.announce_writer(G("w"), 0)
+    assert not rw.try_rlock()
+    assert rw.unlock_writer() == []
+    assert rw.try_rlock()
+
+
+def test_rwmutex_misuse_is_reported() -> None:
+    rw: RWRules[G] = RWRules()
+    with pytest.raises(RuntimeError, match="RUnlock"):
+        rw.runlock()
+    with pytest.raises(RuntimeError, match="Unlock"):
+        rw.unlock_writer()
+
+
+def test_threshold_is_go_value() -> None:
+    assert STARVATION_THRESHOLD_NS == 1_000_000
