@@ -71,3 +71,5 @@ def run(
             output.write_text(text)
     else:
         emit_text_report(profile, output)
+    if profile.notes and any(note.startswith("interrupted") for note in profile.notes):
+        raise typer.Exit(130)  # what was measured is printed; the exit code says it was cut

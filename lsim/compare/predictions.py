@@ -30,7 +30,7 @@ class Prediction:
 
 
 _FIXED: dict[str, Prediction] = {
-    "mutex": Prediction(0.0, 0.0, "0% (baseline)", "Quick Comparison for Real-World Traffic",
+    "mutex": Prediction(0.0, 0.0, "baseline", "Quick Comparison for Real-World Traffic",
                         "Current (Mutex) | ... | 0% (baseline)"),
     # The issue's table uses the Quick Comparison figure; the document also says "~40-50%
     # (optimistic)" under Option 1 and "30-40% at best" in its ranking.

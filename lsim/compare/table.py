@@ -7,6 +7,7 @@ the measured reduction beside the document's prediction, and the regime.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -96,9 +97,10 @@ def _layout(cols: Sequence[Column], rows: Sequence[Row]) -> list[str]:
             spans[-1][1].append(i)
         else:
             spans.append((c.group, [i]))
-    for group, members in spans:  # widen the last column when a group name is longer
+    for group, members in spans:  # a group name wider than its columns widens them evenly
         room = sum(widths[i] for i in members) + 2 * (len(members) - 1)
-        widths[members[-1]] += max(0, len(group) - room)
+        for k in range(max(0, len(group) - room)):
+            widths[members[k % len(members)]] += 1
     top = "  ".join(
         group.center(sum(widths[i] for i in members) + 2 * (len(members) - 1))
         for group, members in spans
@@ -138,7 +140,7 @@ def render_text(report: ComparisonReport) -> str:
         lines += ([""] if i else []) + _group_text(report, group)
     lines += [f"Note: {n}" for n in report.notes]
     if report.rows:
-        lines += ["", LEGEND]
+        lines += ["", *textwrap.wrap(LEGEND, width=100)]
     if report.profiles_dir:
         lines.append(f"Profiles: {report.profiles_dir}/ (any pair: lsim profile diff A B)")
     return "\n".join(lines) + "\n"

@@ -36,11 +36,11 @@ FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
 
 
 class _Run:
-    def __init__(self, job: Job, board: StateBoard) -> None:
+    def __init__(self, job: Job, board: StateBoard, stop_event: threading.Event) -> None:
         self.job = job
         self.board = board
         self.flags = Flags()
-        self.stop_event = threading.Event()
+        self.stop_event = stop_event
         self.recorders: list[ThreadRecorder] = [ThreadRecorder() for _ in range(job.threads)]
         self.counters: list[dict[str, int]] = [{} for _ in range(job.threads)]
         self.done = itertools.count(1)
@@ -65,6 +65,8 @@ class _Run:
     def start_threads(self, iteration: int) -> float:
         started = time.perf_counter()
         for index in range(self.job.threads):
+            if self.stop_event.is_set():  # Ctrl-C while starting: report what we have
+                break
             threading.Thread(
                 target=self.body, args=(index, iteration), name=f"worker-{index}", daemon=True
             ).start()
@@ -95,10 +97,13 @@ def child_main(job: Job, board: StateBoard, conn: Connection) -> None:
 
 
 def _run(job: Job, board: StateBoard) -> dict[str, Any]:
+    # Ctrl-C reaches this process too (same process group, or forwarded by the parent):
+    # it ends the measured window early instead of killing the run.
+    stop_event = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop_event.set())
     threading.stack_size(THREAD_STACK_BYTES)
     job.setup()
-    run = _Run(job, board)
-    signal.signal(signal.SIGINT, lambda *_: run.stop_event.set())
+    run = _Run(job, board, stop_event)
     board.set_header(H_PHASE, PHASE_WARMUP)
     timings: dict[str, float] = {}
     if job.mode == "burst":

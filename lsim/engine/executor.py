@@ -21,6 +21,14 @@ from lsim.workload.steps import Condition, Step
 OP_COUNT = len(Operation)
 
 
+GOLDEN_RATIO_FRACTION = 0.6180339887498949
+
+
+def scrape_phase(thread_index: int) -> float:
+    """A deterministic, evenly spread phase in [0, 1) for thread ``thread_index``."""
+    return (thread_index * GOLDEN_RATIO_FRACTION) % 1.0
+
+
 class Flags:
     """Run-wide switches the child's main thread flips; workers only read them."""
 
@@ -64,6 +72,7 @@ class StepExecutor:
         recorder: ThreadRecorder,
         counters: dict[str, int],
         sleep: Callable[[float], None] = time.sleep,
+        phase: float = 0.0,
     ) -> None:
         self.store = store
         self.labels_of = labels_of
@@ -76,7 +85,8 @@ class StepExecutor:
         self.gid: dict[int, int] = {}
         self.last_local = 0
         self.started = time.monotonic()
-        self.next_due = self.started
+        self.next_due = 0.0  # set at the first pace step
+        self.phase = phase
 
     def run(self, steps: Iterable[Step]) -> None:
         flags = self.flags
@@ -93,7 +103,12 @@ class StepExecutor:
             # Pacing: the thread is due every period since it started. When it is already
             # past its next due time it is behind (saturated): no sleep, and the miss counts.
             now = time.monotonic()
-            self.next_due = max(self.next_due, self.started) + step.pace_period_s
+            if not self.next_due:
+                # Like Prometheus' scrape offsets, each target gets its own phase in the
+                # interval so that batches are spread out instead of arriving in lock-step.
+                self.next_due = self.started + self.phase * step.pace_period_s
+            else:
+                self.next_due += step.pace_period_s
             delay = self.next_due - now
             if self.flags.measuring:
                 counters = self.counters

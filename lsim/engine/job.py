@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lsim.engine.board import BoardSlot
-from lsim.engine.executor import Flags, StepExecutor, ThreadRecorder
+from lsim.engine.executor import Flags, StepExecutor, ThreadRecorder, scrape_phase
 from lsim.sync.states import Operation
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ class WorkloadJob:
         assert self.store is not None and self.series is not None, "setup() not called"
         workload = self.experiment.workload
         executor = StepExecutor(
-            self.store, self.series.labels, workload.components, slot, flags, rec, counters
+            self.store, self.series.labels, workload.components, slot, flags, rec, counters,
+            phase=scrape_phase(index),
         )
         executor.run(thread_steps(workload, index, iteration=iteration))
 

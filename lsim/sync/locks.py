@@ -5,6 +5,11 @@ per-thread semaphores, so the waiter queue is explicit and a census can count it
 A thread is published as waiting only after a non-blocking acquire failed; the thread that
 wakes it marks it ``runnable``; it marks itself ``running`` when it actually resumes.
 
+One known difference from Go's single compare-and-swap on a state word: the fast path reads
+the locked bit only, so in a narrow window (an unlock racing with a woken waiter that is
+just switching the mutex to starvation mode) one newcomer can still barge once; the next
+unlock hands off to the starving waiter as Go would.
+
 The wait paths are methods named like Go's (``Mutex.Lock`` -> :meth:`Mutex.lock` calls
 ``_lock_slow``), so in-process profilers such as yappi attribute lock waits to them.
 """
@@ -27,12 +32,16 @@ _HOLD_MASK = HOLD_SAMPLE_EVERY - 1
 class _ThreadBit:
     """The locked bit as a ``threading.Lock``: ``try_set`` is an atomic compare-and-set."""
 
-    __slots__ = ("_lock", "try_set_raw", "clear")
+    __slots__ = ("_lock",)
 
     def __init__(self, lock: threading.Lock) -> None:
         self._lock = lock  # held <=> the mutex is locked (or handed off in starvation mode)
-        self.try_set_raw = lock.acquire
-        self.clear = lock.release
+
+    def clear(self) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:
+            raise RuntimeError("sync: unlock of unlocked mutex") from None
 
     def try_set(self) -> bool:
         return self._lock.acquire(False)

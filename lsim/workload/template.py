@@ -16,8 +16,8 @@ _TEMPLATE = """\
 # __NAME__: an lsim workload (see `lsim workload show FILE` for the derived operation split).
 # It models Alloy's Prometheus write path: each thread is one scrape target that works
 # through a batch of samples every interval. Edit, then `lsim workload validate FILE`.
-name: __NAME__
-description: "scrape targets -> relabel -> one remote_write, paced"
+name: __NAME__                # shown in reports and profile file names
+description: "scrape targets -> relabel -> one remote_write, paced"  # one line for humans
 seed: 1                       # every plan is derived from it; same seed, same run
 
 threads:
@@ -35,9 +35,9 @@ series:
   # alloy-benchmark (Alloy's BenchmarkHighContention labels) or a mapping label -> format.
   # Formats use the series index i: {i} {i//N} {i%N} {i%N+B} {i+B} {i%N:a|b|c}
   template:
-    __name__: "node_metric_{i%25}"
-    job: node-exporter
-    instance: "target-{i//25}:9100"
+    __name__: "node_metric_{i%25}"    # 25 metric names per target
+    job: node-exporter                # the same for every series
+    instance: "target-{i//25}:9100"   # one target per 25 series
   churn:
     fraction_per_cycle: 0.0   # share of a thread's series replaced by new ones every scrape
   layout: stringlabels        # label hash byte layout: stringlabels | slicelabels

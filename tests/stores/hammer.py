@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from lsim.stores import STALE_NAN, LabelStore, StalenessTracker
+from lsim.stores.common import StoreBase
 from tests.stores.helpers import series
 
 THREADS = 64
@@ -121,7 +122,8 @@ def check(store: LabelStore, out: Outcome, *, strict_links: bool = True) -> None
             assert gid == final[idx]  # and the same one every thread got while racing
     counts = store.collect()
     assert counts["global_ids"] >= SERIES
-    link_tables = getattr(store, "link_tables")  # noqa: B009 (test introspection)
+    assert isinstance(store, StoreBase)
+    link_tables = store.link_tables
     for t, links in enumerate(out.own_links):
         for gid, local in links.items():
             assert store.get_local_ref_id(own(t), gid) == local  # no link lost

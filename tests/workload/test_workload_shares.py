@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lsim.stores import create_store
-from lsim.workload.load import builtin_workload, load_workload
+from lsim.workload.load import builtin_workload, load_workload, parse_workload, workload_to_dict
 from lsim.workload.plan import operation_shares, prepopulate, thread_steps
 from lsim.workload.series import SeriesSet
 from lsim.workload.shares import sample_thread_indices
@@ -63,7 +63,11 @@ def test_sample_includes_thread_zero_and_avoids_residue_bias() -> None:
 )
 def test_estimate_agrees_with_a_real_store(ref: str) -> None:
     """Run sample threads one after the other on a real store; count what was called."""
-    w = load_workload(Path(ref))
+    data = workload_to_dict(load_workload(Path(ref)))
+    spt = data["ops"]["pipeline"]["series_per_thread"]
+    data["threads"]["count"] = 200  # same shape, fewer series to prepopulate
+    data["series"]["count"] = data["series"]["prepopulated"] = 200 * spt
+    w = parse_workload(data, ref)
     store = create_store("mutex", layout=w.series.layout)
     series = SeriesSet(w.series)
     prepopulate(store, w, series)

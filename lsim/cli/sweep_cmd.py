@@ -1,0 +1,111 @@
+"""``lsim sweep``: the compare measurements along one axis, as a table and a plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lsim.cli.app import app, stderr
+from lsim.cli.compare_cmd import (
+    EXIT_INTERRUPTED,
+    FormatOpt,
+    OutputOpt,
+    ProfilesDirOpt,
+    RepeatOpt,
+    RunArgs,
+    emit,
+    measure,
+    report_for,
+    run_folder,
+)
+from lsim.cli.options import (
+    CensusOpt,
+    DurationOpt,
+    EngineOpt,
+    GomaxprocsOpt,
+    GoroutinesOpt,
+    SeedOpt,
+    SimTimeOpt,
+    WorkloadOpt,
+)
+
+
+@app.command("sweep")
+def sweep(
+    shards: Annotated[str | None, typer.Option(
+        "--shards", help="Shard counts to sweep, e.g. 1,2,4,...,256 ('...' continues the "
+        "geometric series); with --threads LIST: the one shard count for sharded.",
+        show_default="1,2,4,...,256")] = None,
+    threads: Annotated[str | None, typer.Option(
+        "--threads", "-t", help="Thread counts to sweep, e.g. 100,1000,5000; one value with "
+        "--shards LIST: the thread count of every run.", show_default=False)] = None,
+    stores: Annotated[str | None, typer.Option(
+        "--stores", help="Designs for a --threads sweep.",
+        show_default="mutex,sharded")] = None,
+    baseline: Annotated[bool, typer.Option(
+        "--baseline/--no-baseline", help="A --shards sweep also measures mutex, the "
+        "baseline of the ratios and of the document's predictions.")] = True,
+    repeat: RepeatOpt = 3,
+    workload: WorkloadOpt = None,
+    duration: DurationOpt = None,
+    seed: SeedOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Plot file (.png or .svg; needs lsim[plot]). Default: sweep.png in "
+        "the profiles folder when matplotlib is installed.", show_default=False)] = None,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Write no plot file.")] = False,
+    profiles_dir: ProfilesDirOpt = None,
+    census_hz: CensusOpt = 100.0,
+    engine: EngineOpt = "threads",
+    gomaxprocs: GomaxprocsOpt = None,
+    goroutines: GoroutinesOpt = None,
+    sim_time: SimTimeOpt = None,
+) -> None:
+    """Measure along one axis (shards or threads): the compare table, a terminal chart when
+    printing to a terminal, and a PNG/SVG plot.
+
+    Examples: ``lsim sweep --shards 1,2,4,...,256``, ``lsim sweep --threads
+    100,1000,5000 --stores mutex,sharded --shards 64``.
+    """
+    from lsim.compare import render_report, resolve_format
+    from lsim.compare.plot import INSTALL_HINT, check_plot_path, plot_available, write_plot
+    from lsim.compare.schedule import interleave
+    from lsim.compare.sweep import chart_data, plan_sweep
+    from lsim.errors import IntegrationError
+
+    out_format = resolve_format(fmt, output)
+    swept = plan_sweep(shards, threads, stores, baseline)
+    if plot is not None:  # fail before a long sweep, not after it
+        check_plot_path(plot)
+        if not plot_available():
+            raise IntegrationError(f"--plot: matplotlib is not installed; {INSTALL_HINT}")
+    plan = interleave(swept.variants, repeat)
+    args = RunArgs(workload, swept.fixed_threads, duration, seed, census_hz, engine,
+                   gomaxprocs, goroutines, sim_time)
+    experiments = args.experiments(swept.variants)
+    name = next(iter(experiments.values())).workload.name
+    folder = run_folder(profiles_dir, f"sweep-{swept.axis}", name)
+    log = measure("sweep", plan, experiments, folder)
+    report = report_for("sweep", log, experiments, repeat, folder, axis=swept.axis)
+    chart = chart_data(report, swept.axis)
+    text = render_report(report, out_format)
+    if out_format == "text" and output is None and Console().is_terminal and report.rows:
+        from lsim.compare.termchart import terminal_chart
+
+        text += "\n" + terminal_chart(chart)
+    emit(text, output)
+    if report.profiles_dir:
+        stderr.print(f"profiles saved to {report.profiles_dir}/")
+    if not no_plot and report.rows:
+        if plot is None and not plot_available():
+            stderr.print(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
+        else:
+            path = write_plot(chart, plot or folder / "sweep.png",
+                              title=f"lsim sweep --{swept.axis} · workload {name}")
+            stderr.print(f"plot saved to {path}")
+    if log.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)

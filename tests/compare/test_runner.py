@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsim.compare.runner import run_plan
+from lsim.compare.schedule import Slot, Variant, interleave
+from lsim.profile.model import Profile, load_profile
+from tests.compare.helpers import profile_with
+
+PLAN = interleave([Variant("mutex"), Variant("sharded", 4)], 2)
+
+
+class FakeEngine:
+    """Records the order of runs and fails if a run starts while another is running."""
+
+    def __init__(self, interrupt_at: int | None = None, cut_at: int | None = None) -> None:
+        self.running = False
+        self.calls: list[Slot] = []
+        self.interrupt_at, self.cut_at = interrupt_at, cut_at
+
+    def __call__(self, slot: Slot) -> Profile:
+        assert not self.running, "two measurements at once"
+        self.running = True
+        try:
+            self.calls.append(slot)
+            if slot.index == self.interrupt_at:
+                raise KeyboardInterrupt
+            profile = profile_with(slot.variant.store, 100.0 + slot.index)
+            if slot.index == self.cut_at:
+                profile.notes.append("interrupted: the measured window was cut short (Ctrl-C)")
+            return profile
+        finally:
+            self.running = False
+
+
+def test_runs_follow_the_schedule_one_at_a_time(tmp_path: Path) -> None:
+    engine = FakeEngine()
+    events: list[str] = []
+    log = run_plan(PLAN, engine, save_dir=tmp_path,
+                   on_start=lambda s: events.append(f"start {s.index}"),
+                   on_done=lambda s: events.append(f"done {s.index}"))
+    assert engine.calls == PLAN
+    assert events == [f"{what} {i}" for i in range(4) for what in ("start", "done")]
+    assert not log.interrupted and len(log.finished) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "mutex-r1.json", "mutex-r2.json", "sharded-4-r1.json", "sharded-4-r2.json"]
+    assert load_profile(tmp_path / "sharded-4-r2.json").ops_per_s == 103.0
+    assert log.path(PLAN[1]) == tmp_path / "sharded-4-r1.json"
+
+
+def test_ctrl_c_stops_scheduling() -> None:
+    engine = FakeEngine(interrupt_at=2)
+    log = run_plan(PLAN, engine)
+    assert [s.index for s in engine.calls] == [0, 1, 2]
+    assert log.interrupted and [f.slot.index for f in log.finished] == [0, 1]
+    assert [log.status(s) for s in PLAN] == ["done", "done", "not run", "not run"]
+
+
+def test_interrupted_profile_is_saved_but_left_out(tmp_path: Path) -> None:
+    engine = FakeEngine(cut_at=1)
+    log = run_plan(PLAN, engine, save_dir=tmp_path)
+    assert [s.index for s in engine.calls] == [0, 1]
+    assert log.interrupted and len(log.finished) == 1
+    assert log.cut_short is not None and log.cut_short.slot == PLAN[1]
+    assert log.status(PLAN[1]) == "interrupted"
+    assert (tmp_path / "sharded-4-r1.json").exists()

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from lsim.compare.report import build_report
+from lsim.compare.schedule import Variant
+from lsim.compare.sweep import chart_data, plan_sweep
+from lsim.compare.termchart import bar, terminal_chart
+from lsim.errors import ConfigError, IntegrationError
+from tests.compare.helpers import log_from
+
+
+def test_default_sweep_is_shards_with_a_mutex_baseline() -> None:
+    plan = plan_sweep(None, None, None)
+    assert plan.axis == "shards" and plan.values == (1, 2, 4, 8, 16, 32, 64, 128, 256)
+    assert plan.variants[0] == Variant("mutex") and plan.variants[-1] == Variant("sharded", 256)
+    assert Variant("mutex") not in plan_sweep("2,4", None, None, baseline=False).variants
+
+
+def test_threads_axis() -> None:
+    plan = plan_sweep("16", "100,1000", None)
+    assert plan.axis == "threads"
+    assert plan.variants == [Variant("mutex", None, 100), Variant("sharded", 16, 100),
+                             Variant("mutex", None, 1000), Variant("sharded", 16, 1000)]
+    fixed = plan_sweep("2,4", "50", None)
+    assert fixed.axis == "shards" and fixed.fixed_threads == 50
+
+
+def test_axis_errors() -> None:
+    with pytest.raises(ConfigError, match="one axis at a time"):
+        plan_sweep("1,2", "10,20", None)
+    with pytest.raises(ConfigError, match="--stores"):
+        plan_sweep("1,2", None, "mutex")
+    with pytest.raises(ConfigError, match="--shards"):
+        plan_sweep("300", None, None)
+
+
+def _chart() -> tuple[object, object]:
+    variants = [Variant("mutex"), Variant("sharded", 2), Variant("sharded", 8)]
+    log = log_from(variants, {"mutex": [900, 1000], "sharded-2": [1500, 1600],
+                              "sharded-8": [2400, 2600]})
+    report = build_report("sweep", log, workload="wl", seed=1, engine="threads", repeat=2,
+                          axis="shards")
+    return report, chart_data(report, "shards")
+
+
+def test_chart_data_follows_the_axis() -> None:
+    _, chart = _chart()
+    assert chart.baseline is not None and chart.baseline.name == "mutex"  # type: ignore[attr-defined]
+    (series,) = chart.series  # type: ignore[attr-defined]
+    assert [p.x for p in series.points] == [2, 8]
+    assert series.points[1].throughput.median == 2500
+
+
+def test_terminal_chart() -> None:
+    assert bar(1.0, 1.0, 4) == "████" and bar(0.5, 1.0, 3) == "█▌ " and bar(0, 1, 2) == "  "
+    _, chart = _chart()
+    text = terminal_chart(chart)  # type: ignore[arg-type]
+    assert "mutex (baseline)" in text and "8 shards" in text and "2,500 (2,400-2,600)" in text
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_plot_file(tmp_path: Path, suffix: str) -> None:
+    pytest.importorskip("matplotlib")
+    from lsim.compare.plot import write_plot
+
+    _, chart = _chart()
+    path = write_plot(chart, tmp_path / f"sweep{suffix}")  # type: ignore[arg-type]
+    head = path.read_bytes()[:200]
+    assert head.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in path.read_bytes()
+    assert head
+
+
+def test_plot_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    from lsim.compare.plot import plot_available, write_plot
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    assert not plot_available()
+    _, chart = _chart()
+    with pytest.raises(IntegrationError, match=r"lsim\[plot\]"):
+        write_plot(chart, tmp_path / "x.png")  # type: ignore[arg-type]
+
+
+def test_plot_suffix_is_checked(tmp_path: Path) -> None:
+    from lsim.compare.plot import check_plot_path
+
+    with pytest.raises(ConfigError, match=".png, .svg"):
+        check_plot_path(tmp_path / "x.pdf")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from lsim.compare.aggregate import Spread
+from lsim.compare.verdict import BLOCKED, THROUGHPUT, choose_metric, judge
+
+
+def s(*values: float) -> Spread:
+    return Spread.of(values)
+
+
+def test_win_only_when_ranges_do_not_overlap() -> None:
+    v = judge([("mutex", s(900, 1000, 1100)), ("sharded-64", s(2400, 2500, 2600)),
+               ("rwmutex", s(950, 1000, 1050))], THROUGHPUT, reference="mutex")
+    assert v.kind == "win" and v.best == "sharded-64" and v.runner_up in ("mutex", "rwmutex")
+    assert "sharded-64 wins" in v.text and "2.50x" in v.text and "do not overlap" in v.text
+
+
+def test_overlapping_spreads_are_within_noise() -> None:
+    v = judge([("mutex", s(900, 1000, 1100)), ("sharded-64", s(1050, 1150, 1300))], THROUGHPUT)
+    assert v.kind == "within-noise" and v.best == "sharded-64"
+    assert "within noise" in v.text and "wins" not in v.text
+
+
+def test_touching_ranges_count_as_overlap() -> None:
+    v = judge([("a", s(1, 2)), ("b", s(2, 3))], THROUGHPUT)
+    assert v.kind == "within-noise"
+
+
+def test_reference_gets_its_own_sentence() -> None:
+    v = judge([("mutex", s(100, 110)), ("sharded-32", s(300, 320)), ("sharded-64", s(305, 330))],
+              THROUGHPUT, reference="mutex")
+    assert v.kind == "within-noise"  # the two sharded rows overlap each other
+    assert v.lines[1].startswith("Against mutex:") and "ranges do not overlap" in v.lines[1]
+
+
+def test_one_repetition_has_no_spread_to_judge() -> None:
+    v = judge([("mutex", s(100)), ("sharded-64", s(300))], THROUGHPUT)
+    assert v.kind == "no-spread" and "no spread to judge" in v.text
+    assert v.best == "sharded-64"
+    partial = judge([("mutex", s(100, 120)), ("sharded-64", s(300))], THROUGHPUT)
+    assert partial.kind == "no-spread" and "sharded-64" in partial.text
+
+
+def test_single_design() -> None:
+    assert judge([("mutex", s(1, 2))]).kind == "single"
+    assert judge([]).kind == "single"
+
+
+def test_lower_is_better_for_blocked_share() -> None:
+    v = judge([("mutex", s(0.80, 0.85, 0.9)), ("sharded-64", s(0.02, 0.03, 0.05))], BLOCKED)
+    assert v.kind == "win" and v.best == "sharded-64"
+    assert "3.0% vs 85.0%" in v.text and "-96%" in v.text
+
+
+def test_zero_throughput_does_not_divide_by_zero() -> None:
+    v = judge([("a", s(0, 0)), ("b", s(5, 6))], THROUGHPUT)
+    assert v.kind == "win" and "against 0" in v.text
+
+
+def test_metric_choice_follows_the_regime() -> None:
+    assert choose_metric(["below-saturation", "below-saturation"])[0] is BLOCKED
+    assert choose_metric(["below-saturation", "saturated"]) == (THROUGHPUT, None)
+    assert choose_metric([])[0] is THROUGHPUT
