@@ -14,14 +14,14 @@ Both are hashed with XXH64, seed 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from enum import Enum
+from enum import StrEnum
 
 import xxhash
 
 _SEP = b"\xff"
 
 
-class HashLayout(str, Enum):
+class HashLayout(StrEnum):
     """Which Prometheus byte layout the label hash is computed over."""
 
     STRINGLABELS = "stringlabels"
@@ -57,7 +57,7 @@ class Labels:
 
     @classmethod
     def from_strings(cls, *name_values: str) -> Labels:
-        """``Labels.from_strings("__name__", "up", "job", "x")``, like Go's ``labels.FromStrings``."""
+        """``Labels.from_strings("__name__", "up", "job", "x")``, like Go's labels.FromStrings."""
         if len(name_values) % 2:
             raise ValueError("from_strings needs an even number of arguments (name, value, ...)")
         it = iter(name_values)

@@ -53,7 +53,10 @@ def _register_commands() -> None:
 
 
 def report_error(error: LsimError) -> int:
-    stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    # escape: messages quote user input and things like "pip install 'lsim[plot]'"
+    stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     return error.exit_code
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lsim.compare.runner import RunLog
     from lsim.compare.schedule import Slot, Variant
     from lsim.engine.spec import Experiment
+    from lsim.engine.threads import RunStatus
 
 EXIT_INTERRUPTED = 130
 
@@ -137,14 +138,14 @@ class OverallProgress:
                     f" · repetition {slot.repetition}/{slot.repeat}")
             self.bar.update(self.task, description=text, completed=self.done_s, detail="")
 
-    def status(self, status: Any) -> None:  # lsim.engine.threads.RunStatus
+    def status(self, status: RunStatus) -> None:
         if self.bar is None or self.slot is None:
             return
         expected = self.expected[self.slot.variant]
         part = (status.fraction * expected if status.fraction is not None
                 else min(status.elapsed_s, expected))
-        detail = f"{status.phase} · {status.ops_per_s:,.0f} ops/s · blocked " \
-                 f"{status.blocked_share:.0%}"
+        detail = (f"{status.phase} · {status.ops_per_s:,.0f} ops/s · blocked "
+                  f"{status.blocked_share:.0%}")
         self.bar.update(self.task, completed=self.done_s + part, detail=detail)
 
     def done(self, slot: Slot) -> None:
@@ -177,13 +178,18 @@ def report_for(command: str, log: RunLog, experiments: dict[Variant, Experiment]
                         profiles_dir=None if saved is None else str(saved))
 
 
+def note(text: str) -> None:
+    """A diagnostic line on stderr, never wrapped (paths must stay copyable)."""
+    stderr.print(text, soft_wrap=True, highlight=False, markup=False)
+
+
 def emit(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
-    stderr.print(f"wrote {output}")
+    note(f"wrote {output}")
 
 
 @app.command("compare")
@@ -206,9 +212,12 @@ def compare(
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
 ) -> None:
-    """Run each design on the same workload and seed, one at a time, --repeat times
-    interleaved; print throughput, p99, blocked shares, the reduction versus mutex beside
-    the document's prediction, and a verdict that only claims a win outside the noise.
+    """Measure every design on one workload, repeated and interleaved, beside the predictions.
+
+    Each design runs on the same workload and seed, one run at a time, --repeat times in
+    interleaved order. The table shows throughput, p99, blocked shares, the reduction versus
+    mutex beside the document's prediction, and a verdict that only claims a win outside
+    the noise. Every run's profile is saved (compare any pair with `lsim profile diff`).
 
     Examples: ``lsim compare``, ``lsim compare --stores mutex,sharded --shards 32,64 -f
     markdown``, ``lsim compare --workload workloads/read-heavy.yaml --repeat 5``.
@@ -228,6 +237,6 @@ def compare(
     report = report_for("compare", log, experiments, repeat, folder)
     emit(render_report(report, out_format), output)
     if report.profiles_dir:
-        stderr.print(f"profiles saved to {report.profiles_dir}/")
+        note(f"profiles saved to {report.profiles_dir}/")
     if log.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -92,7 +92,10 @@ def resolve_store(
 
     hint = workload.store if workload is not None else None
     if store is None:
-        store = "sharded" if shards is not None else (hint.design if hint and hint.design else "mutex")
+        if shards is not None:
+            store = "sharded"
+        else:
+            store = hint.design if hint and hint.design else "mutex"
     if store not in STORE_NAMES:
         raise ConfigError(
             f"unknown store design {store!r}; allowed: {', '.join(STORE_NAMES)}", source="--store"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lsim.cli.app import app, stderr
+from lsim.cli.app import app
 from lsim.cli.compare_cmd import (
     EXIT_INTERRUPTED,
     FormatOpt,
@@ -18,6 +18,7 @@ from lsim.cli.compare_cmd import (
     RunArgs,
     emit,
     measure,
+    note,
     report_for,
     run_folder,
 )
@@ -55,8 +56,9 @@ def sweep(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     plot: Annotated[Path | None, typer.Option(
-        "--plot", help="Plot file (.png or .svg; needs lsim[plot]). Default: sweep.png in "
-        "the profiles folder when matplotlib is installed.", show_default=False)] = None,
+        "--plot", help="Plot file (.png or .svg; needs matplotlib, the plot extra). "
+        "Default: sweep.png in the profiles folder when matplotlib is installed.",
+        show_default=False)] = None,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Write no plot file.")] = False,
     profiles_dir: ProfilesDirOpt = None,
     census_hz: CensusOpt = 100.0,
@@ -65,8 +67,10 @@ def sweep(
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
 ) -> None:
-    """Measure along one axis (shards or threads): the compare table, a terminal chart when
-    printing to a terminal, and a PNG/SVG plot.
+    """Measure along one axis (shard count or thread count): a table and a plot.
+
+    The same measurements as `lsim compare`, with a terminal chart when printing to a
+    terminal and a PNG/SVG plot file (matplotlib, the optional plot extra).
 
     Examples: ``lsim sweep --shards 1,2,4,...,256``, ``lsim sweep --threads
     100,1000,5000 --stores mutex,sharded --shards 64``.
@@ -82,7 +86,10 @@ def sweep(
     if plot is not None:  # fail before a long sweep, not after it
         check_plot_path(plot)
         if not plot_available():
-            raise IntegrationError(f"--plot: matplotlib is not installed; {INSTALL_HINT}")
+            # printed here rather than raised: app.report_error renders messages as rich
+            # markup, which would swallow the "[plot]" of the install hint
+            note(f"error: --plot: matplotlib is not installed; {INSTALL_HINT}")
+            raise typer.Exit(IntegrationError.exit_code)
     plan = interleave(swept.variants, repeat)
     args = RunArgs(workload, swept.fixed_threads, duration, seed, census_hz, engine,
                    gomaxprocs, goroutines, sim_time)
@@ -99,13 +106,13 @@ def sweep(
         text += "\n" + terminal_chart(chart)
     emit(text, output)
     if report.profiles_dir:
-        stderr.print(f"profiles saved to {report.profiles_dir}/")
+        note(f"profiles saved to {report.profiles_dir}/")
     if not no_plot and report.rows:
         if plot is None and not plot_available():
-            stderr.print(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
+            note(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
         else:
             path = write_plot(chart, plot or folder / "sweep.png",
                               title=f"lsim sweep --{swept.axis} · workload {name}")
-            stderr.print(f"plot saved to {path}")
+            note(f"plot saved to {path}")
     if log.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

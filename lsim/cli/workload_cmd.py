@@ -60,8 +60,9 @@ def show(
 ) -> None:
     """Print the resolved workload and the share of each store operation it produces."""
     if fmt not in SHOW_FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; allowed: {', '.join(SHOW_FORMATS)}",
-                          source="--format")
+        raise ConfigError(
+            f"unknown format {fmt!r}; allowed: {', '.join(SHOW_FORMATS)}", source="--format"
+        )
     import json
 
     import yaml
@@ -104,8 +105,9 @@ def new(
     name: Annotated[str, typer.Argument(help="Workload name (letters, digits, _ . -).")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File to write ('-' = stdout). "
-                     "Default: workloads/NAME.yaml."),
+        typer.Option(
+            "--output", "-o", help="File to write ('-' = stdout). Default: workloads/NAME.yaml."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:

@@ -42,6 +42,7 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
 
         matplotlib.use("Agg")  # files only: never open a window, works without a display
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
     except ImportError:
         raise IntegrationError(f"no plot: matplotlib is not installed; {INSTALL_HINT}") from None
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6.5))
@@ -62,7 +63,9 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
                 bottom.set_xticks(sorted(set(xs)), [str(x) for x in sorted(set(xs))])
         for ax in (top, bottom):
             ax.grid(True, alpha=0.3)
-            ax.legend(loc="best", fontsize="small")
+        top.legend(loc="upper left", fontsize="small")
+        bottom.legend(loc="lower left", fontsize="small")  # shares sit near 100% when loaded
+        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         top.set_ylim(bottom=0)
         bottom.set_ylim(0, 100)
         top.set_title(title or f"lsim sweep --{chart.axis}: median, band = min-max of repeats")

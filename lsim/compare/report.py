@@ -153,6 +153,9 @@ def build_report(command: str, log: RunLog, *, workload: str, seed: int, engine:
             cut = log.cut_short.slot
             notes.append(f"The run cut short ({cut.variant.label}, repetition "
                          f"{cut.repetition}) is left out; its profile was still saved.")
+    if engine == "model" and repeat > 1:
+        notes.append("The model engine is deterministic for a seed: repetitions give the same "
+                     "numbers, so the ranges show no run-to-run noise.")
     return ComparisonReport(
         command=command, workload=workload, seed=seed, engine=engine, repeat=repeat,
         axis=axis, hot_ops=hot_operations(summaries), groups=groups, schedule=schedule,

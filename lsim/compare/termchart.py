@@ -31,7 +31,8 @@ def _rows(chart: SweepChart) -> list[tuple[str, Spread, Spread]]:
     unit = "shards" if chart.axis == "shards" else "threads"
     for series in chart.series:
         for p in series.points:
-            name = f"{series.name} @{p.x:,}" if many else f"{p.x:,} {unit}"
+            plural = unit if p.x != 1 else unit[:-1]
+            name = f"{series.name} @{p.x:,}" if many else f"{p.x:,} {plural}"
             rows.append((name, p.throughput, p.blocked))
     return rows
 

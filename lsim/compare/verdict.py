@@ -48,6 +48,11 @@ def judge(contenders: Sequence[tuple[str, Spread]], metric: Metric = THROUGHPUT,
         only = contenders[0][0] if contenders else None
         return Verdict("single", metric.name, only, None,
                        ("Only one design measured: nothing to compare.",))
+    values = {x for _, spread in contenders for x in (spread.low, spread.high)}
+    if len(values) == 1:  # e.g. nobody ever blocked: there is nothing to rank
+        return Verdict("within-noise", metric.name, None, None, (
+            f"Every run of every design measured the same {metric.name} "
+            f"({metric.fmt(values.pop())}{metric.unit}): nothing separates them here.",))
     sign = -1.0 if metric.higher_is_better else 1.0
     ranked = sorted(contenders, key=lambda c: sign * c[1].median)
     (best, b), (second, s) = ranked[0], ranked[1]
@@ -56,7 +61,8 @@ def judge(contenders: Sequence[tuple[str, Spread]], metric: Metric = THROUGHPUT,
         which = ("one repetition per design" if len(single) == len(contenders)
                  else f"a single finished repetition of {', '.join(single)}")
         line = (f"{best} has the best median {metric.name} ({_value(metric, b)}), but with "
-                f"{which} there is no spread to judge: re-run with --repeat 3.")
+                f"{which} there is no spread to judge (that takes 2 or more finished "
+                "repetitions per design, e.g. --repeat 3).")
         return Verdict("no-spread", metric.name, best, second, (line,))
     if b.overlaps(s):
         lines = [f"{best} and {second} are within noise on {metric.name}: ranges "

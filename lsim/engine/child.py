@@ -33,6 +33,7 @@ from lsim.sync.registry import registered_locks
 from lsim.sync.states import bind_slot
 
 FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
+GATE_GROUPS = 64  # steady mode: workers wait in this many groups until all have started
 
 
 class _Run:
@@ -46,11 +47,18 @@ class _Run:
         self.done = itertools.count(1)
         self.iteration_done = threading.Event()
         self.ops_before: list[int] = [0] * job.threads
+        # Steady mode: a worker that started runs CPU-bound Python and, with the GIL, makes
+        # every further Thread.start() wait for a turn (measured: 200 lock-free workers took
+        # 200 s to start). So workers park on one of a few gates until all are started, and
+        # the gates open group by group rather than one Event waking thousands at once.
+        self.gates: list[threading.Event] = []
         self.integrations: dict[str, Any] = {}
 
     def body(self, index: int, iteration: int) -> None:
         slot = self.board.slot(index)
         bind_slot(slot)
+        if self.gates:
+            self.gates[index % len(self.gates)].wait()
         slot.wake()
         try:
             self.job.run_thread(
@@ -106,15 +114,15 @@ def _run(job: Job, board: StateBoard) -> dict[str, Any]:
     run = _Run(job, board, stop_event)
     board.set_header(H_PHASE, PHASE_WARMUP)
     timings: dict[str, float] = {}
-    if job.mode == "burst":
-        window = _burst(run, timings)
-    else:
-        window = _steady(run, timings)
+    window = _burst(run, timings) if job.mode == "burst" else _steady(run, timings)
     return _collect(run, window, timings)
 
 
 def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
+    run.gates = [threading.Event() for _ in range(min(GATE_GROUPS, run.job.threads))]
     timings["start_threads_s"] = run.start_threads(0)
+    for gate in run.gates:
+        gate.set()
     timings["first_ops_s"] = run.wait_first_ops()
     run.stop_event.wait(run.job.warmup_s)
     baseline = _lock_snapshots(run.job)

@@ -128,12 +128,8 @@ class StepExecutor:
     def _call(self, step: Step) -> None:
         op = step.op
         store = self.store
-        if op is Operation.ADD_LOCAL_LINK:
-            if step.condition is Condition.IF_NO_LOCAL and self.last_local != 0:
-                return
-        elif op is Operation.REPLACE_LOCAL_LINK and step.condition is Condition.IF_LOCAL_CHANGED:
-            if self.last_local == 0 or self.last_local == step.local_id:
-                return
+        if step.condition is not Condition.ALWAYS and self._skipped(step):
+            return
         slot = self.slot
         slot.enter(op)
         t0 = perf_counter_ns()
@@ -168,6 +164,13 @@ class StepExecutor:
         slot.leave()
         if self.flags.measuring:
             self.recorder.record(op, elapsed)
+
+    def _skipped(self, step: Step) -> bool:
+        """Add only for a new series, Replace only when the WAL handed out a new ref."""
+        last = self.last_local
+        if step.condition is Condition.IF_NO_LOCAL:
+            return last != 0
+        return last == 0 or last == step.local_id  # IF_LOCAL_CHANGED
 
     def _trackers(self, step: Step) -> list[StalenessTracker]:
         gid = self.gid

@@ -40,7 +40,9 @@ def _lock_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
     out = dict(after)
     for key in ("acquisitions", "contended", "wait_total_ns", "hold_total_ns"):
         out[key] = after[key] - before.get(key, 0)
-    out["wait_histogram"] = [a - b for a, b in zip(after["wait_histogram"], before["wait_histogram"], strict=True)]
+    out["wait_histogram"] = [
+        a - b for a, b in zip(after["wait_histogram"], before["wait_histogram"], strict=True)
+    ]
     for key in ("wait_by_op", "delay_by_unlocker_op"):
         table = {}
         for op, (n, ns) in after[key].items():

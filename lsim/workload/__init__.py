@@ -39,13 +39,30 @@ if TYPE_CHECKING:
 # does not pull in YAML parsing.
 _HOME = {
     **dict.fromkeys(
-        ("BUILTIN_NAMES", "builtin_workload", "load_workload", "parse_workload",
-         "resolve_workload", "workload_to_dict"),
+        (
+            "BUILTIN_NAMES",
+            "builtin_workload",
+            "load_workload",
+            "parse_workload",
+            "resolve_workload",
+            "workload_to_dict",
+        ),
         "load",
     ),
     **dict.fromkeys(
-        ("ChurnSpec", "MixSpec", "ModelSpec", "PacingSpec", "PipelineSpec", "RunSpec",
-         "SeriesSpec", "StoreSpec", "TemplateSpec", "ThreadsSpec", "Workload"),
+        (
+            "ChurnSpec",
+            "MixSpec",
+            "ModelSpec",
+            "PacingSpec",
+            "PipelineSpec",
+            "RunSpec",
+            "SeriesSpec",
+            "StoreSpec",
+            "TemplateSpec",
+            "ThreadsSpec",
+            "Workload",
+        ),
         "model",
     ),
     **dict.fromkeys(("operation_shares", "prepopulate", "thread_steps"), "plan"),

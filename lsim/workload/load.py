@@ -39,11 +39,24 @@ from lsim.workload.serialize import workload_to_dict
 BUILTIN_NAMES: tuple[str, ...] = ("default",)
 BUILTIN_PREFIX = "builtin:"
 TOP_KEYS = (
-    "name", "description", "seed", "threads", "run", "series", "components", "store", "ops",
-    "pacing", "model",
+    "name",
+    "description",
+    "seed",
+    "threads",
+    "run",
+    "series",
+    "components",
+    "store",
+    "ops",
+    "pacing",
+    "model",
 )
 __all__ = [
-    "BUILTIN_NAMES", "builtin_workload", "load_workload", "parse_workload", "resolve_workload",
+    "BUILTIN_NAMES",
+    "builtin_workload",
+    "load_workload",
+    "parse_workload",
+    "resolve_workload",
     "workload_to_dict",
 ]
 
@@ -93,8 +106,9 @@ class _Reader:
 
     def string(self, value: Any, path: str, *, empty_ok: bool = False) -> str:
         if not isinstance(value, str) or (not value and not empty_ok):
-            raise self.fail(path, f"must be a {'' if empty_ok else 'non-empty '}string "
-                                  f"(got {_kind(value)})")
+            raise self.fail(
+                path, f"must be a {'' if empty_ok else 'non-empty '}string (got {_kind(value)})"
+            )
         return value
 
 
@@ -114,10 +128,12 @@ def _template(r: _Reader, value: Any) -> TemplateSpec:
         with _located(r.source, "series"):
             return TemplateSpec() if value is None else TemplateSpec(name=value)
     if not isinstance(value, Mapping):
-        raise r.fail(path, f"must be a preset name or a mapping label -> format "
-                           f"(got {_kind(value)})")
-    labels = tuple((r.string(k, path), r.string(v, f"{path}.{k}", empty_ok=True))
-                   for k, v in value.items())
+        raise r.fail(
+            path, f"must be a preset name or a mapping label -> format (got {_kind(value)})"
+        )
+    labels = tuple(
+        (r.string(k, path), r.string(v, f"{path}.{k}", empty_ok=True)) for k, v in value.items()
+    )
     with _located(r.source, "series"):
         return TemplateSpec(name="custom", labels=labels)
 

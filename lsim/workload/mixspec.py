@@ -59,6 +59,10 @@ class MixSpec:
         ck.integer("draw.stale_per_call", self.stale_per_call, lo=0, hi=100_000)
         ck.integer("draw.live_per_call", self.live_per_call, lo=0, hi=100_000)
 
+    def __hash__(self) -> int:  # a mapping proxy is not hashable; its items are
+        rest = (self.series, self.series_per_thread, self.component)
+        return hash((*self.weights.items(), *rest, self.stale_per_call, self.live_per_call))
+
     def check_against(self, series_count: int) -> None:
         if self.series == "thread" and self.series_per_thread > series_count:
             raise ConfigError(

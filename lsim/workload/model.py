@@ -12,16 +12,14 @@ schema and ``plan.py`` for what each field means to a thread's plan.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 from lsim.errors import ConfigError
 from lsim.labels import HashLayout
-from lsim.limits import MAX_GOROUTINES_MODEL, MAX_SHARDS, MAX_THREADS_PER_PROCESS
+from lsim.limits import MAX_THREADS_PER_PROCESS
 from lsim.workload import checks as ck
-from lsim.workload.costs import COST_DEFAULTS
+from lsim.workload.enginespecs import ModelSpec, StoreSpec
 from lsim.workload.labelfmt import TEMPLATE_PRESETS, LabelFormat, compile_format
 from lsim.workload.mixspec import MixSpec
 from lsim.workload.pipelinespec import PipelineSpec
@@ -31,8 +29,17 @@ THREAD_MODES: tuple[str, ...] = ("steady", "burst")
 MAX_COMPONENTS = 100  # prepopulated links use local id ``series*100 + component`` (as Alloy's)
 
 __all__ = [
-    "ChurnSpec", "MixSpec", "ModelSpec", "PacingSpec", "PipelineSpec", "RunSpec", "SeriesSpec",
-    "StoreSpec", "TemplateSpec", "ThreadsSpec", "Workload",
+    "ChurnSpec",
+    "MixSpec",
+    "ModelSpec",
+    "PacingSpec",
+    "PipelineSpec",
+    "RunSpec",
+    "SeriesSpec",
+    "StoreSpec",
+    "TemplateSpec",
+    "ThreadsSpec",
+    "Workload",
 ]
 
 
@@ -83,8 +90,10 @@ class TemplateSpec:
                 )
             preset = tuple(TEMPLATE_PRESETS[self.name].items())
             if self.labels and tuple(self.labels) != preset:
-                raise ConfigError("a preset's labels are fixed; use a mapping of label -> "
-                                  "format for your own", field="template")
+                raise ConfigError(
+                    "a preset's labels are fixed; use a mapping of label -> format for your own",
+                    field="template",
+                )
             object.__setattr__(self, "labels", preset)
         if not self.labels:
             raise ConfigError("needs at least one label", field="template")
@@ -158,60 +167,16 @@ class PacingSpec:
         return self.think == "none" and not self.rate_per_thread
 
 
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    """The Go-runtime model engine. ``costs`` always holds every cost (defaults merged in)."""
-
-    gomaxprocs: int = 8
-    goroutines: int | None = None  # None: threads.count
-    sim_time_s: float = 0.2
-    costs: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __post_init__(self) -> None:
-        ck.integer("gomaxprocs", self.gomaxprocs, lo=1, hi=4096)
-        if self.goroutines is not None:
-            ck.integer("goroutines", self.goroutines, lo=1, hi=MAX_GOROUTINES_MODEL)
-        ck.number("sim_time_s", self.sim_time_s, lo=0.0, lo_open=True)
-        for name, value in self.costs.items():
-            ck.choice(f"costs.{name}", name, tuple(COST_DEFAULTS), what="cost")
-            ck.number(f"costs.{name}", value, lo=0.0)
-        object.__setattr__(self, "costs", MappingProxyType({**COST_DEFAULTS, **self.costs}))
-
-
-@dataclass(frozen=True, slots=True)
-class StoreSpec:
-    """Optional: the design a workload is meant for (CLI flags override it)."""
-
-    design: str | None = None
-    shards: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.design is not None:
-            ck.choice("design", self.design, known_designs(), what="store design")
-        if self.shards is not None:
-            ck.integer("shards", self.shards, lo=1)
-            if self.shards > MAX_SHARDS:
-                raise ConfigError(f"must be <= {MAX_SHARDS} (got {self.shards}): the shard index "
-                                  "lives in the top 8 bits of a global id", field="shards")
-            if self.design not in (None, "sharded"):
-                raise ConfigError(f"only for design: sharded (design is {self.design})",
-                                  field="shards")
-
-
-def known_designs() -> tuple[str, ...]:
-    from lsim.stores import STORE_NAMES  # the one registry; imported only when a design is named
-
-    return STORE_NAMES
-
-
 def _components(value: tuple[str, ...]) -> None:
     if not 1 <= len(value) <= MAX_COMPONENTS:
-        raise ConfigError(f"needs 1..{MAX_COMPONENTS} components (got {len(value)})",
-                          field="components")
+        raise ConfigError(
+            f"needs 1..{MAX_COMPONENTS} components (got {len(value)})", field="components"
+        )
     for name in value:
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"component names must be non-empty strings (got {name!r})",
-                              field="components")
+            raise ConfigError(
+                f"component names must be non-empty strings (got {name!r})", field="components"
+            )
     if len(set(value)) != len(value):
         raise ConfigError("component names must be unique", field="components")
 
@@ -237,13 +202,17 @@ class Workload:
         burst = self.threads.mode == "burst"
         b = self.behaviour
         if burst and not self.pacing.closed_loop:
-            raise ConfigError("burst mode runs each plan once per iteration; pacing applies "
-                              "to steady mode only", field="pacing")
+            raise ConfigError(
+                "burst mode runs each plan once per iteration; pacing applies to steady mode only",
+                field="pacing",
+            )
         if isinstance(b, PipelineSpec):
             b.check_against(self.series.count, burst)
             if self.pacing.batch_size != 1:
-                raise ConfigError("only for ops.mix; a pipeline's batch is "
-                                  "ops.pipeline.series_per_thread", field="pacing.batch_size")
+                raise ConfigError(
+                    "only for ops.mix; a pipeline's batch is ops.pipeline.series_per_thread",
+                    field="pacing.batch_size",
+                )
         else:
             b.check_against(self.series.count)
             if self.series.churn.fraction_per_cycle:

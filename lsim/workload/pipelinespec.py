@@ -53,19 +53,25 @@ class PipelineSpec:
         ck.integer("series_stride", self.series_stride, lo=1)
         if self.series_stride != 1 and self.series_select != "stride":
             raise ConfigError("only used with series_select: stride", field="series_stride")
-        ck.choice("component_select", self.component_select, COMPONENT_SELECTS,
-                  what="component selection")
+        ck.choice(
+            "component_select", self.component_select, COMPONENT_SELECTS, what="component selection"
+        )
         ck.choice("local_ids", self.local_ids, LOCAL_ID_SCHEMES, what="local id scheme")
         ck.number("wal_ref_change_probability", self.wal_ref_change_probability, lo=0, hi=1)
         if self.wal_ref_change_probability and self.local_ids != "stable":
-            raise ConfigError("only used with local_ids: stable (benchmark ids change every "
-                              "cycle already)", field="wal_ref_change_probability")
+            raise ConfigError(
+                "only used with local_ids: stable (benchmark ids change every cycle already)",
+                field="wal_ref_change_probability",
+            )
         ck.integer("fanout_stages", self.fanout_stages, lo=0, hi=100)
         ck.integer("track_every_n_threads", self.track_every_n_threads, lo=1)
         ck.integer("stale_per_batch", self.stale_per_batch, lo=0)
         if self.stale_per_batch > self.series_per_thread:
-            raise ConfigError(f"must be <= series_per_thread ({self.series_per_thread}) "
-                              f"(got {self.stale_per_batch})", field="stale_per_batch")
+            raise ConfigError(
+                f"must be <= series_per_thread ({self.series_per_thread}) "
+                f"(got {self.stale_per_batch})",
+                field="stale_per_batch",
+            )
         ck.boolean("track_live", self.track_live)
         ck.integer("collect_every", self.collect_every, lo=0)
         ck.integer("gc_every", self.gc_every, lo=0)
@@ -73,9 +79,12 @@ class PipelineSpec:
     def check_against(self, series_count: int, burst: bool) -> None:
         """Checks that need the rest of the workload; fields are full dotted paths."""
         if self.series_per_thread > series_count:
-            raise ConfigError(f"must be <= series.count ({series_count:,}) "
-                              f"(got {self.series_per_thread:,})",
-                              field="ops.pipeline.series_per_thread")
+            raise ConfigError(
+                f"must be <= series.count ({series_count:,}) (got {self.series_per_thread:,})",
+                field="ops.pipeline.series_per_thread",
+            )
         if burst and self.wal_ref_change_probability:
-            raise ConfigError("applies to steady mode only (burst threads start afresh)",
-                              field="ops.pipeline.wal_ref_change_probability")
+            raise ConfigError(
+                "applies to steady mode only (burst threads start afresh)",
+                field="ops.pipeline.wal_ref_change_probability",
+            )

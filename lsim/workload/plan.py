@@ -63,8 +63,19 @@ def thread_steps(workload: Workload, thread_index: int, *, iteration: int = 0) -
 class _PipelineThread:
     """One scrape target: its batch of series, its components, its churn and WAL refs."""
 
-    __slots__ = ("w", "p", "t", "count", "spt", "rng", "_random_base", "comps", "tracks",
-                 "churn", "gens")
+    __slots__ = (
+        "w",
+        "p",
+        "t",
+        "count",
+        "spt",
+        "rng",
+        "_random_base",
+        "comps",
+        "tracks",
+        "churn",
+        "gens",
+    )
 
     def __init__(self, w: Workload, p: PipelineSpec, t: int) -> None:
         self.w, self.p, self.t = w, p, t

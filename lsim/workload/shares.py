@@ -75,7 +75,9 @@ def estimate_shares(
 
     Steady mode walks ``steps`` steps of each sampled thread; burst mode walks every
     iteration (iteration by iteration, as the benchmark runs them), ``steps`` per thread and
-    iteration at most.
+    iteration at most. Steady plans are walked from their start, so one-off calls of the
+    first cycle (GetOrAdd of series first seen without relabel) count too; more steps
+    dilute them.
     """
     if sample_threads < 1 or steps < 1:
         raise ValueError("sample_threads and steps must be >= 1")

@@ -16,7 +16,7 @@ _TEMPLATE = """\
 # __NAME__: an lsim workload (see `lsim workload show FILE` for the derived operation split).
 # It models Alloy's Prometheus write path: each thread is one scrape target that works
 # through a batch of samples every interval. Edit, then `lsim workload validate FILE`.
-name: __NAME__                # shown in reports and profile file names
+name: __NAME__    # shown in reports and profile file names
 description: "scrape targets -> relabel -> one remote_write, paced"  # one line for humans
 seed: 1                       # every plan is derived from it; same seed, same run
 
@@ -45,8 +45,8 @@ series:
 components: 1                 # remote_write components: a number (component_0..) or a list of names
 
 store:                        # optional: the design this workload is meant for (flags override)
-  # design: mutex | rwmutex | finegrained | sharded | syncmap | percomponent | lockfree
-  design: null
+  # designs: mutex | rwmutex | finegrained | sharded | syncmap | percomponent | lockfree
+  design: null                # one of the designs above, or null (the command's default)
   shards: null                # 1..256, for sharded
 
 ops:

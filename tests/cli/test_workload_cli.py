@@ -29,7 +29,10 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     ("ref", "expected"),
     [
         (PRODUCTION, "ok: alloy-production (2,000 threads, steady)"),
-        (str(ROOT / "workloads" / "alloy-high-contention.yaml"), "ok: alloy-high-contention (20,000 threads, burst)"),
+        (
+            str(ROOT / "workloads" / "alloy-high-contention.yaml"),
+            "ok: alloy-high-contention (20,000 threads, burst)",
+        ),
         ("builtin", "ok: default (1,000 threads, steady)"),
     ],
 )
@@ -43,7 +46,10 @@ def test_validate_ok(ref: str, expected: str, capsys: pytest.CaptureFixture[str]
     [
         ("ops:\n  mix:\n    GetLocalRefID: -1\n", "ops.mix.GetLocalRefID: must be >= 0 (got -1)"),
         ("threads: {count: 99999}\n", "threads.count: must be <= 21,800"),
-        ("series: {layout: fancy}\n", "series.layout: unknown hash layout 'fancy'; allowed: stringlabels, slicelabels"),
+        (
+            "series: {layout: fancy}\n",
+            "series.layout: unknown hash layout 'fancy'; allowed: stringlabels, slicelabels",
+        ),
         ("threads: [1,\n", "invalid YAML at line"),
     ],
 )
@@ -64,7 +70,9 @@ def test_validate_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_show_text_is_yaml_plus_shares(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["workload", "show", PRODUCTION, "--sample-threads", "16", "--steps", "300"], capsys)
+    code, out, _ = run(
+        ["workload", "show", PRODUCTION, "--sample-threads", "16", "--steps", "300"], capsys
+    )
     assert code == 0
     data = yaml.safe_load(out)  # the shares are YAML comments when piped: still a workload file
     assert data["name"] == "alloy-production" and data["threads"]["count"] == 2000
@@ -94,8 +102,12 @@ def test_new_writes_a_valid_commented_file_and_refuses_to_overwrite(
     assert code == 0 and "wrote" in err
     text = target.read_text()
     assert load_workload(target).name == "mine"
-    keyed = [line for line in text.splitlines() if ":" in line and not line.lstrip().startswith("#")]
-    assert all("#" in line for line in keyed if not line.rstrip().endswith(":")), "every field commented"
+    keyed = [
+        line for line in text.splitlines() if ":" in line and not line.lstrip().startswith("#")
+    ]
+    assert all("#" in line for line in keyed if not line.rstrip().endswith(":")), (
+        "every field commented"
+    )
     code, _, err = run(["workload", "new", "mine", "-o", str(target)], capsys)
     assert code == 2 and "already exists; pass --force" in err
     target.write_text("changed")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from lsim.compare.report import build_report
+from lsim.compare.report import ComparisonReport, build_report
 from lsim.compare.schedule import Variant
-from lsim.compare.sweep import chart_data, plan_sweep
+from lsim.compare.sweep import SweepChart, chart_data, plan_sweep
 from lsim.compare.termchart import bar, terminal_chart
 from lsim.errors import ConfigError, IntegrationError
 from tests.compare.helpers import log_from
@@ -38,7 +38,7 @@ def test_axis_errors() -> None:
         plan_sweep("300", None, None)
 
 
-def _chart() -> tuple[object, object]:
+def _chart() -> tuple[ComparisonReport, SweepChart]:
     variants = [Variant("mutex"), Variant("sharded", 2), Variant("sharded", 8)]
     log = log_from(variants, {"mutex": [900, 1000], "sharded-2": [1500, 1600],
                               "sharded-8": [2400, 2600]})
@@ -49,8 +49,8 @@ def _chart() -> tuple[object, object]:
 
 def test_chart_data_follows_the_axis() -> None:
     _, chart = _chart()
-    assert chart.baseline is not None and chart.baseline.name == "mutex"  # type: ignore[attr-defined]
-    (series,) = chart.series  # type: ignore[attr-defined]
+    assert chart.baseline is not None and chart.baseline.name == "mutex"
+    (series,) = chart.series
     assert [p.x for p in series.points] == [2, 8]
     assert series.points[1].throughput.median == 2500
 
@@ -58,7 +58,7 @@ def test_chart_data_follows_the_axis() -> None:
 def test_terminal_chart() -> None:
     assert bar(1.0, 1.0, 4) == "████" and bar(0.5, 1.0, 3) == "█▌ " and bar(0, 1, 2) == "  "
     _, chart = _chart()
-    text = terminal_chart(chart)  # type: ignore[arg-type]
+    text = terminal_chart(chart)
     assert "mutex (baseline)" in text and "8 shards" in text and "2,500 (2,400-2,600)" in text
 
 
@@ -68,7 +68,7 @@ def test_plot_file(tmp_path: Path, suffix: str) -> None:
     from lsim.compare.plot import write_plot
 
     _, chart = _chart()
-    path = write_plot(chart, tmp_path / f"sweep{suffix}")  # type: ignore[arg-type]
+    path = write_plot(chart, tmp_path / f"sweep{suffix}")
     head = path.read_bytes()[:200]
     assert head.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in path.read_bytes()
     assert head
@@ -82,7 +82,7 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyP
     assert not plot_available()
     _, chart = _chart()
     with pytest.raises(IntegrationError, match=r"lsim\[plot\]"):
-        write_plot(chart, tmp_path / "x.png")  # type: ignore[arg-type]
+        write_plot(chart, tmp_path / "x.png")
 
 
 def test_plot_suffix_is_checked(tmp_path: Path) -> None:

@@ -61,3 +61,8 @@ def test_metric_choice_follows_the_regime() -> None:
     assert choose_metric(["below-saturation", "below-saturation"])[0] is BLOCKED
     assert choose_metric(["below-saturation", "saturated"]) == (THROUGHPUT, None)
     assert choose_metric([])[0] is THROUGHPUT
+
+
+def test_identical_measurements_name_no_winner() -> None:
+    v = judge([("mutex", s(0, 0)), ("sharded-4", s(0, 0))], BLOCKED)
+    assert v.kind == "within-noise" and v.best is None and "0.0%" in v.text

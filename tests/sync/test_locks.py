@@ -216,7 +216,7 @@ def test_rwmutex_readers_share_and_writers_exclude() -> None:
                 with guard:
                     readers_inside += 1
                     max_readers = max(max_readers, readers_inside)
-                time.sleep(0)
+                time.sleep(0)  # let another reader in while this one holds the read side
                 with guard:
                     readers_inside -= 1
 
@@ -224,10 +224,9 @@ def test_rwmutex_readers_share_and_writers_exclude() -> None:
         nonlocal writer_overlap
         start.wait()
         for _ in range(100):
-            with rw:
-                with guard:
-                    if readers_inside:
-                        writer_overlap += 1
+            with rw, guard:
+                if readers_inside:
+                    writer_overlap += 1
 
     threads = [threading.Thread(target=reader) for _ in range(10)]
     threads += [threading.Thread(target=writer) for _ in range(2)]

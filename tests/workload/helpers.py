@@ -51,12 +51,10 @@ class ReferenceExecutor:
         gid = self.gid.get(step.series, 0)
         if op is Operation.NONE:
             return
-        if op is Operation.ADD_LOCAL_LINK and step.condition is Condition.IF_NO_LOCAL:
-            if self.last_local != 0:
-                return
-        if op is Operation.REPLACE_LOCAL_LINK and step.condition is Condition.IF_LOCAL_CHANGED:
-            if self.last_local in (0, step.local_id):
-                return
+        if step.condition is Condition.IF_NO_LOCAL and self.last_local != 0:
+            return  # Add only for a series the component has no local id for
+        if step.condition is Condition.IF_LOCAL_CHANGED and self.last_local in (0, step.local_id):
+            return  # Replace only when the WAL ref changed
         self.calls[op.go_name] += 1
         if op is Operation.GET_OR_ADD_GLOBAL_REF_ID:
             self.gid[step.series] = store.get_or_add_global_ref_id(self.series.labels(step.series))
@@ -74,7 +72,9 @@ class ReferenceExecutor:
             trackers = [
                 StalenessTracker(self.gid.get(s, 0), STALE_NAN, self.series.labels(s))
                 for s in step.stale
-            ] + [StalenessTracker(self.gid.get(s, 0), 1.0, self.series.labels(s)) for s in step.live]
+            ] + [
+                StalenessTracker(self.gid.get(s, 0), 1.0, self.series.labels(s)) for s in step.live
+            ]
             store.track_staleness(trackers)
         elif op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
             store.check_and_remove_stale_markers()

@@ -26,7 +26,7 @@ EXPECTED_FILES = {"alloy-production", "alloy-high-contention", "read-heavy", "hi
 
 
 def test_the_four_shipped_workloads_exist() -> None:
-    assert EXPECTED_FILES <= {p.stem for p in SHIPPED}
+    assert {p.stem for p in SHIPPED} >= EXPECTED_FILES
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -57,7 +57,9 @@ def test_round_trip_through_yaml_text(tmp_path: Path) -> None:
 
 
 def test_mix_round_trips() -> None:
-    data = {"ops": {"mix": {"GetLocalRefID": 3, "GetOrAddGlobalRefID": 1}, "draw": {"series": "thread"}}}
+    data = {
+        "ops": {"mix": {"GetLocalRefID": 3, "GetOrAddGlobalRefID": 1}, "draw": {"series": "thread"}}
+    }
     w = parse_workload(data, "m.yaml")
     assert isinstance(w.behaviour, MixSpec)
     assert list(w.behaviour.weights) == ["GetOrAddGlobalRefID", "GetLocalRefID"]
@@ -76,7 +78,9 @@ def test_alloy_high_contention_matches_the_benchmark() -> None:
     assert isinstance(p, PipelineSpec)
     assert (w.threads.count, w.threads.mode) == (20_000, "burst")
     assert (w.series.count, w.series.prepopulated, w.series.template.name) == (
-        10_000, 5_000, "alloy-benchmark"
+        10_000,
+        5_000,
+        "alloy-benchmark",
     )
     assert w.components == tuple(f"component_{i}" for i in range(5))
     assert (p.series_per_thread, p.series_select, p.series_stride) == (1, "stride", 7)
@@ -113,41 +117,125 @@ BAD: list[tuple[Any, str, tuple[str, ...]]] = [
         "threads.count",
         ("must be <= 21,800", "vm.max_map_count", "model engine"),
     ),
-    ({"threads": {"mode": "fast"}}, "threads.mode", ("unknown thread mode 'fast'", "allowed: steady, burst")),
+    (
+        {"threads": {"mode": "fast"}},
+        "threads.mode",
+        ("unknown thread mode 'fast'", "allowed: steady, burst"),
+    ),
     ({"run": {"duration_s": 0}}, "run.duration_s", ("must be > 0 (got 0)",)),
     ({"ops": {"mix": {"GetLocalRefID": -1}}}, "ops.mix.GetLocalRefID", ("must be >= 0 (got -1)",)),
     ({"ops": {"mix": {"GetLocalRefID": 0, "Collect": 0}}}, "ops.mix", ("all weights are 0",)),
-    ({"ops": {"mix": {"Lookup": 1}}}, "ops.mix.Lookup", ("unknown operation 'Lookup'", "allowed: GetOrAddGlobalRefID, GetLocalRefID")),
+    (
+        {"ops": {"mix": {"Lookup": 1}}},
+        "ops.mix.Lookup",
+        ("unknown operation 'Lookup'", "allowed: GetOrAddGlobalRefID, GetLocalRefID"),
+    ),
     ({"ops": {"mix": {"Collect": "lots"}}}, "ops.mix.Collect", ("must be a number",)),
-    ({"ops": {"mix": {"Collect": 1}, "draw": {"series": "zipf"}}}, "ops.draw.series", ("unknown series draw 'zipf'", "allowed: uniform, thread")),
+    (
+        {"ops": {"mix": {"Collect": 1}, "draw": {"series": "zipf"}}},
+        "ops.draw.series",
+        ("unknown series draw 'zipf'", "allowed: uniform, thread"),
+    ),
     ({"ops": {"mix": {"Collect": 1}, "pipeline": {}}}, "ops", ("either pipeline or mix",)),
     ({"ops": {"draw": {}}}, "ops.draw", ("only used with ops.mix",)),
-    ({"ops": {"pipeline": {"relabel": "yes please"}}}, "ops.pipeline.relabel", ("must be true or false",)),
-    ({"ops": {"pipeline": {"series_select": "zigzag"}}}, "ops.pipeline.series_select", ("allowed: block, stride, random",)),
-    ({"ops": {"pipeline": {"series_stride": 7}}}, "ops.pipeline.series_stride", ("only used with series_select: stride",)),
-    ({"ops": {"pipeline": {"local_ids": "x"}}}, "ops.pipeline.local_ids", ("allowed: stable, benchmark",)),
-    ({"ops": {"pipeline": {"series_per_thread": 20}}, "series": {"count": 10}}, "ops.pipeline.series_per_thread", ("must be <= series.count",)),
-    ({"ops": {"pipeline": {"stale_per_batch": 30}}}, "ops.pipeline.stale_per_batch", ("must be <= series_per_thread",)),
-    ({"store": {"design": "sharded", "shards": 300}}, "store.shards", ("must be <= 256 (got 300)", "top 8 bits")),
+    (
+        {"ops": {"pipeline": {"relabel": "yes please"}}},
+        "ops.pipeline.relabel",
+        ("must be true or false",),
+    ),
+    (
+        {"ops": {"pipeline": {"series_select": "zigzag"}}},
+        "ops.pipeline.series_select",
+        ("allowed: block, stride, random",),
+    ),
+    (
+        {"ops": {"pipeline": {"series_stride": 7}}},
+        "ops.pipeline.series_stride",
+        ("only used with series_select: stride",),
+    ),
+    (
+        {"ops": {"pipeline": {"local_ids": "x"}}},
+        "ops.pipeline.local_ids",
+        ("allowed: stable, benchmark",),
+    ),
+    (
+        {"ops": {"pipeline": {"series_per_thread": 20}}, "series": {"count": 10}},
+        "ops.pipeline.series_per_thread",
+        ("must be <= series.count",),
+    ),
+    (
+        {"ops": {"pipeline": {"stale_per_batch": 30}}},
+        "ops.pipeline.stale_per_batch",
+        ("must be <= series_per_thread",),
+    ),
+    (
+        {"store": {"design": "sharded", "shards": 300}},
+        "store.shards",
+        ("must be <= 256 (got 300)", "top 8 bits"),
+    ),
     ({"store": {"design": "mutex", "shards": 4}}, "store.shards", ("only for design: sharded",)),
-    ({"store": {"design": "btree"}}, "store.design", ("unknown store design 'btree'", "allowed: mutex, rwmutex")),
-    ({"series": {"count": 10, "prepopulated": 11}}, "series.prepopulated", ("must be <= series.count (10) (got 11)",)),
-    ({"series": {"layout": "json"}}, "series.layout", ("unknown hash layout 'json'", "allowed: stringlabels, slicelabels")),
-    ({"series": {"template": "prometheus"}}, "series.template", ("unknown template 'prometheus'", "allowed: alloy-benchmark")),
-    ({"series": {"template": {"job": "x-{j}"}}}, "series.template.job", ("bad placeholder '{j}'", "allowed: {i}")),
+    (
+        {"store": {"design": "btree"}},
+        "store.design",
+        ("unknown store design 'btree'", "allowed: mutex, rwmutex"),
+    ),
+    (
+        {"series": {"count": 10, "prepopulated": 11}},
+        "series.prepopulated",
+        ("must be <= series.count (10) (got 11)",),
+    ),
+    (
+        {"series": {"layout": "json"}},
+        "series.layout",
+        ("unknown hash layout 'json'", "allowed: stringlabels, slicelabels"),
+    ),
+    (
+        {"series": {"template": "prometheus"}},
+        "series.template",
+        ("unknown template 'prometheus'", "allowed: alloy-benchmark"),
+    ),
+    (
+        {"series": {"template": {"job": "x-{j}"}}},
+        "series.template.job",
+        ("bad placeholder '{j}'", "allowed: {i}"),
+    ),
     ({"series": {"template": {"job": 5}}}, "series.template.job", ("must be a string",)),
     ({"series": {"template": {"job": "x-{i%0}"}}}, "series.template.job", ("modulo by zero",)),
-    ({"series": {"churn": {"fraction_per_cycle": 2}}}, "series.churn.fraction_per_cycle", ("must be <= 1 (got 2)",)),
-    ({"series": {"churn": {"fraction_per_cycle": 0.1}}, "ops": {"mix": {"Collect": 1}}}, "series.churn", ("ops.pipeline only",)),
+    (
+        {"series": {"churn": {"fraction_per_cycle": 2}}},
+        "series.churn.fraction_per_cycle",
+        ("must be <= 1 (got 2)",),
+    ),
+    (
+        {"series": {"churn": {"fraction_per_cycle": 0.1}}, "ops": {"mix": {"Collect": 1}}},
+        "series.churn",
+        ("ops.pipeline only",),
+    ),
     ({"components": 0}, "components", ("must be 1..100",)),
     ({"components": ["a", "a"]}, "components", ("unique",)),
     ({"components": ["a", ""]}, "components[1]", ("non-empty string",)),
     ({"pacing": {"think": "fixed"}}, "pacing.think_s", ("must be > 0 with think: fixed",)),
-    ({"pacing": {"think": "gaussian", "think_s": 1}}, "pacing.think", ("allowed: none, fixed, exponential",)),
-    ({"pacing": {"think": "fixed", "think_s": 1, "rate_per_thread": 2}}, "pacing.think", ("not both",)),
+    (
+        {"pacing": {"think": "gaussian", "think_s": 1}},
+        "pacing.think",
+        ("allowed: none, fixed, exponential",),
+    ),
+    (
+        {"pacing": {"think": "fixed", "think_s": 1, "rate_per_thread": 2}},
+        "pacing.think",
+        ("not both",),
+    ),
     ({"pacing": {"batch_size": 5}}, "pacing.batch_size", ("only for ops.mix",)),
-    ({"threads": {"mode": "burst"}, "pacing": {"rate_per_thread": 1}}, "pacing", ("steady mode only",)),
-    ({"model": {"costs": {"lock_ns": 5}}}, "model.costs.lock_ns", ("unknown cost 'lock_ns'", "allowed: hash_ns")),
+    (
+        {"threads": {"mode": "burst"}, "pacing": {"rate_per_thread": 1}},
+        "pacing",
+        ("steady mode only",),
+    ),
+    (
+        {"model": {"costs": {"lock_ns": 5}}},
+        "model.costs.lock_ns",
+        ("unknown cost 'lock_ns'", "allowed: hash_ns"),
+    ),
     ({"model": {"costs": {"hash_ns": -5}}}, "model.costs.hash_ns", ("must be >= 0",)),
     ({"model": {"goroutines": 2_000_000}}, "model.goroutines", ("must be <= 1,000,000",)),
     ({"seed": -1}, "seed", ("must be >= 0",)),
@@ -155,7 +243,9 @@ BAD: list[tuple[Any, str, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("data", "field", "fragments"), BAD, ids=[b[1] + ":" + b[2][0][:20] for b in BAD])
+@pytest.mark.parametrize(
+    ("data", "field", "fragments"), BAD, ids=[b[1] + ":" + b[2][0][:20] for b in BAD]
+)
 def test_bad_input_names_file_field_and_allowed_values(
     tmp_path: Path, data: Any, field: str, fragments: tuple[str, ...]
 ) -> None:

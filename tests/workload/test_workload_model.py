@@ -93,3 +93,9 @@ def test_workload_is_frozen() -> None:
     w = Workload()
     with pytest.raises(dataclasses.FrozenInstanceError):
         w.seed = 5  # type: ignore[misc]
+
+
+def test_workloads_are_hashable_and_equal_by_value() -> None:
+    a = workload({"ops": {"mix": {"Collect": 1}}, "model": {"costs": {"hash_ns": 1}}})
+    b = workload({"ops": {"mix": {"Collect": 1}}, "model": {"costs": {"hash_ns": 1}}})
+    assert a == b and hash(a) == hash(b) and len({a, b, Workload()}) == 2

@@ -113,11 +113,18 @@ def test_collect_and_gc_are_thread_zero_every_n_cycles() -> None:
             current = []
         else:
             current.append(s.op)
-    periodic = [[op for op in c if op in (Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS)] for c in cycles]
+    periodic = [
+        [op for op in c if op in (Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS)] for c in cycles
+    ]
     assert periodic[:7] == [
-        [Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS], [], [Op.CHECK_AND_REMOVE_STALE_MARKERS],
-        [Op.COLLECT], [Op.CHECK_AND_REMOVE_STALE_MARKERS], [], [Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS],
-    ]  # fmt: skip
+        [Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS],
+        [],
+        [Op.CHECK_AND_REMOVE_STALE_MARKERS],
+        [Op.COLLECT],
+        [Op.CHECK_AND_REMOVE_STALE_MARKERS],
+        [],
+        [Op.COLLECT, Op.CHECK_AND_REMOVE_STALE_MARKERS],
+    ]
     assert len(take(thread_steps(w, 1), per_cycle * 4)) == per_cycle * 4
     assert {s.op for s in take(thread_steps(w, 1), 100)} & {Op.COLLECT} == set()
 
@@ -135,15 +142,20 @@ def test_churn_replaces_series_with_never_seen_ones_and_marks_the_old_stale() ->
     assert tracks[0].stale == () and tracks[0].live == (4, 5, 6, 7)
     assert tracks[1].stale == (4, 5)  # 2 of 4 replaced per cycle, in slot order
     new = [s for s in tracks[1].live if s >= 30]
-    assert len(new) == 2 and all(s == 30 + k * plan_module.CHURN_STRIDE + 1 for k, s in zip(range(2), new))
+    assert new == [30 + k * plan_module.CHURN_STRIDE + 1 for k in range(2)]
     # the new series are announced with GetOrAdd (relabel off) and linked with Add
     cycle1 = steps[steps.index(tracks[0]) + 1 : steps.index(tracks[1])]
     assert [s.series for s in cycle1 if s.op is Op.GET_OR_ADD_GLOBAL_REF_ID] == sorted(new)
 
 
 def test_churned_series_are_unique_across_threads() -> None:
-    w = workload({"threads": {"count": 50}, "series": {"count": 100, "churn": {"fraction_per_cycle": 1.0}},
-                  "ops": {"pipeline": {"series_per_thread": 2}}})  # fmt: skip
+    w = workload(
+        {
+            "threads": {"count": 50},
+            "series": {"count": 100, "churn": {"fraction_per_cycle": 1.0}},
+            "ops": {"pipeline": {"series_per_thread": 2}},
+        }
+    )
     seen: dict[int, int] = {}
     for t in range(50):
         for s in take(thread_steps(w, t), 200):
@@ -152,8 +164,13 @@ def test_churned_series_are_unique_across_threads() -> None:
 
 
 def test_wal_ref_changes_produce_new_local_ids() -> None:
-    w = workload({"threads": {"count": 1}, "series": {"count": 10},
-                  "ops": {"pipeline": {"series_per_thread": 10, "wal_ref_change_probability": 0.3}}})  # fmt: skip
+    w = workload(
+        {
+            "threads": {"count": 1},
+            "series": {"count": 10},
+            "ops": {"pipeline": {"series_per_thread": 10, "wal_ref_change_probability": 0.3}},
+        }
+    )
     replaces = [s for s in take(thread_steps(w, 0), 8000) if s.op is Op.REPLACE_LOCAL_LINK]
     last: dict[int, int] = {}
     changes = 0
@@ -165,9 +182,19 @@ def test_wal_ref_changes_produce_new_local_ids() -> None:
 
 
 def test_think_and_pace_steps() -> None:
-    fixed = workload({"ops": {"pipeline": {"series_per_thread": 1}}, "pacing": {"think": "fixed", "think_s": 0.25}})
+    fixed = workload(
+        {
+            "ops": {"pipeline": {"series_per_thread": 1}},
+            "pacing": {"think": "fixed", "think_s": 0.25},
+        }
+    )
     assert take(thread_steps(fixed, 3), 6)[-1] == think(0.25)
-    expo = workload({"ops": {"pipeline": {"series_per_thread": 1}}, "pacing": {"think": "exponential", "think_s": 0.1}})
+    expo = workload(
+        {
+            "ops": {"pipeline": {"series_per_thread": 1}},
+            "pacing": {"think": "exponential", "think_s": 0.1},
+        }
+    )
     pauses = [s.pause_s for s in take(thread_steps(expo, 3), 6 * 2000) if s.is_think]
     assert len(pauses) == 2000 and len(set(pauses)) > 1900
     assert 0.09 < sum(pauses) / len(pauses) < 0.11
@@ -194,8 +221,14 @@ def test_seed_mixing_is_fixed_arithmetic() -> None:
 
 
 def test_replayed_cycles_equal_generated_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    w = workload({"threads": {"count": 10}, "components": 2, "pacing": {"rate_per_thread": 2},
-                  "ops": {"pipeline": {"relabel": False, "stale_per_batch": 2}}})  # fmt: skip
+    w = workload(
+        {
+            "threads": {"count": 10},
+            "components": 2,
+            "pacing": {"rate_per_thread": 2},
+            "ops": {"pipeline": {"relabel": False, "stale_per_batch": 2}},
+        }
+    )
     cached = take(thread_steps(w, 3), 3000)
     monkeypatch.setattr(plan_module, "CACHE_BUDGET_STEPS", 0)
     assert take(thread_steps(w, 3), 3000) == cached

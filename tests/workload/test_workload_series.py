@@ -15,13 +15,19 @@ from lsim.workload.series import SeriesSet
 def alloy_labels(i: int) -> Labels:
     """The Go benchmark's label set i, written out the way service_test.go builds it."""
     return Labels.from_strings(
-        "__name__", "http_requests_total",
-        "job", "api-server-" + str(i),
-        "instance", "10.0.0." + str(i % 256),
-        "path", "/api/v1/query_" + str(i % 100),
-        "method", ["GET", "POST", "PUT", "DELETE"][i % 4],
-        "status", str(200 + i % 100),
-    )  # fmt: skip
+        "__name__",
+        "http_requests_total",
+        "job",
+        "api-server-" + str(i),
+        "instance",
+        "10.0.0." + str(i % 256),
+        "path",
+        "/api/v1/query_" + str(i % 100),
+        "method",
+        ["GET", "POST", "PUT", "DELETE"][i % 4],
+        "status",
+        str(200 + i % 100),
+    )
 
 
 @pytest.mark.parametrize("i", [0, 1, 3, 99, 100, 255, 256, 4_999, 9_999, 10_000, 123_456_789])

@@ -18,6 +18,7 @@ PACE       period (ns)            -- (sleep until the goroutine's next period)
 ATOMIC     :class:`AtomicWord`    nanoseconds (one contended atomic/CAS on a shared word)
 SPAWN      goroutine              -- (burst mode: ``go f()`` by the benchmark's main)
 WAIT       --                     -- (burst mode: ``wg.Wait()`` by main)
+EXIT       --                     -- (the plan is done: the goroutine exits)
 =========  =====================  ===============================================
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 
 from lsim.sync.states import GoState, Operation
 
-CPU, LOCK, UNLOCK, OP, END, SLEEP, PACE, ATOMIC, SPAWN, WAIT = range(10)
+CPU, LOCK, UNLOCK, OP, END, SLEEP, PACE, ATOMIC, SPAWN, WAIT, EXIT = range(11)
 Item = tuple[int, Any, int]
 
 # Lock modes.

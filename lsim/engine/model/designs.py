@@ -74,9 +74,10 @@ class Design:
     def lock_for(self, shard: int) -> Lock:
         return self.mut
 
-    def peek(self, component: str) -> bool:
-        """Before a call: is the component's mapping already there (lock-free paths)?"""
-        return True
+    def peek(self, component: str) -> int:
+        """Before a call: which path the component lookup will take (design-specific code;
+        0 for designs whose locking does not depend on it)."""
+        return 0
 
     # -- costs shared by the Service-shaped designs ---------------------------------------------
     def k_goa(self, miss: bool) -> int:
@@ -90,18 +91,18 @@ class Design:
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
         s.section(self.lock_for(shard), WRITE, self.k_goa(miss))
 
-    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.section(self.lock_for(shard), self.read_mode, self.c.lock + 2 * self.c.hit)
 
-    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         c = self.c
         s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 2 * c.insert)
 
-    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         c = self.c
         s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 3 * c.insert)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
         s.section(self.lock_for(shard), WRITE, self.k_goa(miss) + c.hit + 2 * c.insert)
 
@@ -148,9 +149,9 @@ class ShardedDesign(Design):
         s.cpu(self.c.hash)  # the wrapper hashes to route; the shard hashes again inside
         super().get_or_add(s, shard, miss)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         s.cpu(self.c.hash)
-        super().get_or_add_link(s, shard, comp, miss, known)
+        super().get_or_add_link(s, shard, comp, miss, path)
 
     def gc(self, s: Script, expired: int) -> None:
         n = len(self.shard_locks)
@@ -180,10 +181,10 @@ class FineGrainedDesign(Design):
     def lock_for(self, shard: int) -> Lock:
         return self.maps  # GetLocal (read), Add and Replace (write) use the mappings lock
 
-    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.section(self.maps, READ, self.c.lock + 2 * self.c.hit)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
         s.lock(self.glob, READ)
         s.cpu(c.lock + c.hash + c.hit)

@@ -10,6 +10,10 @@ from lsim.engine.model.script import Script
 from lsim.stores.mutex import SERVICE_MUT
 
 
+# sync.Map load paths (SyncMapDesign.peek)
+IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
+
+
 @register
 class SyncMapDesign(Design):
     """``Service.mut`` for everything but the component lookup, which is a ``sync.Map``."""
@@ -20,37 +24,54 @@ class SyncMapDesign(Design):
         self.mut = self.new_mutex(SERVICE_MUT)
         self.map_mu = self.new_mutex("labelstore.Service.mappings(sync.Map).mu")
 
-    def peek(self, component: str) -> bool:
-        """Is the component in the sync.Map's read-only snapshot (a lock-free load)?"""
-        read = getattr(getattr(self.store, "mappings", None), "_read", None)
-        return read is None or component in read.m
+    def peek(self, component: str) -> int:
+        """Where a ``Load`` finds the component: the read-only snapshot (no lock), or past it
+        (the map's mutex when the dirty map has newer keys). Reads the sync.Map's state, as
+        the model must know which path the real call takes."""
+        smap = self.store.mappings
+        read = smap._read
+        if component in read.m:
+            return IN_READ
+        if not read.amended:
+            return ABSENT
+        dirty = smap._dirty
+        return IN_DIRTY if dirty is not None and component in dirty else ABSENT_AMENDED
 
-    def _load(self, s: Script, in_read: bool) -> None:
-        if in_read:
-            s.cpu(self.c.hit)
-        else:  # a miss in the snapshot: the dirty map under the sync.Map's mutex
+    def _load(self, s: Script, path: int) -> None:
+        if path in (IN_DIRTY, ABSENT_AMENDED):
             s.section(self.map_mu, WRITE, self.c.lock + 2 * self.c.hit)
+        else:
+            s.cpu(self.c.hit)
 
-    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
-        self._load(s, known)
-        s.section(self.mut, WRITE, self.c.lock + self.c.hit)
+    def _mapping_locked(self, s: Script, path: int) -> None:
+        """Load, and create with LoadOrStore when absent (the caller holds Service.mut)."""
+        self._load(s, path)
+        if path in (ABSENT, ABSENT_AMENDED):
+            s.section(self.map_mu, WRITE, self.c.lock + self.c.hit + self.c.insert)
 
-    def _linking(self, s: Script, cost: int, known: bool) -> None:
+    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
+        self._load(s, path)
+        if path in (IN_READ, IN_DIRTY):  # an unknown component returns 0 without locking
+            s.section(self.mut, WRITE, self.c.lock + self.c.hit)
+
+    def _linking(self, s: Script, cost: int, path: int, load_first: bool = False) -> None:
         s.lock(self.mut)
         s.cpu(self.c.lock)
-        self._load(s, known)  # Service.mut -> sync.Map mu, the documented order
+        if load_first and path in (ABSENT, ABSENT_AMENDED):
+            self._load(s, path)  # Replace loads once itself before falling back to Add
+        self._mapping_locked(s, path)  # Service.mut -> sync.Map mu, the documented order
         s.cpu(cost)
         s.unlock(self.mut)
 
-    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
-        self._linking(s, 2 * self.c.insert, known)
+    def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
+        self._linking(s, 2 * self.c.insert, path)
 
-    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
-        self._linking(s, 3 * self.c.insert, known)
+    def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
+        self._linking(s, 3 * self.c.insert, path, load_first=True)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
-        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, known)
+        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, path)
 
 
 @register
@@ -67,28 +88,28 @@ class PerComponentDesign(Design):
             self.new_rw(f"labelstore.mapping[{name}].mu") for name in self.components
         ]
 
-    def peek(self, component: str) -> bool:
-        find = getattr(self.store, "_find_mapping", None)
-        return find is None or find(component) is not None
+    def peek(self, component: str) -> int:
+        """1 when the component's mapping (and so its lock) exists already, else 0."""
+        return int(self.store._find_mapping(component) is not None)
 
-    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.cpu(self.c.hit)  # copy-on-write mappings: a lock-free lookup
-        if known:
+        if path:
             s.section(self.comp[comp], READ, self.c.lock + self.c.hit)
 
-    def _link(self, s: Script, comp: int, known: bool, cost: int) -> None:
+    def _link(self, s: Script, comp: int, path: int, cost: int) -> None:
         s.cpu(self.c.hit)
-        if not known:  # first link of a component: created under Service.mut
+        if not path:  # first link of a component: created under Service.mut
             s.section(self.mut, WRITE, self.c.lock + self.c.hit + self.c.insert)
         s.section(self.comp[comp], WRITE, self.c.lock + cost)
 
-    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
-        self._link(s, comp, known, 2 * self.c.insert)
+    def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
+        self._link(s, comp, path, 2 * self.c.insert)
 
-    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
-        self._link(s, comp, known, 3 * self.c.insert if known else 2 * self.c.insert)
+    def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
+        self._link(s, comp, path, 3 * self.c.insert if path else 2 * self.c.insert)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         s.lock(self.mut)
         s.cpu(self.k_goa(miss) + self.c.hit)
         s.section(self.comp[comp], WRITE, self.c.lock + 2 * self.c.insert)
@@ -139,20 +160,20 @@ class LockFreeDesign(Design):
             s.atomic(self.counter, self.c.atomic)
             self._stores(s, self.ids, 1)
 
-    def get_local(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.cpu(2 * self.c.hit)
 
-    def add_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.cpu(self.c.hit)
         self._stores(s, self.maps[comp], 2)
 
-    def replace_link(self, s: Script, shard: int, comp: int, known: bool) -> None:
+    def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.cpu(self.c.hit)
         self._stores(s, self.maps[comp], 3)
 
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, known: bool) -> None:
+    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         self.get_or_add(s, shard, miss)
-        self.add_link(s, shard, comp, known)
+        self.add_link(s, shard, comp, path)
 
     def track(self, s: Script, parts: Parts) -> None:
         marked, live = parts[-1]

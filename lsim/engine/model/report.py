@@ -82,7 +82,7 @@ def build_profile(f: RunFacts) -> Profile:
         timings.update(iterations=float(len(it)), iteration_ns_median=statistics.median(it),
                        iteration_ns_mean=statistics.fmean(it), iteration_ns_min=min(it),
                        iteration_ns_max=max(it))  # fmt: skip
-    used = {op for op in Operation if op and sim.opstats.count.get(int(op))}
+    used = {Operation(op) for op in sim.opstats.operations() if op}
     stacks = {op.go_name: [[fr.function, f"{fr.file}:{fr.line}"] for fr in f.store.go_frames(op)]
               for op in sorted(used)}  # fmt: skip
     return Profile(
@@ -136,7 +136,8 @@ def _operations(sim: Sim, window_s: float) -> list[OperationReport]:
             p50_ns=st.percentile(op, 0.50), p99_ns=st.percentile(op, 0.99),
             max_ns=st.max_ns[op], latency_histogram=st.coarse_histogram(op),
         )  # fmt: skip
-        for op, count in st.count.items()
+        for op, count in enumerate(st.count)
+        if count
     ]
     return sorted(out, key=lambda r: -r.count)
 

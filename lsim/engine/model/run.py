@@ -117,12 +117,12 @@ def run_model(
         sim.keys[n] = census_key(IDLE, 0, 0, 0, nlocks)
         sim.at(0, main)
         sim.at_code(0, TICK)
+        baseline = take_baseline(sim, design)
         sim.run(BURST_LIMIT_NS)
         if main_items.done < w.run.iterations:
             raise RuntimeError(f"model stuck: {main_items.done} of {w.run.iterations} "
                                f"iterations finished in {BURST_LIMIT_NS / 1e9:.0f} s simulated")  # fmt: skip
         t0, t1 = 0, sim.now
-        baseline = take_baseline(sim, design)
     else:
         _start_steady(sim, w, random.Random(w.seed ^ 0x5EED), nlocks)
         sim.run(warmup)

@@ -30,13 +30,15 @@ from heapq import heappop, heappush
 
 from lsim.engine.model.core import (
     ATOMIC, CPU, END, IDLE, LOCK, NOPS, OP, PACE, RUNNABLE, RUNNING, SLEEP, SLEEPING, SPAWN,
-    UNLOCK, WAIT, AtomicWord, Goroutine, Item, Proc,
+    UNLOCK, WAIT, EXIT, AtomicWord, Goroutine, Item, Proc,
 )  # fmt: skip
-from lsim.engine.model.stats import OpStats
+from lsim.engine.model.stats import OpStats, bucket_of
 
 SLICE_NS = 10_000_000  # Go's forcePreemptNS
 STOP, TICK = -1, -2
 _PWAKE = -10  # P i wakes: code -10 - i
+
+_EXIT: list[Item] = [(EXIT, 0, 0)]  # the plan is done: the goroutine exits
 
 NextItems = Callable[[Goroutine], "list[Item] | None"]
 
@@ -123,6 +125,7 @@ class Sim:
 
     # -- a goroutine on its P -------------------------------------------------------------------
     def _step(self, g: Goroutine) -> None:
+        # The hot loop: attributes are hoisted into locals and the heap push is inlined.
         r = g.resume
         if r:
             g.resume = 0
@@ -133,10 +136,7 @@ class Sim:
         while True:
             if pc >= len(items):
                 nxt = self.next_items(g)
-                if nxt is None:
-                    self._finish(g)
-                    return
-                g.items = items = nxt
+                g.items = items = nxt if nxt is not None else _EXIT
                 pc = 0
             kind, a, b = items[pc]
             pc += 1
@@ -147,15 +147,25 @@ class Sim:
                     g.pc = pc - 1
                     self._preempt(g)
                     return
-                if kind == CPU:
-                    t = now + a
-                else:
-                    t = self._atomic(a, b)
+                t = now + a if kind == CPU else self._atomic(a, b)
+                if pc == len(items):
+                    # Outside work ends this call: fold the next call's leading outside work
+                    # into the same event (nothing observable happens in between).
+                    nxt = self.next_items(g)
+                    if nxt is None:
+                        nxt = _EXIT
+                    g.items = items = nxt
+                    pc = 0
+                    if nxt[0][0] == CPU:
+                        t += nxt[0][1]
+                        pc = 1
                 if heap[0][0] > t:  # nothing can happen before t: carry on inline
                     self.now = t
                     continue
                 g.pc = pc
-                self.at(t, g)
+                self.seq = seq = self.seq + 1
+                g.ev = seq
+                heappush(heap, (t, seq, g.id))
                 return
             if kind == LOCK:
                 g.pc = pc
@@ -171,8 +181,16 @@ class Sim:
                 self.shard[g.id] = b
                 self.keys[g.id] = (RUNNING * NOPS + a) * self.nl2
             elif kind == END:
+                op = g.op
                 if g.op_t0 >= self.warmup_ns:
-                    self.opstats.record(g.op, self.now - g.op_t0)
+                    ns = self.now - g.op_t0
+                    st = self.opstats
+                    st.count[op] += 1
+                    bucket = ns if ns < 32 else bucket_of(ns)
+                    hist = st.hist[op]
+                    hist[bucket] = hist.get(bucket, 0) + 1
+                    if ns > st.max_ns[op]:
+                        st.max_ns[op] = ns
                     g.ops += 1
                 g.op = 0
                 self.shard[g.id] = -1
@@ -201,6 +219,9 @@ class Sim:
                     self.waiter = g
                     self.park(g, IDLE, 0, self.now)
                     return
+            elif kind == EXIT:
+                self._finish(g)
+                return
 
     def _atomic(self, word: AtomicWord, cost: int) -> int:
         now = self.now

@@ -7,6 +7,7 @@ the histogram is within ~4% of the exact value, which is far below the model's o
 
 from __future__ import annotations
 
+from lsim.sync.states import Operation
 from lsim.sync.stats import HISTOGRAM_BUCKETS
 
 _SUB = 16  # buckets per octave
@@ -32,29 +33,32 @@ def bucket_value(bucket: int) -> int:
 
 
 class OpStats:
-    """Per operation: completed calls, latency histogram, maximum."""
+    """Per operation (indexed by the Operation's int): calls, latency histogram, maximum.
+
+    The event loop updates these lists inline (see ``Sim._step``), so they are plain lists.
+    """
 
     __slots__ = ("count", "hist", "max_ns")
 
     def __init__(self) -> None:
-        self.count: dict[int, int] = {}
-        self.hist: dict[int, dict[int, int]] = {}
-        self.max_ns: dict[int, int] = {}
+        n = len(Operation)
+        self.count = [0] * n
+        self.hist: list[dict[int, int]] = [{} for _ in range(n)]
+        self.max_ns = [0] * n
 
     def record(self, op: int, ns: int) -> None:
-        h = self.hist.get(op)
-        if h is None:
-            h = self.hist[op] = {}
-            self.count[op] = 0
-            self.max_ns[op] = 0
         self.count[op] += 1
         b = ns if ns < 32 else bucket_of(ns)
+        h = self.hist[op]
         h[b] = h.get(b, 0) + 1
         if ns > self.max_ns[op]:
             self.max_ns[op] = ns
 
+    def operations(self) -> list[int]:
+        return [op for op, n in enumerate(self.count) if n]
+
     def percentile(self, op: int, q: float) -> int:
-        h = self.hist.get(op)
+        h = self.hist[op]
         if not h:
             return 0
         target = q * self.count[op]
@@ -68,7 +72,7 @@ class OpStats:
     def coarse_histogram(self, op: int) -> list[int]:
         """Go-style buckets (bucket i: < 2**i microseconds), as the profile stores them."""
         out = [0] * HISTOGRAM_BUCKETS
-        for b, n in self.hist.get(op, {}).items():
+        for b, n in self.hist[op].items():
             ns = bucket_value(b)
             out[min(HISTOGRAM_BUCKETS - 1, (ns >> 10).bit_length())] += n
         return out

@@ -1,0 +1,108 @@
+"""The lock scripts must take the same locks, in the same order and modes, as the real stores.
+
+The real store is traced by wrapping lsim's Mutex/RWMutex methods for the duration of one
+call; the script's items are read back into the same ``(lock, action)`` form.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from lsim.engine.model import designs_maps  # noqa: F401  (registers the map designs)
+from lsim.engine.model.core import ANNOUNCE, LOCK, READ, UNLOCK, Item
+from lsim.engine.model.designs import DESIGNS
+from lsim.engine.model.golock import SimRWMutex
+from lsim.engine.model.program import Program, ThreadState
+from lsim.engine.model.script import Costs
+from lsim.stores import STORE_NAMES, create_store
+from lsim.sync import locks as real_locks
+from lsim.sync.states import Operation
+from lsim.workload.series import SeriesSet
+from lsim.workload.steps import Condition, Step
+
+from .helpers import small_workload
+
+Trace = list[tuple[str, str]]
+
+
+class Tracer:
+    """Records every lock call made through lsim.sync's Mutex and RWMutex."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: Trace = []
+        for cls, method, action in (
+            (real_locks.Mutex, "lock", "W"), (real_locks.Mutex, "unlock", "WU"),
+            (real_locks.RWMutex, "lock", "W"), (real_locks.RWMutex, "unlock", "WU"),
+            (real_locks.RWMutex, "rlock", "R"), (real_locks.RWMutex, "runlock", "RU"),
+        ):  # fmt: skip
+            monkeypatch.setattr(cls, method, self._wrap(getattr(cls, method), action))
+
+    def _wrap(self, original: Any, action: str) -> Any:
+        def traced(lock: Any) -> Any:
+            if not lock.name.endswith(".w"):  # an RWMutex's inner writer mutex
+                self.calls.append((lock.name, action))
+            return original(lock)
+
+        return traced
+
+
+def script_trace(items: list[Item]) -> Trace:
+    out: Trace = []
+    for kind, lk, mode in items:
+        if kind not in (LOCK, UNLOCK):
+            continue
+        if isinstance(lk, SimRWMutex):
+            action = "R" if mode == READ else "W"
+        elif getattr(lk, "record", True) is False:
+            continue  # the inner writer mutex of an RWMutex item pair
+        else:
+            action = "W"
+        if kind == UNLOCK:
+            action += "U"
+        if kind == LOCK and isinstance(lk, SimRWMutex) and mode not in (READ, ANNOUNCE):
+            continue
+        out.append((lk.name, action))
+    return out
+
+
+SCENARIO = [
+    Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, series=0),  # miss
+    Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, series=0),  # hit
+    Step(Operation.GET_LOCAL_REF_ID, series=0, component=0),  # component unknown yet
+    Step(Operation.ADD_LOCAL_LINK, series=0, component=0, local_id=5,
+         condition=Condition.IF_NO_LOCAL),  # fmt: skip
+    Step(Operation.GET_LOCAL_REF_ID, series=0, component=0),
+    Step(Operation.REPLACE_LOCAL_LINK, series=0, component=0, local_id=6,
+         condition=Condition.IF_LOCAL_CHANGED),  # fmt: skip
+    Step(Operation.GET_OR_ADD_LINK, series=1, component=1, local_id=7),  # miss
+    Step(Operation.GET_OR_ADD_LINK, series=1, component=1, local_id=8),  # hit
+    Step(Operation.GET_LOCAL_REF_ID, series=1, component=1),
+    Step(Operation.TRACK_STALENESS, stale=(0,), live=(1,)),
+    Step(Operation.CHECK_AND_REMOVE_STALE_MARKERS),  # removes series 0 (clock jumps)
+    Step(Operation.COLLECT),
+    Step(Operation.CHECK_AND_REMOVE_STALE_MARKERS),  # nothing left to remove
+]
+
+
+@pytest.mark.parametrize("design", STORE_NAMES)
+def test_scripts_take_the_stores_locks(design: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = small_workload(series=20, spt=2, components=("c0", "c1"))
+    shards = 4 if design == "sharded" else None
+    clock = {"now": 0.0}
+    store = create_store(design, shards=shards, clock=lambda: clock["now"])
+    model = DESIGNS[design](Costs.from_mapping(w.model.costs), w.components, shards, store)
+    program = Program(w, model, store, SeriesSet(w.series), Costs.from_mapping({}),
+                      random.Random(1), lambda: clock["now"])  # fmt: skip
+    state = ThreadState(iter(()))
+    tracer = Tracer(monkeypatch)
+    for step in SCENARIO:
+        if step.op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
+            clock["now"] += 3600.0
+        tracer.calls.clear()
+        items = program._compile(state, step)
+        assert items is not None, step
+        assert script_trace(items) == tracer.calls, f"{design} {step.op.go_name}"
+    assert design in DESIGNS
