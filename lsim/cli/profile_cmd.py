@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -95,6 +95,30 @@ def profile(
     save_profile(profile_data, path)
     _emit(renderer.render(profile_data), fmt)
     stderr.print(f"profile saved to {path}")
+    for line in integration_lines(profile_data.integrations):
+        stderr.print(line, highlight=False)
+
+
+def integration_lines(integrations: dict[str, Any]) -> list[str]:
+    """Where the profilers' files went, and what went wrong, one line each."""
+    lines = []
+    spy = integrations.get("py_spy")
+    if spy:
+        if spy.get("error"):
+            lines.append(f"py-spy: {spy['error']}")
+        else:
+            lines.append(f"py-spy record ({spy['rate_hz']} Hz, {spy['snapshots']} snapshots): "
+                         f"{spy['svg']} and {spy['folded']}")
+    dump = integrations.get("py_spy_dump")
+    if dump:
+        lines.append(f"py-spy dump: {dump['error']}" if dump.get("error")
+                     else f"py-spy dump ({dump['threads']} threads): {dump['path']}")
+    yappi = integrations.get("yappi")
+    if yappi:
+        lost = yappi.get("overhead", {}).get("throughput_lost")
+        cost = f", cost {lost:.0%} of throughput" if lost is not None else ""
+        lines.append(f"yappi (wall clock{cost}): {yappi.get('pstat')} and {yappi.get('callgrind')}")
+    return lines
 
 
 def _emit(rendered: str | bytes, fmt: str) -> None:

@@ -29,7 +29,7 @@ def run_with_integrations(
     if py_spy or py_spy_dump:
         from lsim.integrations.pyspy import PySpyDump, PySpyRecord, check_pyspy
 
-        check_pyspy(experiment.threads)
+        check_pyspy(experiment.threads, probe=True)
         if py_spy:
             observers.append(
                 PySpyRecord(out_dir, experiment.threads, experiment.workload.run.duration_s)

@@ -59,6 +59,7 @@ from typing import Any
 
 from lsim.integrations import gonames
 from lsim.integrations.flamegraph import format_folded, parse_folded, write_flamegraph
+from lsim.integrations.pyspy_dump import PySpyDump
 from lsim.integrations.pyspy_tool import (
     check_pyspy,
     explain_failure,
@@ -68,14 +69,15 @@ from lsim.integrations.pyspy_tool import (
 )
 
 __all__ = [
-    "PySpyRecord", "check_pyspy", "choose_nonblocking", "choose_rate", "lock_wait_samples",
-    "probe_ptrace",
+    "PySpyDump", "PySpyRecord", "check_pyspy", "choose_nonblocking", "choose_rate",
+    "classify_samples", "probe_ptrace",
 ]
 
 STACKS_PER_S = 500  # thread-stacks per second whose pauses the run tolerates (see above)
 MAX_RATE_HZ = 100
 FINISH_GRACE_S = 15.0  # py-spy ends with the process; this only bounds a stuck one
 _SUMMARY = re.compile(r"Samples: (\d+) Errors: (\d+)")
+_GIL_MARKERS = ("take_gil", "PyEval_RestoreThread", "pthread_cond_timedwait")
 
 
 def choose_rate(threads: int) -> int:
@@ -88,15 +90,42 @@ def choose_nonblocking(threads: int) -> bool:
     return python_threads(threads) > STACKS_PER_S
 
 
-def lock_wait_samples(stacks: list[tuple[list[str], int]]) -> dict[str, int]:
-    """Samples whose thread was parked in an lsim lock queue, by Go state."""
-    counts: dict[str, int] = {}
+def _is_python(frame: str) -> bool:
+    # py-spy writes Python frames as ``func (file.py:line)``; native ones as ``func (lib.so)``
+    # or ``func (file.c:line)``. ``<string>`` is code made by exec (dataclass __init__).
+    path = gonames.path_of(gonames.split_frame(frame)[1])
+    return path.endswith(".py") or path.startswith("<")
+
+
+def _waits_for_gil(native_tail: list[str]) -> bool:
+    """With ``--native``: the frames below the innermost Python frame show a GIL wait.
+
+    CPython 3.11 blocks in ``PyThread_acquire_lock_timed`` for a lock and in the GIL's
+    condition variable (``take_gil``, often inlined, leaving ``pthread_cond_timedwait``) for
+    the GIL; a thread woken from a lock queue but not yet running shows the latter."""
+    names = [gonames.split_frame(frame)[0] for frame in native_tail]
+    if any("PyThread_acquire_lock_timed" in name for name in names):
+        return False
+    return any(marker in name for name in names for marker in _GIL_MARKERS)
+
+
+def classify_samples(stacks: list[tuple[list[str], int]]) -> tuple[dict[str, int], int]:
+    """Samples parked in an lsim lock queue, by Go state, and samples waiting for the GIL
+    (only visible with ``--native``; a woken waiter waiting for the GIL is runnable)."""
+    waits: dict[str, int] = {}
+    gil = 0
     for frames, weight in stacks:
-        inner = [gonames.split_frame(f) for f in frames[-2:]][::-1]
+        python = [i for i, frame in enumerate(frames) if _is_python(frame)]
+        if not python:
+            continue
+        if _waits_for_gil(frames[python[-1] + 1 :]):
+            gil += weight
+            continue
+        inner = [gonames.split_frame(frames[i]) for i in python[-2:]][::-1]
         state = gonames.lock_wait_state([(n, gonames.path_of(loc)) for n, loc in inner])
         if state:
-            counts[state] = counts.get(state, 0) + weight
-    return counts
+            waits[state] = waits.get(state, 0) + weight
+    return waits, gil
 
 
 class PySpyRecord:
@@ -115,16 +144,21 @@ class PySpyRecord:
         self.threads = threads
         self.duration_s = duration_s
         self.rate_hz = rate_hz if rate_hz is not None else choose_rate(threads)
+        if native and nonblocking:
+            raise ValueError("py-spy cannot take native stacks without pausing (--nonblocking)")
         self.native = native
-        self.nonblocking = choose_nonblocking(threads) if nonblocking is None else nonblocking
+        # py-spy refuses --native with --nonblocking, so native always pauses the process
+        auto = choose_nonblocking(threads) and not native
+        self.nonblocking = auto if nonblocking is None else nonblocking
         self.raw_path = self.out_dir / "pyspy-raw.folded"
         self.log_path = self.out_dir / "pyspy.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self._executable: str | None = None
 
-    def check(self) -> None:
-        """Fail before the run: too many threads for py-spy, or py-spy missing."""
-        self._executable = check_pyspy(self.threads)
+    def check(self, probe: bool = True) -> None:
+        """Fail before the run: too many threads for py-spy (LimitError), py-spy missing or
+        not permitted to attach (IntegrationError)."""
+        self._executable = check_pyspy(self.threads, probe=probe)
 
     def command(self, pid: int) -> list[str]:
         cmd = [
@@ -151,7 +185,8 @@ class PySpyRecord:
         result: dict[str, Any] = {
             "folded": None, "raw_folded": None, "svg": None, "rate_hz": self.rate_hz,
             "nonblocking": self.nonblocking, "native": self.native, "samples": 0,
-            "snapshots": 0, "errors": 0, "lock_wait_samples": {}, "log": str(self.log_path),
+            "snapshots": 0, "errors": 0, "lock_wait_samples": {}, "gil_wait_samples": None,
+            "log": str(self.log_path),
             "error": None,
         }
         if self._proc is None:
@@ -175,10 +210,11 @@ class PySpyRecord:
             + (", non-blocking" if self.nonblocking else ""),
         )
         samples = sum(weight for _, weight in stacks)
+        waits, gil = classify_samples(stacks)
         result.update(
             folded=str(folded), raw_folded=str(self.raw_path), svg=str(svg), samples=samples,
             snapshots=round(samples / python_threads(self.threads)),
-            lock_wait_samples=lock_wait_samples(stacks),
+            lock_wait_samples=waits, gil_wait_samples=gil if self.native else None,
         )
         if not samples:
             result["error"] = (

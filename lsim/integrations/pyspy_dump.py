@@ -18,11 +18,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from lsim.errors import LsimError
 from lsim.integrations import gonames
-from lsim.integrations.pyspy_tool import explain_failure, find_pyspy
+from lsim.integrations.pyspy_tool import explain_failure, find_pyspy, tracer_busy
 
 DUMP_DELAY_S = 0.5  # let the window settle: the first operations after warm-up are atypical
 DUMP_TIMEOUT_S = 60.0
+DUMP_ATTEMPTS = 20
+DUMP_RETRY_S = 0.05
 
 
 def summarize_dump(threads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -56,6 +59,8 @@ class PySpyDump:
         self.path = self.out_dir / "pyspy-dump.json"
         self._timer: threading.Timer | None = None
         self._result: dict[str, Any] | None = None
+        self._finishing = threading.Event()
+        self.taken = threading.Event()  # set once the dump was attempted (for callers, tests)
 
     def start(self, pid: int) -> None:
         # A timer thread, not a sleep: the parent's census loop must keep its 100 Hz.
@@ -65,28 +70,43 @@ class PySpyDump:
         self._timer.start()
 
     def _dump(self, pid: int) -> None:
-        began = time.perf_counter()
-        cmd = [find_pyspy(), "dump", "--pid", str(pid), "--json"]
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=DUMP_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired:
-            self._result = {"error": f"py-spy dump took longer than {DUMP_TIMEOUT_S:.0f} s"}
-            return
-        paused_s = time.perf_counter() - began
-        if done.returncode != 0:
+            self._result = self._take(pid)
+        except (LsimError, OSError) as error:  # py-spy gone, unwritable dir: say so in the run
+            self._result = {"error": str(error)}
+        finally:
+            self.taken.set()
+
+    def _take(self, pid: int) -> dict[str, Any]:
+        cmd = [find_pyspy(), "dump", "--pid", str(pid), "--json"]
+        attempts = 0
+        while True:
+            attempts += 1
+            began = time.perf_counter()
+            try:
+                done = subprocess.run(cmd, capture_output=True, timeout=DUMP_TIMEOUT_S, check=False)
+            except subprocess.TimeoutExpired:
+                return {"error": f"py-spy dump took longer than {DUMP_TIMEOUT_S:.0f} s"}
+            paused_s = time.perf_counter() - began
             output = (done.stdout + done.stderr).decode("utf-8", errors="replace")
-            self._result = {"error": explain_failure(output, done.returncode)}
-            return
+            # A blocking ``py-spy record`` of the same run holds the threads for a few ms per
+            # snapshot; a dump that tries to pause them meanwhile gets EPERM. Try again.
+            if (done.returncode == 0 or not tracer_busy(output) or attempts == DUMP_ATTEMPTS
+                    or self._finishing.is_set()):
+                break
+            self._finishing.wait(DUMP_RETRY_S)
+        if done.returncode != 0:
+            return {"error": explain_failure(output, done.returncode), "attempts": attempts}
         try:
             threads = json.loads(done.stdout)
         except json.JSONDecodeError as error:
-            self._result = {"error": f"py-spy dump printed invalid JSON: {error}"}
-            return
+            return {"error": f"py-spy dump printed invalid JSON: {error}"}
         self.path.write_bytes(done.stdout)
-        self._result = {"path": str(self.path), "dump_s": round(paused_s, 3),
-                        "error": None, **summarize_dump(threads)}
+        return {"path": str(self.path), "dump_s": round(paused_s, 3), "attempts": attempts,
+                "error": None, **summarize_dump(threads)}
 
     def finish(self) -> dict[str, Any]:
+        self._finishing.set()
         if self._timer is not None:
             self._timer.cancel()  # a dump not begun yet would hit a process that is leaving
             self._timer.join(DUMP_TIMEOUT_S + 5.0)  # one already running is allowed to end

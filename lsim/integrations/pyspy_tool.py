@@ -57,10 +57,17 @@ def check_thread_limit(threads: int) -> None:
         )
 
 
-def check_pyspy(threads: int) -> str:
-    """The py-spy executable, after refusing what py-spy cannot record (LimitError)."""
+def check_pyspy(threads: int, *, probe: bool = False) -> str:
+    """The py-spy executable, after refusing what py-spy cannot record (LimitError) and,
+    with ``probe``, a machine where it may not attach (IntegrationError, ~0.1 s) — so the
+    user learns it before a long run rather than after it."""
     check_thread_limit(threads)
-    return find_pyspy()
+    executable = find_pyspy()
+    if probe:
+        refused = probe_ptrace(executable)
+        if refused is not None:
+            raise IntegrationError(refused)
+    return executable
 
 
 def _ptrace_scope() -> str:
@@ -94,18 +101,40 @@ def ptrace_help(detail: str) -> str:
 
 
 def _first_error(output: str) -> str:
-    for line in output.splitlines():
-        line = line.strip()
-        if line.startswith("Error:"):
-            return line[len("Error:") :].strip()
+    """py-spy's ``Error:`` line, with the innermost ``Caused by`` entry (the errno) if any."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    return lines[0] if lines else "no output"
+    error = next((line[len("Error:") :].strip() for line in lines if line.startswith("Error:")),
+                 None)
+    if error is None:
+        return lines[0] if lines else "no output"
+    causes: list[str] = []
+    after = lines[lines.index("Caused by:") + 1 :] if "Caused by:" in lines else []
+    for line in after:  # anyhow numbers the causes ("0: ...") only when there are several
+        head, _, rest = line.partition(": ")
+        if head.isdigit():
+            causes.append(rest)
+        else:
+            if not causes and line != "Stack backtrace:":
+                causes.append(line)
+            break
+    return f"{error}: {causes[-1]}" if causes and causes[-1] not in error else error
+
+
+def tracer_busy(output: str) -> bool:
+    """py-spy could read the process but not pause it: ptrace allows one tracer per thread,
+    so this is another py-spy (a blocking record of the same run) mid-snapshot."""
+    return "failed to suspend process" in output.lower()
 
 
 def explain_failure(output: str, returncode: int | None = None) -> str:
     """A one-line explanation of a failed py-spy run from its combined stdout/stderr."""
     text = output.lower()
     first = _first_error(output)
+    if tracer_busy(output):  # before the EPERM markers: rights are there, the threads are taken
+        return (
+            f"py-spy could not pause the experiment process ({first}: EPERM): another tracer, "
+            "such as a blocking py-spy record of the same run, kept its threads"
+        )
     if any(marker in text for marker in PTRACE_MARKERS):
         return ptrace_help(first)
     if "failed to find a python interpreter" in text:

@@ -14,7 +14,7 @@ from lsim.engine.threads import run_child
 from lsim.integrations.flamegraph import parse_folded
 from lsim.integrations.pyspy import PySpyRecord, choose_rate
 from lsim.integrations.pyspy_dump import PySpyDump
-from tests.integrations.conftest import THREADS, small_experiment
+from tests.integrations.helpers import THREADS, small_experiment
 
 pytestmark = [pytest.mark.usefixtures("needs_ptrace"), pytest.mark.timeout(120)]
 
@@ -47,3 +47,14 @@ def test_record_and_dump_a_contended_mutex_run(tmp_path: Path) -> None:
     assert snap["blocked"] == sum(snap["lock_waits"].values())
     assert 0 < snap["blocked"] <= THREADS  # closed loop on one mutex: most are queued
     assert 0 <= snap["owns_gil"] <= 1
+
+
+def test_native_record_tells_gil_waits_from_lock_waits(tmp_path: Path) -> None:
+    experiment = small_experiment("mutex", duration_s=1.0)
+    record = PySpyRecord(tmp_path, threads=THREADS, duration_s=1.0, native=True)
+    result = run_child(WorkloadJob(experiment), census_rate_hz=100, observers=[record])
+    got = result.observed["py_spy"]
+    assert got["error"] is None, got["error"]
+    assert not got["nonblocking"]  # py-spy takes native stacks only while the process is paused
+    assert got["lock_wait_samples"].get("sync.Mutex.Lock", 0) > 0
+    assert isinstance(got["gil_wait_samples"], int)

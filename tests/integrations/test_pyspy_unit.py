@@ -13,8 +13,14 @@ import pytest
 
 from lsim.errors import IntegrationError, LimitError
 from lsim.integrations import pyspy_tool
-from lsim.integrations.pyspy import PySpyRecord, check_pyspy, choose_rate, lock_wait_samples
-from lsim.integrations.pyspy_dump import summarize_dump
+from lsim.integrations.pyspy import (
+    PySpyRecord,
+    check_pyspy,
+    choose_nonblocking,
+    choose_rate,
+    classify_samples,
+)
+from lsim.integrations.pyspy_dump import PySpyDump, summarize_dump
 from lsim.limits import PYSPY_MAX_THREADS
 
 # What py-spy 0.4 prints when the kernel refuses it (taken from its binary's messages).
@@ -29,17 +35,18 @@ REFUSALS = [
 
 def test_rate_fits_the_thread_count() -> None:
     assert choose_rate(1) == 100
-    assert choose_rate(30) == 2_000 // 31
-    assert choose_rate(200) == 9
-    assert choose_rate(2_000) == 1
-    assert choose_rate(4_095) == 1
+    assert choose_rate(30) == 500 // 31 == 16
+    assert choose_rate(200) == 2
+    assert choose_rate(2_000) == choose_rate(4_095) == 1
+    assert not choose_nonblocking(30) and not choose_nonblocking(499)
+    assert choose_nonblocking(500) and choose_nonblocking(4_095)  # even 1 Hz pauses too much
 
 
 def test_above_the_limit_is_refused_naming_it() -> None:
     with pytest.raises(LimitError, match="4,096 Python threads"):
         check_pyspy(PYSPY_MAX_THREADS)  # + the main thread = 4,097: py-spy fails
     with pytest.raises(LimitError, match="4,096"):
-        PySpyRecord(Path("."), threads=5_000, duration_s=1).check()
+        PySpyRecord(Path("."), threads=5_000, duration_s=1).check(probe=False)
     assert check_pyspy(PYSPY_MAX_THREADS - 1)  # the largest count it records
 
 
@@ -72,7 +79,7 @@ def test_other_failures_are_told_apart() -> None:
     )
 
 
-def test_lock_wait_samples_count_parked_leaves() -> None:
+def test_samples_parked_in_lock_queues_are_counted_by_go_state() -> None:
     park = "Waiter.park (lsim/sync/states.py:120)"
     stacks = [
         (["run (a.py:1)", "Mutex.lock (lsim/sync/locks.py:70)",
@@ -80,7 +87,29 @@ def test_lock_wait_samples_count_parked_leaves() -> None:
         (["run (a.py:1)", "RWMutex._rlock_slow (lsim/sync/locks.py:260)", park], 2),
         (["run (a.py:1)", "Mutex._lock_slow (lsim/sync/locks.py:116)"], 5),  # on the guard
     ]
-    assert lock_wait_samples(stacks) == {"sync.Mutex.Lock": 7, "sync.RWMutex.RLock": 2}
+    assert classify_samples(stacks) == ({"sync.Mutex.Lock": 7, "sync.RWMutex.RLock": 2}, 0)
+
+
+def test_native_frames_separate_lock_waits_from_gil_waits() -> None:
+    # shapes seen with py-spy --native on CPython 3.11 (libpython shared, take_gil inlined)
+    parked = ["thread_run (libpython3.11.so.1.0)", "run (a.py:1)",
+              "Mutex._lock_slow (lsim/sync/locks.py:123)", "Waiter.park (lsim/sync/states.py:120)"]
+    on_lock = parked + ["lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
+                        "PyThread_acquire_lock_timed (libpython3.11.so.1.0)",
+                        "0x7f5e58ea3f16 (libc.so.6)"]
+    on_gil = parked + ["lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
+                       "pthread_cond_timedwait (libc.so.6)", "0x7f5e58ea3f16 (libc.so.6)"]
+    busy_gil = ["run (a.py:1)", "work (a.py:9)", "take_gil (ceval_gil.h:300)"]
+    waits, gil = classify_samples([(on_lock, 3), (on_gil, 2), (busy_gil, 4)])
+    assert waits == {"sync.Mutex.Lock": 3}
+    assert gil == 6  # the woken waiter is runnable, not blocked
+
+
+def test_native_needs_blocking_sampling() -> None:
+    assert not PySpyRecord(Path("."), threads=2_000, duration_s=1, native=True).nonblocking
+    assert PySpyRecord(Path("."), threads=2_000, duration_s=1).nonblocking
+    with pytest.raises(ValueError, match="native"):
+        PySpyRecord(Path("."), threads=2, duration_s=1, native=True, nonblocking=True)
 
 
 def test_dump_summary_counts_threads_and_waits() -> None:
@@ -117,7 +146,8 @@ def test_record_command_and_output_through_a_fake_pyspy(tmp_path: Path) -> None:
     rec = PySpyRecord(tmp_path / "out", threads=3, duration_s=0.4)
     rec._executable = fake_pyspy(tmp_path, """
         out = args[args.index("-o") + 1]
-        assert "--idle" in args and "--nonblocking" in args and args[args.index("--rate") + 1]
+        assert "--idle" in args and "--nonblocking" not in args
+        assert args[args.index("--rate") + 1] == "100"
         with open(out, "w") as f:
             f.write("run (a.py:1);Mutex.lock (lsim/sync/locks.py:70);"
                     "Mutex._lock_slow (lsim/sync/locks.py:123);"
@@ -176,3 +206,60 @@ def test_probe_reports_a_refusing_pyspy(tmp_path: Path) -> None:
     message = pyspy_tool.probe_ptrace(exe)
     assert message is not None and "Operation not permitted" in message
     assert subprocess.run([exe], check=False).returncode == 1
+
+
+def test_a_busy_tracer_is_not_called_a_ptrace_refusal() -> None:
+    output = (
+        "Error: Failed to get stack traces\n\nCaused by:\n    0: Failed to suspend process\n"
+        "    1: EPERM: Operation not permitted\n"
+    )
+    assert pyspy_tool.tracer_busy(output)
+    message = pyspy_tool.explain_failure(output, 1)
+    assert "another tracer" in message and "not permitted to attach" not in message
+
+
+def test_check_fails_early_where_ptrace_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exe = fake_pyspy(tmp_path, f"""
+        sys.stderr.write({REFUSALS[1]!r})
+        sys.exit(1)
+    """)
+    monkeypatch.setattr(pyspy_tool, "find_pyspy", lambda: exe)
+    with pytest.raises(IntegrationError, match="SYS_PTRACE"):
+        PySpyRecord(tmp_path, threads=3, duration_s=1).check()
+
+
+def test_dump_retries_while_a_record_holds_the_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lsim.integrations.pyspy_dump as module
+
+    calls = tmp_path / "calls"
+    exe = fake_pyspy(tmp_path, f"""
+        import json, pathlib
+        calls = pathlib.Path({str(calls)!r})
+        n = int(calls.read_text()) + 1 if calls.exists() else 1
+        calls.write_text(str(n))
+        if n < 3:
+            sys.stderr.write("Error: Failed to get stack traces\\n\\nCaused by:\\n"
+                             "    0: Failed to suspend process\\n"
+                             "    1: EPERM: Operation not permitted\\n")
+            sys.exit(1)
+        print(json.dumps([{{"active": True, "owns_gil": True, "frames": []}}]))
+    """)
+    monkeypatch.setattr(module, "find_pyspy", lambda: exe)
+    dump = PySpyDump(tmp_path / "out", delay_s=0.0)
+    dump.start(os.getpid())
+    assert dump.taken.wait(30)
+    got = dump.finish()["py_spy_dump"]
+    assert got["error"] is None and got["attempts"] == 3
+    assert (got["threads"], got["active"], got["blocked"]) == (1, 1, 0)
+    assert Path(got["path"]).exists()
+
+
+def test_dump_not_taken_when_the_window_ends_first(tmp_path: Path) -> None:
+    dump = PySpyDump(tmp_path, delay_s=3600.0)
+    dump.start(os.getpid())
+    got = dump.finish()["py_spy_dump"]
+    assert "no dump" in got["error"] and not dump.taken.is_set()

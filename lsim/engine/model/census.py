@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from lsim.engine.model.core import IDLE, MUTEX_LOCK, NOPS, RWMUTEX_LOCK, decode_key
-from lsim.engine.model.sim import Sim
+from lsim.engine.model.sched import Scheduler
 
 MAX_SNAPSHOTS = 16
 
@@ -31,7 +31,7 @@ class Snapshot:
 
 
 class Census:
-    def __init__(self, sim: Sim, workers: int, nlocks: int, interval_ns: int) -> None:
+    def __init__(self, sim: Scheduler, workers: int, nlocks: int, interval_ns: int) -> None:
         self.sim = sim
         self.workers = workers  # goroutines beyond this index (burst main) are not counted
         self.nlocks = nlocks
@@ -47,22 +47,10 @@ class Census:
         self._blocked_hi = (RWMUTEX_LOCK + 1) * NOPS * nl2
         self._runnable_lo = 2 * NOPS * nl2
         self._idle_hi = (IDLE + 1) * NOPS * nl2
-        self.active = True
 
     @property
     def samples(self) -> int:
         return len(self.blocked)
-
-    def start(self, t0: int) -> None:
-        from lsim.engine.model.sim import TICK
-
-        self.sim.on_tick = self._tick
-        self.sim.at_code(t0, TICK)
-
-    def _tick(self, sim: Sim) -> int:
-        if self.active:
-            self.sample()
-        return sim.now + self.interval_ns
 
     def sample(self) -> None:
         keys = self.sim.keys

@@ -9,7 +9,6 @@ from lsim.engine.model.golock import SimRWMutex
 from lsim.engine.model.script import Script
 from lsim.stores.mutex import SERVICE_MUT
 
-
 # sync.Map load paths (SyncMapDesign.peek)
 IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
 

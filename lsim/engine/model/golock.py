@@ -27,10 +27,17 @@ from __future__ import annotations
 from collections import deque
 
 from lsim.engine.model.core import (
-    MUTEX_LOCK, R_GRANTED, R_RGRANTED, R_SPIN, R_WOKEN, READ, RWMUTEX_LOCK, RWMUTEX_RLOCK,
+    MUTEX_LOCK,
+    R_GRANTED,
+    R_RGRANTED,
+    R_SPIN,
+    R_WOKEN,
+    READ,
+    RWMUTEX_LOCK,
+    RWMUTEX_RLOCK,
     Goroutine,
 )  # fmt: skip
-from lsim.engine.model.sim import Sim
+from lsim.engine.model.sched import Scheduler as Sim
 from lsim.sync.rules import Action, MutexRules, RWRules
 from lsim.sync.stats import LockStats
 

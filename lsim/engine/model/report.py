@@ -114,8 +114,11 @@ def build_profile(f: RunFacts) -> Profile:
                  "scheduler": "one global run queue + a runnext slot per P, 10 ms time slice",
                  "costs_ns": dict(w.model.costs)},  # fmt: skip
         timings=timings,
-        sampler={"rate_hz": 1e9 / census.interval_ns, "samples": census.samples,
-                 "observer": "virtual-time census of the simulated goroutines (exact)"},  # fmt: skip
+        sampler={
+            "rate_hz": 1e9 / census.interval_ns,
+            "samples": census.samples,
+            "observer": "virtual-time census of the simulated goroutines (exact)",
+        },
         notes=[
             "model engine: a discrete-event simulation of Go goroutines on "
             f"GOMAXPROCS={sim.nprocs} with Go's sync.Mutex/RWMutex rules, in virtual time; "
@@ -182,6 +185,16 @@ def _regime(f: RunFacts, window_s: float) -> tuple[str, str, dict[str, float]]:
         reasons.append("closed loop: no think time or pacing between operations")
     extra = {"p_busy": busy, "lock_utilisation_max": top,
              "pace_late_share": late / steps if steps else 0.0}  # fmt: skip
+    if w.threads.mode == "burst":  # no pauses at all: name what bounds an iteration
+        spawning = w.goroutines * f.costs.spawn * len(f.iterations_ns) / span
+        extra["spawner_busy"] = spawning
+        bound = max(
+            (spawning, f"the spawning goroutine (serial go statements) busy {spawning:.0%}"),
+            (top, f"{name} held {top:.0%}"),
+            (busy, f"the {sim.nprocs} Ps busy {busy:.0%}"),
+        )[1]
+        why = f"burst: goroutines run their plans with no pause; bound by {bound}"
+        return "saturated", why, extra
     if reasons:
         return "saturated", "; ".join(reasons), extra
     detail = f"busiest lock {name} held {top:.0%}, Ps busy {busy:.0%}"

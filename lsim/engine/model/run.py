@@ -19,7 +19,17 @@ from typing import Any
 
 from lsim.engine.model import designs_maps  # noqa: F401  (registers the map designs)
 from lsim.engine.model.census import Census
-from lsim.engine.model.core import CPU, IDLE, SLEEPING, SPAWN, WAIT, Goroutine, Item, census_key
+from lsim.engine.model.core import (
+    CPU,
+    IDLE,
+    SLEEP,
+    SLEEPING,
+    SPAWN,
+    WAIT,
+    Goroutine,
+    Item,
+    census_key,
+)
 from lsim.engine.model.designs import DESIGNS
 from lsim.engine.model.program import Program
 from lsim.engine.model.report import RunFacts, build_profile, take_baseline
@@ -120,8 +130,10 @@ def run_model(
         baseline = take_baseline(sim, design)
         sim.run(BURST_LIMIT_NS)
         if main_items.done < w.run.iterations:
-            raise RuntimeError(f"model stuck: {main_items.done} of {w.run.iterations} "
-                               f"iterations finished in {BURST_LIMIT_NS / 1e9:.0f} s simulated")  # fmt: skip
+            raise RuntimeError(
+                f"model stuck: {main_items.done} of {w.run.iterations} iterations finished "
+                f"in {BURST_LIMIT_NS / 1e9:.0f} s simulated"
+            )
         t0, t1 = 0, sim.now
     else:
         _start_steady(sim, w, random.Random(w.seed ^ 0x5EED), nlocks)
@@ -177,12 +189,14 @@ class _MainLoop:
         self.iteration_ns: list[int] = []
 
     def __call__(self, sim: Sim, g: Goroutine) -> list[Item]:
+        if self.done >= self.iterations:
+            return [(SLEEP, BURST_LIMIT_NS, 0)]
         if self.started >= 0:  # back from wg.Wait: an iteration ended
             self.iteration_ns.append(sim.now - self.started)
             self.done += 1
         if self.done >= self.iterations:
             sim.stop()
-            return [(CPU, BURST_LIMIT_NS, 0)]  # never ends: the stop event comes first
+            return [(SLEEP, BURST_LIMIT_NS, 0)]  # never wakes: the stop event comes first
         self.started = sim.now
         self.program.iteration = self.done  # workers spawned now run this iteration's plan
         items: list[Item] = []

@@ -10,13 +10,22 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
 
-from lsim.engine.model.core import ANNOUNCE, ATOMIC, CPU, LOCK, READ, UNLOCK, WRITE, AtomicWord, Item
+from lsim.engine.model.core import (
+    ANNOUNCE,
+    ATOMIC,
+    CPU,
+    LOCK,
+    READ,
+    UNLOCK,
+    WRITE,
+    AtomicWord,
+    Item,
+)
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.workload.costs import COST_DEFAULTS
 
-Lock = Union[SimMutex, SimRWMutex]
+Lock = SimMutex | SimRWMutex
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def small_workload(
         series=SeriesSpec(count=series, prepopulated=series),
         components=components,
         threads=ThreadsSpec(count=threads, mode=mode),  # type: ignore[arg-type]
-        run=RunSpec(duration_s=1.0, iterations=iterations, warmup_s=0.0 if mode == "burst" else 0.1),
+        run=RunSpec(duration_s=1.0, iterations=iterations,
+                    warmup_s=0.0 if mode == "burst" else 0.1),
         behaviour=PipelineSpec(series_per_thread=spt, **pipeline),
         pacing=PacingSpec(rate_per_thread=rate),
         model=ModelSpec(gomaxprocs=procs, sim_time_s=sim_time_s,
@@ -83,7 +84,8 @@ def small_workload(
 
 def with_costs(w: Workload, **costs: float) -> Workload:
     merged = {**w.model.costs, **costs}
-    return dataclasses.replace(w, model=dataclasses.replace(w.model, costs=MappingProxyType(merged)))
+    model = dataclasses.replace(w.model, costs=MappingProxyType(merged))
+    return dataclasses.replace(w, model=model)
 
 
 def exp_ns(rng: random.Random, mean: int) -> int:

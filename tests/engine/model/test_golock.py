@@ -4,8 +4,21 @@ writer preference, and the scheduler behaviour they rely on (preemption)."""
 from __future__ import annotations
 
 from lsim.engine.model.core import (
-    CPU, END, LOCK, MUTEX_LOCK, OP, READ, RUNNABLE, RWMUTEX_LOCK, RWMUTEX_RLOCK, SLEEP, UNLOCK,
-    WRITE, Goroutine, Item, decode_key,
+    CPU,
+    END,
+    LOCK,
+    MUTEX_LOCK,
+    OP,
+    READ,
+    RUNNABLE,
+    RWMUTEX_LOCK,
+    RWMUTEX_RLOCK,
+    SLEEP,
+    UNLOCK,
+    WRITE,
+    Goroutine,
+    Item,
+    decode_key,
 )  # fmt: skip
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Script

@@ -15,7 +15,7 @@ import pytest
 from lsim.engine.model.census import Census
 from lsim.engine.model.core import CPU, END, LOCK, OP, SLEEP, UNLOCK, WRITE, Goroutine, Item
 from lsim.engine.model.golock import SimMutex
-from lsim.engine.model.sim import TICK
+from lsim.engine.model.sim import TICK, Sim
 
 from .helpers import exp_ns, make_sim
 
@@ -44,7 +44,12 @@ def simulate(n: int, service: int, think: int, seed: int) -> tuple[float, float]
         sim.at(rng.randrange(think), g)
     warmup, end = 200 * service, 20_000 * service
     census = Census(sim, n, 2, service // 4)
-    sim.on_tick = lambda s: (census.sample(), s.now + census.interval_ns)[1]
+
+    def tick(s: Sim) -> int:
+        census.sample()
+        return s.now + census.interval_ns
+
+    sim.on_tick = tick
     sim.run(warmup)
     busy0 = m.busy_ns
     sim.at_code(warmup, TICK)
