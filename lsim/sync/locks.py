@@ -54,15 +54,15 @@ class Mutex:
     """Go's ``sync.Mutex`` for threads: ``lock()``, ``unlock()``, ``try_lock()``, ``with m:``."""
 
     __slots__ = (
-        "name", "lock_id", "stats", "_rules", "_queue", "_guard", "_try", "_release",
-        "_hold_t0", "_last_unlocker_op",
+        "name", "lock_id", "_stats", "_rules", "_queue", "_guard", "_try", "_release",
+        "_hold_t0", "_last_unlocker_op", "_acquisitions",
     )
 
     def __init__(self, name: str = "mutex") -> None:
         bit_lock = threading.Lock()
         self.name = name
         self.lock_id = register_lock(name, "mutex")
-        self.stats = LockStats()
+        self._stats = LockStats()
         self._rules: MutexRules[Waiter] = MutexRules(_ThreadBit(bit_lock))
         self._queue = self._rules.queue  # the deque itself; never replaced
         self._guard = threading.Lock()
@@ -70,6 +70,7 @@ class Mutex:
         self._release = bit_lock.release
         self._hold_t0 = 0
         self._last_unlocker_op = 0
+        self._acquisitions = 0  # kept here, not in stats: one attribute less on the fast path
 
     # -- fast paths -------------------------------------------------------------------------
     def lock(self) -> None:
@@ -78,14 +79,16 @@ class Mutex:
         if not self._try(False):
             self._lock_slow()
             return
-        stats = self.stats
-        stats.acquisitions += 1
-        if not stats.acquisitions & _HOLD_MASK:
+        # the owner alone touches these counters: no race, no extra synchronisation
+        count = self._acquisitions + 1
+        self._acquisitions = count
+        if not count & _HOLD_MASK:
             self._hold_t0 = perf_counter_ns()
 
-    def unlock(self) -> None:
+    def unlock(self, *_exc_info: object) -> None:
+        """Unlock; also ``__exit__`` (it ignores the exception info and never swallows it)."""
         if self._hold_t0:
-            stats = self.stats
+            stats = self._stats
             stats.hold_sampled_ns += perf_counter_ns() - self._hold_t0
             stats.hold_samples += 1
             self._hold_t0 = 0
@@ -105,20 +108,16 @@ class Mutex:
     def try_lock(self) -> bool:
         if self._rules.starving or not self._try(False):  # Go's TryLock fails when starving
             return False
-        self.stats.acquisitions += 1
+        self._acquisitions += 1
         return True
 
     def locked(self) -> bool:
         return self._rules.locked
 
-    def __enter__(self) -> Mutex:
-        self.lock()
-        return self
+    # ``with m:`` calls lock() directly (no wrapper frame): it is the hot path in the stores
+    __enter__ = lock
 
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.unlock()
+    __exit__ = unlock  # no wrapper frame on the stores' hot ``with`` path
 
     # -- slow paths (named so profilers show where threads wait) ----------------------------
     def _lock_slow(self) -> None:
@@ -138,8 +137,8 @@ class Mutex:
                     me.slot.set_state(GoState.MUTEX_LOCK, self.lock_id)
         now = perf_counter_ns()
         me.slot.set_state(GoState.RUNNING)
-        stats = self.stats
-        stats.acquisitions += 1
+        stats = self._stats
+        self._acquisitions += 1
         waited = now - start
         stats.record_wait(waited, me.slot.op, self._last_unlocker_op)
         me.outcome = 0
@@ -163,6 +162,12 @@ class Mutex:
             head.unpark(action)
 
     # -- reporting --------------------------------------------------------------------------
+    @property
+    def stats(self) -> LockStats:
+        """The lock's statistics (acquisitions brought up to date on each read)."""
+        self._stats.acquisitions = self._acquisitions
+        return self._stats
+
     def snapshot(self) -> dict[str, Any]:
         data = {"name": self.name, "kind": "mutex", "lock_id": self.lock_id}
         data.update(self.stats.snapshot())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-HOLD_SAMPLE_EVERY = 4  # power of two; the fast path tests ``count & (N - 1)``
+HOLD_SAMPLE_EVERY = 16  # power of two; the fast path tests ``count & (N - 1)``
 HISTOGRAM_BUCKETS = 24  # bucket i: wait < 2**i microseconds (bucket 0: < 1 us)
 
 

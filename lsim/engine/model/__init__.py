@@ -2,10 +2,13 @@
 contending for a store design's locks under Go's ``sync`` rules, in virtual time.
 
 ``run_model(workload, store, ...)`` returns the same :class:`~lsim.profile.model.Profile`
-the threads engine does, so every renderer and comparison works on both. Modules:
-``sim`` (event loop, scheduler), ``golock`` (Mutex/RWMutex drivers over
-``lsim.sync.rules``), ``designs``/``designs_maps`` (per-design lock scripts), ``program``
-(the plan contract), ``census``, ``report``, ``run``.
+the threads engine does, so every renderer and comparison works on both.
+
+Modules, in the order data flows: ``run`` (builds a run, ``parse_sim_time``), ``program``
+(the plan contract: real store for results), ``designs``/``designs_maps`` (per-design lock
+scripts) built with ``script``, ``sim`` (event loop) on ``sched`` (Go's scheduler), ``golock``
+(Mutex/RWMutex drivers over ``lsim.sync.rules``), ``census``, ``stats``, ``locks_report`` and
+``report`` (-> Profile). ``core`` holds the shared records.
 """
 
 from lsim.engine.model.run import parse_sim_time, run_model

@@ -21,7 +21,6 @@ from lsim.engine.model import designs_maps  # noqa: F401  (registers the map des
 from lsim.engine.model.census import Census
 from lsim.engine.model.core import (
     CPU,
-    IDLE,
     SLEEP,
     SLEEPING,
     SPAWN,
@@ -32,7 +31,7 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.designs import DESIGNS
 from lsim.engine.model.program import Program
-from lsim.engine.model.report import RunFacts, build_profile, take_baseline
+from lsim.engine.model.report import Baseline, RunFacts, build_profile, take_baseline
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import TICK, Sim
 from lsim.errors import ConfigError
@@ -80,75 +79,97 @@ def run_model(
     census_rate_hz: float = 1000.0, progress: Callable[[float], None] | None = None,
     command: str = "",
 ) -> Profile:  # fmt: skip
+    """Simulate ``workload`` on design ``store``; None means the workload's own value."""
     if store not in DESIGNS:
         raise ConfigError(f"unknown store {store!r}; known stores: {', '.join(DESIGNS)}",
                           source="--store")  # fmt: skip
     if census_rate_hz <= 0:
-        raise ConfigError("must be > 0", source="census_rate_hz")
-    w = _resolved(workload, seed, gomaxprocs, goroutines, sim_time_s)
+        raise ConfigError(f"must be > 0 (got {census_rate_hz})", source="census_rate_hz")
     wall0 = time.perf_counter()
-    n, procs = w.goroutines, w.model.gomaxprocs
-    costs = Costs.from_mapping(w.model.costs)
-    burst = w.threads.mode == "burst"
-    sim_box: list[Sim] = []
-    real = create_store(store, shards=shards if store == "sharded" else None,
-                        layout=w.series.layout, clock=lambda: sim_box[0].now / 1e9)  # fmt: skip
-    design = DESIGNS[store](costs, w.components, shards, real)
-    series = SeriesSet(w.series)
-    program = Program(w, design, real, series, costs, random.Random(w.seed),
-                      lambda: sim_box[0].now / 1e9)  # fmt: skip
-    prepopulate(_Known(real, program.known), w, series)
-    nlocks = len(design.locks) + 1
-    main_items = _MainLoop(w, costs.spawn, program) if burst else None
-    next_items = program.next_items
-    if main_items is not None:
-        def next_items(g: Goroutine) -> list[Item] | None:  # noqa: E306
-            return main_items(sim, g) if g.id == n else program.next_items(g)
-
-    warmup = 0 if burst else round(min(w.run.warmup_s, WARMUP_SHARE * w.model.sim_time_s) * 1e9)
-    sim = Sim(nprocs=procs, goroutines=n + burst, nlocks=nlocks, switch_ns=costs.switch,
-              wakep_ns=costs.wakep, spin_ns=costs.spin, spin_rounds=SPIN_ROUNDS,
-              cas_retry_ns=costs.cas_retry, next_items=next_items, warmup_ns=warmup)  # fmt: skip
-    sim_box.append(sim)
-    census = Census(sim, n, nlocks, round(1e9 / census_rate_hz))
-    end = round(w.model.sim_time_s * 1e9)
-
-    def tick(s: Sim) -> int:
-        census.sample()
-        if progress is not None and census.samples % 20 == 0:
-            done = main_items.done / w.run.iterations if main_items else s.now / end
-            progress(min(1.0, done))
-        return s.now + census.interval_ns
-
-    sim.on_tick = tick
-    if burst:
-        assert main_items is not None
-        main = sim.gs[n]
-        sim.keys[n] = census_key(IDLE, 0, 0, 0, nlocks)
-        sim.at(0, main)
-        sim.at_code(0, TICK)
-        baseline = take_baseline(sim, design)
-        sim.run(BURST_LIMIT_NS)
-        if main_items.done < w.run.iterations:
-            raise RuntimeError(
-                f"model stuck: {main_items.done} of {w.run.iterations} iterations finished "
-                f"in {BURST_LIMIT_NS / 1e9:.0f} s simulated"
-            )
-        t0, t1 = 0, sim.now
-    else:
-        _start_steady(sim, w, random.Random(w.seed ^ 0x5EED), nlocks)
-        sim.run(warmup)
-        baseline = take_baseline(sim, design)
-        sim.at_code(warmup, TICK)
-        sim.run(end)
-        t0, t1 = warmup, end
+    model = _Model(_resolved(workload, seed, gomaxprocs, goroutines, sim_time_s), store, shards,
+                   round(1e9 / census_rate_hz), progress)  # fmt: skip
+    t0, t1, baseline = model.run_burst() if model.main else model.run_steady()
     if progress is not None:
         progress(1.0)
-    facts = RunFacts(sim=sim, census=census, design=design, store=real, workload=w,
-                     t0=t0, t1=t1, baseline=baseline, wall_s=time.perf_counter() - wall0,
-                     iterations_ns=main_items.iteration_ns if main_items else [],
-                     command=command, shards=shards, costs=costs)  # fmt: skip
-    return build_profile(facts)
+    return build_profile(RunFacts(
+        sim=model.sim, census=model.census, design=model.design, store=model.store,
+        workload=model.w, t0=t0, t1=t1, baseline=baseline, wall_s=time.perf_counter() - wall0,
+        iterations_ns=model.main.iteration_ns if model.main else [], command=command,
+        shards=shards, costs=model.costs,
+    ))  # fmt: skip
+
+
+class _Model:
+    """The pieces of one run: real store (results), design (timing), program, sim, census."""
+
+    def __init__(self, w: Workload, store: str, shards: int | None, census_ns: int,
+                 progress: Callable[[float], None] | None) -> None:  # fmt: skip
+        self.w = w
+        self.n = n = w.goroutines
+        self.costs = c = Costs.from_mapping(w.model.costs)
+        self.progress = progress
+        self.store = create_store(store, shards=shards if store == "sharded" else None,
+                                  layout=w.series.layout, clock=self.clock_s)  # fmt: skip
+        self.design = DESIGNS[store](c, w.components, shards, self.store)
+        series = SeriesSet(w.series)
+        self.program = Program(w, self.design, self.store, series, c, random.Random(w.seed),
+                               self.clock_s)  # fmt: skip
+        prepopulate(_Known(self.store, self.program.known), w, series)
+        burst = w.threads.mode == "burst"
+        self.main = _MainLoop(w, c.spawn, self.program) if burst else None
+        self.warmup = 0 if burst else round(
+            min(w.run.warmup_s, WARMUP_SHARE * w.model.sim_time_s) * 1e9)  # fmt: skip
+        nlocks = len(self.design.locks) + 1
+        self.sim = Sim(nprocs=w.model.gomaxprocs, goroutines=n + burst, nlocks=nlocks,
+                       switch_ns=c.switch, wakep_ns=c.wakep, spin_ns=c.spin,
+                       spin_rounds=SPIN_ROUNDS, cas_retry_ns=c.cas_retry,
+                       next_items=self.next_items, warmup_ns=self.warmup)  # fmt: skip
+        self.census = Census(self.sim, n, nlocks, census_ns)
+        self.sim.on_tick = self.tick
+        self.end = round(w.model.sim_time_s * 1e9)
+
+    def clock_s(self) -> float:
+        """The store's clock (staleness timestamps): virtual seconds."""
+        return self.sim.now / 1e9 if hasattr(self, "sim") else 0.0
+
+    def next_items(self, g: Goroutine) -> list[Item] | None:
+        if self.main is not None and g.id == self.n:
+            return self.main(self.sim, g)
+        return self.program.next_items(g)
+
+    def tick(self, sim: Sim) -> int:
+        self.census.sample()
+        if self.progress is not None and self.census.samples % 20 == 0:
+            if self.main is not None:
+                done = self.main.done / self.main.iterations
+            else:
+                done = sim.now / self.end
+            self.progress(min(1.0, done))
+        return sim.now + self.census.interval_ns
+
+    def run_steady(self) -> tuple[int, int, Baseline]:
+        """Warm-up, then the measured window; every statistic starts at the baseline."""
+        sim = self.sim
+        _start_steady(sim, self.w, random.Random(self.w.seed ^ 0x5EED), self.census.nlocks)
+        sim.run(self.warmup)
+        baseline = take_baseline(sim, self.design)
+        sim.at_code(self.warmup, TICK)
+        sim.run(self.end)
+        return self.warmup, self.end, baseline
+
+    def run_burst(self) -> tuple[int, int, Baseline]:
+        sim, main = self.sim, self.main
+        assert main is not None
+        sim.at(0, sim.gs[self.n])
+        sim.at_code(0, TICK)
+        baseline = take_baseline(sim, self.design)
+        sim.run(BURST_LIMIT_NS)
+        if main.done < main.iterations:
+            raise RuntimeError(
+                f"model stuck: {main.done} of {main.iterations} iterations finished "
+                f"in {BURST_LIMIT_NS / 1e9:.0f} s simulated"
+            )
+        return 0, sim.now, baseline
 
 
 def _resolved(w: Workload, seed: int | None, procs: int | None, n: int | None,

@@ -39,7 +39,7 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.stats import OpStats
 
-_PWAKE = -10  # P i wakes: event code -10 - i
+PWAKE = -10  # P i wakes: event code -10 - i
 
 NextItems = Callable[[Goroutine], "list[Item] | None"]
 
@@ -209,7 +209,7 @@ class Scheduler:
         p = self._idle_pop()
         p.steal_from = source
         self.nwaking += 1
-        self.at_code(self.now + self.wakep_ns, _PWAKE - p.idx)
+        self.at_code(self.now + self.wakep_ns, PWAKE - p.idx)
 
     def _pwake(self, p: Proc) -> None:
         self._area()

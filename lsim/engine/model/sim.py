@@ -30,7 +30,7 @@ from lsim.engine.model.core import (
     Goroutine,
     Item,
 )
-from lsim.engine.model.sched import _PWAKE, Scheduler
+from lsim.engine.model.sched import PWAKE, Scheduler
 from lsim.engine.model.stats import bucket_of
 
 SLICE_NS = 10_000_000  # Go's forcePreemptNS
@@ -68,7 +68,7 @@ class Sim(Scheduler):
             else:
                 n += 1
                 self.now = t
-                self._pwake(self.procs[_PWAKE - code])
+                self._pwake(self.procs[PWAKE - code])
         self.events += n
         self.heap = [e for e in heap if e[2] != STOP]  # a later run() continues cleanly
         self.heap.sort()

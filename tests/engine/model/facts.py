@@ -13,6 +13,12 @@ Loads (the workload files are used as written except where stated):
 * ``production_closed``: the same pipeline with no pause at all (closed loop).
 * ``high_contention``: ``workloads/alloy-high-contention.yaml`` with the scrape/WAL costs
   set to 0 (Alloy's benchmark calls the store and nothing else).
+* ``collapse(rate)``: the production pipeline (25 samples per batch) at 5,000 goroutines and
+  ``rate`` batches per second, for the all-or-nothing starvation collapse.
+
+Runs that stay below saturation (sharded on 64 Ps) simulate 100 ms instead of 200 ms: start
+phases are spread over the pacing period, so their steady state starts at once, and half
+the simulated time halves the test time.
 """
 
 from __future__ import annotations
@@ -50,7 +56,17 @@ def high_contention(iterations: int = 3) -> Workload:
     w = load_workload(ROOT / "workloads" / "alloy-high-contention.yaml")
     costs = {**w.model.costs, "scrape_parse_ns": 0.0, "wal_append_ns": 0.0}
     model = dataclasses.replace(w.model, costs=MappingProxyType(costs))
-    return dataclasses.replace(w, model=model, run=dataclasses.replace(w.run, iterations=iterations))
+    runs = dataclasses.replace(w.run, iterations=iterations)
+    return dataclasses.replace(w, model=model, run=runs)
+
+
+def collapse(rate: float) -> Workload:
+    base = production_saturating()
+    return dataclasses.replace(
+        base,
+        behaviour=dataclasses.replace(base.behaviour, series_per_thread=25),
+        pacing=dataclasses.replace(base.pacing, rate_per_thread=rate),
+    )
 
 
 def quantiles(p: Profile) -> tuple[float, float, float]:
@@ -88,6 +104,7 @@ def main() -> None:
         ("F1/F2/F3 paced", run(prod, "mutex", goroutines=N_PRODUCTION, gomaxprocs=64)),
         ("F2 paced", run(prod, "rwmutex", goroutines=N_PRODUCTION, gomaxprocs=64)),
     ]
+    shards: int | None
     for shards in (32, 64):
         runs.append((f"F3 paced, {shards} shards", run(
             prod, "sharded", shards=shards, goroutines=N_PRODUCTION, gomaxprocs=64,
@@ -95,12 +112,16 @@ def main() -> None:
     runs.append(("F3 paced, few Ps", run(prod, "sharded", shards=64, goroutines=N_PRODUCTION,
                                          gomaxprocs=2, sim_time_s=0.1)))  # fmt: skip
     closed = production_closed()
-    for store, shards in (("mutex", None), ("sharded", 64)):
+    designs: tuple[tuple[str, int | None], ...] = (("mutex", None), ("sharded", 64))
+    for store, shards in designs:
         runs.append(("F3 closed loop", run(closed, store, shards=shards, goroutines=5_000,
                                            gomaxprocs=8, sim_time_s=0.05)))  # fmt: skip
     hc = high_contention()
     for store, shards in (("mutex", None), ("sharded", 32)):
         runs.append(("F4/F5 burst", run(hc, store, shards=shards)))
+    for rate, sim_s in ((12.0, 0.3), (18.0, 0.5)):
+        profile = run(collapse(rate), "mutex", goroutines=5_000, gomaxprocs=64, sim_time_s=sim_s)
+        runs.append((f"F5 collapse, rate {rate:g}", profile))
     for label, profile in runs:
         s = summary(profile)
         ops = ", ".join(f"{k} {v:.1%}" for k, v in s["blocked_by_op"].items() if v >= 0.001)

@@ -29,22 +29,34 @@ Trace = list[tuple[str, str]]
 
 
 class Tracer:
-    """Records every lock call made through lsim.sync's Mutex and RWMutex."""
+    """Records every lock call made through lsim.sync's Mutex and RWMutex.
+
+    Both the methods and the context-manager entry points are wrapped (either may be an
+    alias of the other, or call it); only the outermost call of a nest is recorded.
+    """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: Trace = []
+        self.depth = 0
         for cls, method, action in (
             (real_locks.Mutex, "lock", "W"), (real_locks.Mutex, "unlock", "WU"),
+            (real_locks.Mutex, "__enter__", "W"), (real_locks.Mutex, "__exit__", "WU"),
             (real_locks.RWMutex, "lock", "W"), (real_locks.RWMutex, "unlock", "WU"),
+            (real_locks.RWMutex, "__enter__", "W"), (real_locks.RWMutex, "__exit__", "WU"),
             (real_locks.RWMutex, "rlock", "R"), (real_locks.RWMutex, "runlock", "RU"),
         ):  # fmt: skip
             monkeypatch.setattr(cls, method, self._wrap(getattr(cls, method), action))
 
     def _wrap(self, original: Any, action: str) -> Any:
-        def traced(lock: Any) -> Any:
-            if not lock.name.endswith(".w"):  # an RWMutex's inner writer mutex
+        def traced(lock: Any, *args: Any) -> Any:
+            outermost = self.depth == 0
+            if outermost and not lock.name.endswith(".w"):  # .w: an RWMutex's inner mutex
                 self.calls.append((lock.name, action))
-            return original(lock)
+            self.depth += 1
+            try:
+                return original(lock, *args)
+            finally:
+                self.depth -= 1
 
         return traced
 
