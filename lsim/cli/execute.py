@@ -50,6 +50,7 @@ def prepare(
     experiment = resolve_experiment(
         command_name=command_name, workload_path=workload, store=store, shards=shards,
         threads=threads, duration=duration, seed=seed, census_hz=census_hz, extra_args=extra,
+        engine=engine,
     )
     if engine == "model":
         if gomaxprocs is not None and gomaxprocs < 1:

@@ -136,6 +136,7 @@ def resolve_experiment(
     seed: int | None,
     census_hz: float,
     extra_args: list[str] | None = None,
+    engine: str = "threads",
 ) -> Experiment:
     from lsim.engine.spec import Experiment
 
@@ -146,7 +147,8 @@ def resolve_experiment(
     if census_hz <= 0 or census_hz > 10_000:
         raise ConfigError(f"must be in (0, 10000] (got {census_hz})", source="--census-hz")
     command = reproduce_command(
-        command_name, workload_path, store_name, shard_count, workload, census_hz, extra_args
+        command_name, workload_path, store_name, shard_count, workload, census_hz, extra_args,
+        engine,
     )
     return Experiment(
         workload=workload, store=store_name, shards=shard_count, census_rate_hz=census_hz,
@@ -162,6 +164,7 @@ def reproduce_command(
     workload: Workload,
     census_hz: float,
     extra_args: list[str] | None = None,
+    engine: str = "threads",
 ) -> str:
     """The exact command line that reproduces the run (every resolved value spelled out)."""
     parts = ["lsim", command_name]
@@ -170,11 +173,21 @@ def reproduce_command(
     parts += ["--store", store]
     if shards is not None:
         parts += ["--shards", str(shards)]
-    parts += ["--threads", str(workload.threads.count)]
-    if workload.threads.mode == "steady":
-        parts += ["--duration", f"{workload.run.duration_s:g}"]
+    if engine == "threads":  # the model takes --goroutines/--sim-time (in extra_args)
+        parts += ["--threads", str(workload.threads.count)]
+        if workload.threads.mode == "steady":
+            parts += ["--duration", f"{workload.run.duration_s:g}"]
     parts += ["--seed", str(workload.seed)]
-    if census_hz != 100.0:
+    if census_hz != 100.0 and engine == "threads":
         parts += ["--census-hz", f"{census_hz:g}"]
-    parts += extra_args or []
+    extra = list(extra_args or [])
+    if engine == "model":  # spell out the resolved model settings too
+        for flag, value in (
+            ("--gomaxprocs", str(workload.model.gomaxprocs)),
+            ("--goroutines", str(workload.goroutines)),
+            ("--sim-time", f"{workload.model.sim_time_s * 1000:g}ms"),
+        ):
+            if flag not in extra:
+                extra += [flag, value]
+    parts += extra
     return shlex.join(parts)

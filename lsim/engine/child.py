@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import statistics
 import threading
 import time
 import traceback
@@ -170,11 +171,14 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
     run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
     run.flags.stop = True
+    # the same keys as the model engine's burst runs, so renderers and compare share them
     timings["iterations"] = float(len(iteration_s))
-    timings["iteration_s_median"] = sorted(iteration_s)[len(iteration_s) // 2] if iteration_s else 0
-    timings["iteration_s_min"] = min(iteration_s, default=0.0)
-    timings["iteration_s_max"] = max(iteration_s, default=0.0)
-    timings["spawn_s_median"] = sorted(spawn_s)[len(spawn_s) // 2] if spawn_s else 0.0
+    if iteration_s:
+        timings["iteration_ns_median"] = statistics.median(iteration_s) * 1e9
+        timings["iteration_ns_mean"] = statistics.fmean(iteration_s) * 1e9
+        timings["iteration_ns_min"] = min(iteration_s) * 1e9
+        timings["iteration_ns_max"] = max(iteration_s) * 1e9
+        timings["spawn_ns_median"] = statistics.median(spawn_s) * 1e9
     return t0, t1, baseline
 
 

@@ -49,10 +49,11 @@ def _blocked_block(p: Profile) -> list[str]:
     numbers = [f"{mean:,.{digits}f}" for _, mean in rows]
     label_w = max(len(label) for label, _ in rows)
     num_w = max(len(n) for n in numbers)
-    lines = [f"{thousands(p.threads)} threads; blocked on {what}:"]
+    unit = "goroutines" if p.engine == "model" else "threads"  # the model simulates Go
+    lines = [f"{thousands(p.threads)} {unit}; blocked on {what}:"]
     for (label, mean), number in zip(rows, numbers, strict=True):
         lines.append(
-            f"  {label.ljust(label_w)} {number.rjust(num_w)} threads ({percent(mean, p.threads)})"
+            f"  {label.ljust(label_w)} {number.rjust(num_w)} {unit} ({percent(mean, p.threads)})"
         )
     per = p.blocked_per_sample
     p10, p50, p90 = (percentile(per, q) for q in (10, 50, 90))
@@ -159,6 +160,15 @@ def summary_sections(p: Profile) -> list[Section]:
         *_locks(p),
         "",
     ]
+    iterations = p.timings.get("iterations")
+    if iterations and "iteration_ns_median" in p.timings:
+        t = p.timings
+        fresh = "goroutines" if p.engine == "model" else "threads"
+        out.append(
+            f"Burst: {iterations:,.0f} iterations of fresh {fresh}; "
+            f"per iteration median {duration_ns(t['iteration_ns_median'])} "
+            f"(min {duration_ns(t['iteration_ns_min'])}, max {duration_ns(t['iteration_ns_max'])})"
+        )
     ops = p.thread_ops
     if ops:
         never = sum(1 for n in ops if n == 0)
