@@ -32,6 +32,10 @@ H_PHASE = 0  # 0 starting, 1 warming up, 2 measuring, 3 finished
 H_THREADS_STARTED = 1
 H_ITERATION = 2
 H_FAILED = 3
+H_STOP = 4  # workers stop at their next step (set by the child, or by the parent's deadline)
+H_MEASURING = 5  # workers record latencies while set
+H_WINDOW_START_MS = 6  # board time when the measured window began
+H_WINDOW_END_MS = 7  # set by the parent when it ended a window the child overran
 
 PHASE_STARTING, PHASE_WARMUP, PHASE_MEASURING, PHASE_FINISHED = 0, 1, 2, 3
 

@@ -21,7 +21,10 @@ from lsim.engine.board import (
     H_FAILED,
     H_ITERATION,
     H_PHASE,
+    H_STOP,
     H_THREADS_STARTED,
+    H_WINDOW_END_MS,
+    H_WINDOW_START_MS,
     PHASE_FINISHED,
     PHASE_MEASURING,
     PHASE_WARMUP,
@@ -41,7 +44,7 @@ class _Run:
     def __init__(self, job: Job, board: StateBoard, stop_event: threading.Event) -> None:
         self.job = job
         self.board = board
-        self.flags = Flags()
+        self.flags = Flags(board.words)
         self.stop_event = stop_event
         self.recorders: list[ThreadRecorder] = [ThreadRecorder() for _ in range(job.threads)]
         self.counters: list[dict[str, int]] = [{} for _ in range(job.threads)]
@@ -129,17 +132,21 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     baseline = _lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()
     run.job.window_started()
-    run.flags.measuring = True
+    run.flags.set_measuring(True)
+    run.board.set_header(H_WINDOW_START_MS, run.board.now_ms())
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     run.stop_event.wait(run.job.duration_s)
     t1 = time.perf_counter()
+    if run.board.header(H_STOP):  # the parent ended the window: we woke late (GIL)
+        ms = run.board.header(H_WINDOW_END_MS) - run.board.header(H_WINDOW_START_MS)
+        t1 = min(t1, t0 + ms / 1000)
     timings["cpu_s"] = time.process_time() - cpu0
-    run.flags.measuring = False
+    run.flags.set_measuring(False)
     run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
-    run.flags.stop = True
+    run.flags.set_stop()
     run.ops_before = ops_before
     return t0, t1, baseline
 
@@ -147,7 +154,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
 def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
     baseline = _lock_snapshots(run.job)
     run.job.window_started()
-    run.flags.measuring = True
+    run.flags.set_measuring(True)
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     iteration_s: list[float] = []
     spawn_s: list[float] = []
@@ -167,10 +174,10 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
             break
     t1 = time.perf_counter()
     timings["cpu_s"] = time.process_time() - cpu0
-    run.flags.measuring = False
+    run.flags.set_measuring(False)
     run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
-    run.flags.stop = True
+    run.flags.set_stop()
     # the same keys as the model engine's burst runs, so renderers and compare share them
     timings["iterations"] = float(len(iteration_s))
     if iteration_s:

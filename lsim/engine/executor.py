@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from time import perf_counter_ns
 
-from lsim.engine.board import BoardSlot
+from lsim.engine.board import H_MEASURING, H_STOP, BoardSlot
 from lsim.labels import Labels
 from lsim.stores.base import STALE_NAN, LabelStore, StalenessTracker
 from lsim.sync.states import Operation
@@ -30,13 +30,29 @@ def scrape_phase(thread_index: int) -> float:
 
 
 class Flags:
-    """Run-wide switches the child's main thread flips; workers only read them."""
+    """Run-wide switches, kept in the board header (shared memory) so that the parent can
+    end a window too: with thousands of CPU-bound workers the child's own main thread may
+    wait seconds for the GIL, while workers see a flag in shared memory at their next step.
+    Workers only read them."""
 
-    __slots__ = ("stop", "measuring")
+    __slots__ = ("_words",)
 
-    def __init__(self) -> None:
-        self.stop = False
-        self.measuring = False
+    def __init__(self, words: memoryview | None = None) -> None:
+        self._words = words if words is not None else memoryview(bytearray(64)).cast("I")
+
+    @property
+    def stop(self) -> bool:
+        return self._words[H_STOP] != 0
+
+    @property
+    def measuring(self) -> bool:
+        return self._words[H_MEASURING] != 0 and self._words[H_STOP] == 0
+
+    def set_stop(self) -> None:
+        self._words[H_STOP] = 1
+
+    def set_measuring(self, on: bool) -> None:
+        self._words[H_MEASURING] = int(on)
 
 
 class ThreadRecorder:

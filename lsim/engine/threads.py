@@ -18,7 +18,10 @@ from typing import Any
 from lsim.engine.board import (
     H_ITERATION,
     H_PHASE,
+    H_STOP,
     H_THREADS_STARTED,
+    H_WINDOW_END_MS,
+    H_WINDOW_START_MS,
     PHASE_MEASURING,
     StateBoard,
 )
@@ -31,6 +34,8 @@ from lsim.limits import MAX_THREADS_PER_PROCESS, RSS_PER_THREAD_BYTES
 
 PHASE_NAMES = {0: "starting", 1: "warming up", 2: "measuring", 3: "finishing"}
 PROGRESS_EVERY_S = 0.25
+DEADLINE_GRACE_MS = 250  # the child ends its own window unless it is this late
+STALL_LIMIT_S = 60.0  # no progress in phase for this long (after the expected time): give up
 
 
 @dataclass
@@ -122,7 +127,10 @@ def run_child(
                 break
             if not child.is_alive() and not receiver.poll(0):
                 raise LsimError(f"the experiment process died (exit code {child.exitcode})")
-            if census and board.header(H_PHASE) == PHASE_MEASURING:
+            if measuring and job.mode == "steady":
+                _enforce_deadline(board, job.duration_s)
+            _check_stall(board, job, time.perf_counter() - began, child)
+            if census and board.header(H_PHASE) == PHASE_MEASURING and not board.header(H_STOP):
                 sampler.tick()
             now = time.perf_counter()
             if progress is not None and now - last_progress >= PROGRESS_EVERY_S:
@@ -142,6 +150,40 @@ def run_child(
     if "error" in data:
         raise RuntimeError(f"experiment process failed:\n{data['error']}")
     return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted, observed)
+
+
+def _check_stall(board: StateBoard, job: Job, elapsed: float, child: Any) -> None:
+    """Never hang: a steady run that is far past its expected time is stopped with a reason.
+
+    With thousands of CPU-bound workers (a closed loop on a design whose calls never block)
+    CPython's GIL hand-offs collapse: measured, 2,000 lock-free workers needed 160 s before
+    every thread had run once and minutes more to exit.
+    """
+    if job.mode != "steady":
+        return
+    from lsim.engine.child import FIRST_OP_TIMEOUT_S
+
+    expected = FIRST_OP_TIMEOUT_S + job.warmup_s + job.duration_s + job.threads / 2000
+    if elapsed < expected + STALL_LIMIT_S:
+        return
+    started = board.header(H_THREADS_STARTED)
+    child.kill()
+    raise LimitError(
+        f"the experiment did not finish: {elapsed:.0f} s after start (expected about "
+        f"{expected:.0f} s), {started:,} of {job.threads:,} threads started. With this many "
+        "threads running Python without ever blocking, CPython's GIL hand-offs collapse "
+        "(GIL thrash). Use fewer threads, or pacing (think time or a rate) in the workload."
+    )
+
+
+def _enforce_deadline(board: StateBoard, duration_s: float) -> None:
+    """End a steady window the child overran (its main thread starved of the GIL)."""
+    if board.header(H_STOP):
+        return
+    end_ms = board.header(H_WINDOW_START_MS) + int(duration_s * 1000)
+    if board.now_ms() >= end_ms + DEADLINE_GRACE_MS:
+        board.set_header(H_WINDOW_END_MS, end_ms)
+        board.set_header(H_STOP, 1)
 
 
 def _status(board: StateBoard, job: Job, elapsed: float, rate: float, census: Census) -> RunStatus:
