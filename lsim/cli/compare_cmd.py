@@ -41,25 +41,41 @@ EXIT_INTERRUPTED = 130
 
 StoresOpt = Annotated[
     str | None,
-    typer.Option("--stores", help="Comma-separated designs (default: all seven): mutex, "
-                 "rwmutex, finegrained, sharded, syncmap, percomponent, lockfree.",
-                 show_default=False),
+    typer.Option(
+        "--stores",
+        help="Comma-separated designs (default: all seven): mutex, "
+        "rwmutex, finegrained, sharded, syncmap, percomponent, lockfree.",
+        show_default=False,
+    ),
 ]
 RepeatOpt = Annotated[
-    int, typer.Option("--repeat", "-r", help="Repetitions per design, run interleaved "
-                      "(A B C A B C ...) so drift hits every design alike.")
+    int,
+    typer.Option(
+        "--repeat",
+        "-r",
+        help="Repetitions per design, run interleaved "
+        "(A B C A B C ...) so drift hits every design alike.",
+    ),
 ]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", "-f", help="text, json, markdown or csv (default: "
-                             "from -o's suffix, else text).", show_default=False)
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="text, json, markdown or csv (default: from -o's suffix, else text).",
+        show_default=False,
+    ),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the table to this file.")
 ]
 ProfilesDirOpt = Annotated[
-    Path | None, typer.Option("--profiles-dir", help="Where to save every run's profile "
-                              "(default: profiles/<command>-<workload>-<time>/).",
-                              show_default=False)
+    Path | None,
+    typer.Option(
+        "--profiles-dir",
+        help="Where to save every run's profile (default: profiles/<command>-<workload>-<time>/).",
+        show_default=False,
+    ),
 ]
 
 
@@ -85,9 +101,18 @@ class RunArgs:
         for v in variants:
             goroutines = v.threads if self.engine == "model" and v.threads else self.goroutines
             out[v] = prepare(
-                "profile", self.workload, v.store, v.shards, v.threads or self.threads,
-                self.duration, self.seed, self.census_hz, self.engine, self.gomaxprocs,
-                goroutines, self.sim_time,
+                "profile",
+                self.workload,
+                v.store,
+                v.shards,
+                v.threads or self.threads,
+                self.duration,
+                self.seed,
+                self.census_hz,
+                self.engine,
+                self.gomaxprocs,
+                goroutines,
+                self.sim_time,
             )
         return out
 
@@ -119,9 +144,14 @@ class OverallProgress:
         if self.enabled:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                                TimeElapsedColumn(), TextColumn("{task.fields[detail]}"),
-                                console=self.console, transient=True)
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[detail]}"),
+                console=self.console,
+                transient=True,
+            )
             self.bar.start()
             total = sum(self.expected[s.variant] for s in self.plan) or 1.0
             self.task = self.bar.add_task(self.command, total=total, detail="")
@@ -134,18 +164,24 @@ class OverallProgress:
     def start(self, slot: Slot) -> None:
         self.slot = slot
         if self.bar is not None:
-            text = (f"{self.command} {slot.index + 1}/{len(self.plan)} · {slot.variant.label}"
-                    f" · repetition {slot.repetition}/{slot.repeat}")
+            text = (
+                f"{self.command} {slot.index + 1}/{len(self.plan)} · {slot.variant.label}"
+                f" · repetition {slot.repetition}/{slot.repeat}"
+            )
             self.bar.update(self.task, description=text, completed=self.done_s, detail="")
 
     def status(self, status: RunStatus) -> None:
         if self.bar is None or self.slot is None:
             return
         expected = self.expected[self.slot.variant]
-        part = (status.fraction * expected if status.fraction is not None
-                else min(status.elapsed_s, expected))
-        detail = (f"{status.phase} · {status.ops_per_s:,.0f} ops/s · blocked "
-                  f"{status.blocked_share:.0%}")
+        part = (
+            status.fraction * expected
+            if status.fraction is not None
+            else min(status.elapsed_s, expected)
+        )
+        detail = (
+            f"{status.phase} · {status.ops_per_s:,.0f} ops/s · blocked {status.blocked_share:.0%}"
+        )
         self.bar.update(self.task, completed=self.done_s + part, detail=detail)
 
     def done(self, slot: Slot) -> None:
@@ -154,8 +190,9 @@ class OverallProgress:
             self.bar.update(self.task, completed=self.done_s)
 
 
-def measure(command: str, plan: Sequence[Slot], experiments: dict[Variant, Experiment],
-            folder: Path) -> RunLog:
+def measure(
+    command: str, plan: Sequence[Slot], experiments: dict[Variant, Experiment], folder: Path
+) -> RunLog:
     """Run ``plan`` one run at a time under one progress bar; profiles go to ``folder``."""
     from lsim.cli.execute import expected_seconds
     from lsim.compare.runner import run_plan
@@ -163,19 +200,37 @@ def measure(command: str, plan: Sequence[Slot], experiments: dict[Variant, Exper
 
     expected = {v: expected_seconds(e) for v, e in experiments.items()}
     with OverallProgress(command, plan, expected) as bar:
-        return run_plan(plan, lambda slot: run_experiment(experiments[slot.variant], bar.status),
-                        save_dir=folder, on_start=bar.start, on_done=bar.done)
+        return run_plan(
+            plan,
+            lambda slot: run_experiment(experiments[slot.variant], bar.status),
+            save_dir=folder,
+            on_start=bar.start,
+            on_done=bar.done,
+        )
 
 
-def report_for(command: str, log: RunLog, experiments: dict[Variant, Experiment],
-               repeat: int, folder: Path, axis: str | None = None) -> ComparisonReport:
+def report_for(
+    command: str,
+    log: RunLog,
+    experiments: dict[Variant, Experiment],
+    repeat: int,
+    folder: Path,
+    axis: str | None = None,
+) -> ComparisonReport:
     from lsim.compare.report import build_report
 
     first = next(iter(experiments.values()))
     saved = folder if log.finished or log.cut_short else None
-    return build_report(command, log, workload=first.workload.name, seed=first.seed,
-                        engine=first.engine, repeat=repeat, axis=axis,
-                        profiles_dir=None if saved is None else str(saved))
+    return build_report(
+        command,
+        log,
+        workload=first.workload.name,
+        seed=first.seed,
+        engine=first.engine,
+        repeat=repeat,
+        axis=axis,
+        profiles_dir=None if saved is None else str(saved),
+    )
 
 
 def note(text: str) -> None:
@@ -196,9 +251,14 @@ def emit(text: str, output: Path | None) -> None:
 def compare(
     workload: WorkloadOpt = None,
     stores: StoresOpt = None,
-    shards: Annotated[str | None, typer.Option(
-        "--shards", help="Shard counts for the sharded design, comma-separated (1..256).",
-        show_default="32,64")] = None,
+    shards: Annotated[
+        str | None,
+        typer.Option(
+            "--shards",
+            help="Shard counts for the sharded design, comma-separated (1..256).",
+            show_default="32,64",
+        ),
+    ] = None,
     repeat: RepeatOpt = 3,
     threads: ThreadsOpt = None,
     duration: DurationOpt = None,
@@ -226,11 +286,13 @@ def compare(
     from lsim.compare.schedule import compare_variants, interleave, parse_shards, parse_stores
 
     out_format = resolve_format(fmt, output)
-    variants = compare_variants(parse_stores(stores), parse_shards(shards),
-                                shards_given=shards is not None)
+    variants = compare_variants(
+        parse_stores(stores), parse_shards(shards), shards_given=shards is not None
+    )
     plan = interleave(variants, repeat)
-    args = RunArgs(workload, threads, duration, seed, census_hz, engine, gomaxprocs,
-                   goroutines, sim_time)
+    args = RunArgs(
+        workload, threads, duration, seed, census_hz, engine, gomaxprocs, goroutines, sim_time
+    )
     experiments = args.experiments(variants)
     folder = run_folder(profiles_dir, "compare", next(iter(experiments.values())).workload.name)
     log = measure("compare", plan, experiments, folder)

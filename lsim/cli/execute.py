@@ -41,15 +41,25 @@ def prepare(
             sim_time_s = parse_sim_time(sim_time)
             extra += ["--sim-time", sim_time]
     else:
-        for flag, value in (("--gomaxprocs", gomaxprocs), ("--goroutines", goroutines),
-                            ("--sim-time", sim_time)):
+        for flag, value in (
+            ("--gomaxprocs", gomaxprocs),
+            ("--goroutines", goroutines),
+            ("--sim-time", sim_time),
+        ):
             if value is not None:
                 from lsim.errors import ConfigError
 
                 raise ConfigError("applies to --engine model only", source=flag)
     experiment = resolve_experiment(
-        command_name=command_name, workload_path=workload, store=store, shards=shards,
-        threads=threads, duration=duration, seed=seed, census_hz=census_hz, extra_args=extra,
+        command_name=command_name,
+        workload_path=workload,
+        store=store,
+        shards=shards,
+        threads=threads,
+        duration=duration,
+        seed=seed,
+        census_hz=census_hz,
+        extra_args=extra,
         engine=engine,
     )
     if engine == "model":
@@ -58,7 +68,10 @@ def prepare(
 
             raise ConfigError(f"must be >= 1 (got {gomaxprocs})", source="--gomaxprocs")
         experiment = dataclasses.replace(
-            experiment, engine="model", gomaxprocs=gomaxprocs, goroutines=goroutines,
+            experiment,
+            engine="model",
+            gomaxprocs=gomaxprocs,
+            goroutines=goroutines,
             sim_time_s=sim_time_s,
         )
     elif engine == "threads":

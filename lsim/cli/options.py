@@ -26,14 +26,17 @@ ENGINES = ("threads", "model")
 WorkloadOpt = Annotated[
     Path | None,
     typer.Option(
-        "--workload", "-w", help="Workload YAML file (default: the built-in production one).",
+        "--workload",
+        "-w",
+        help="Workload YAML file (default: the built-in production one).",
         show_default=False,
     ),
 ]
 StoreOpt = Annotated[
     str | None,
     typer.Option(
-        "--store", "-s",
+        "--store",
+        "-s",
         help="Store design: mutex, rwmutex, finegrained, sharded, syncmap, percomponent, "
         "lockfree (default: the workload's, else mutex).",
         show_default=False,
@@ -42,8 +45,10 @@ StoreOpt = Annotated[
 ShardsOpt = Annotated[
     int | None,
     typer.Option(
-        "--shards", help=f"Shards for the sharded design (1..{MAX_SHARDS}); implies --store "
-        f"sharded. Default {DEFAULT_SHARDS}.", show_default=False,
+        "--shards",
+        help=f"Shards for the sharded design (1..{MAX_SHARDS}); implies --store "
+        f"sharded. Default {DEFAULT_SHARDS}.",
+        show_default=False,
     ),
 ]
 ThreadsOpt = Annotated[
@@ -62,7 +67,8 @@ CensusOpt = Annotated[
 EngineOpt = Annotated[
     str,
     typer.Option(
-        "--engine", help="threads: real threads in a child process; model: a simulation of "
+        "--engine",
+        help="threads: real threads in a child process; model: a simulation of "
         "the Go runtime (goroutines on P processors) for production scale.",
     ),
 ]
@@ -120,8 +126,9 @@ def resolve_store(
 
 def check_engine(engine: str) -> str:
     if engine not in ENGINES:
-        raise ConfigError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}",
-                          source="--engine")
+        raise ConfigError(
+            f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}", source="--engine"
+        )
     return engine
 
 
@@ -147,11 +154,20 @@ def resolve_experiment(
     if census_hz <= 0 or census_hz > 10_000:
         raise ConfigError(f"must be in (0, 10000] (got {census_hz})", source="--census-hz")
     command = reproduce_command(
-        command_name, workload_path, store_name, shard_count, workload, census_hz, extra_args,
+        command_name,
+        workload_path,
+        store_name,
+        shard_count,
+        workload,
+        census_hz,
+        extra_args,
         engine,
     )
     return Experiment(
-        workload=workload, store=store_name, shards=shard_count, census_rate_hz=census_hz,
+        workload=workload,
+        store=store_name,
+        shards=shard_count,
+        census_rate_hz=census_hz,
         command=command,
     )
 

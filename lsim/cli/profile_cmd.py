@@ -50,12 +50,21 @@ def profile(
     seed: SeedOpt = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Where to save the profile JSON (default: "
-                     "profiles/<store>-<workload>-<time>.json)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to save the profile JSON (default: "
+            "profiles/<store>-<workload>-<time>.json).",
+        ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Also print the profile in this format "
-                          "(summary, goroutines, goroutines1, folded, json, ...).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Also print the profile in this format "
+            "(summary, goroutines, goroutines1, folded, json, ...).",
+        ),
     ] = "summary",
     census_hz: CensusOpt = 100.0,
     engine: EngineOpt = "threads",
@@ -63,15 +72,23 @@ def profile(
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
     py_spy: Annotated[
-        bool, typer.Option("--py-spy", help="Also record the experiment with py-spy "
-                           "(flame graph SVG + folded), at most 4,096 threads.")
+        bool,
+        typer.Option(
+            "--py-spy",
+            help="Also record the experiment with py-spy "
+            "(flame graph SVG + folded), at most 4,096 threads.",
+        ),
     ] = False,
     py_spy_dump: Annotated[
         bool, typer.Option("--py-spy-dump", help="Save one `py-spy dump --json` snapshot.")
     ] = False,
     yappi: Annotated[
-        bool, typer.Option("--yappi", help="Run yappi (wall clock) in the experiment process; "
-                           "a short calibration run measures its overhead.")
+        bool,
+        typer.Option(
+            "--yappi",
+            help="Run yappi (wall clock) in the experiment process; "
+            "a short calibration run measures its overhead.",
+        ),
     ] = False,
 ) -> None:
     """Run like `lsim run` and save the profile under profiles/ (see `show` and `diff`)."""
@@ -84,8 +101,18 @@ def profile(
 
     renderer = get_renderer(fmt)  # fail on a bad format before running anything
     experiment = prepare(
-        "profile", workload, store, shards, threads, duration, seed, census_hz,
-        engine, gomaxprocs, goroutines, sim_time,
+        "profile",
+        workload,
+        store,
+        shards,
+        threads,
+        duration,
+        seed,
+        census_hz,
+        engine,
+        gomaxprocs,
+        goroutines,
+        sim_time,
     )
     when = dt.datetime.now()
     path = output or default_profile_path(experiment.store_label, experiment.workload.name, when)
@@ -107,12 +134,17 @@ def integration_lines(integrations: dict[str, Any]) -> list[str]:
         if spy.get("error"):
             lines.append(f"py-spy: {spy['error']}")
         else:
-            lines.append(f"py-spy record ({spy['rate_hz']} Hz, {spy['snapshots']} snapshots): "
-                         f"{spy['svg']} and {spy['folded']}")
+            lines.append(
+                f"py-spy record ({spy['rate_hz']} Hz, {spy['snapshots']} snapshots): "
+                f"{spy['svg']} and {spy['folded']}"
+            )
     dump = integrations.get("py_spy_dump")
     if dump:
-        lines.append(f"py-spy dump: {dump['error']}" if dump.get("error")
-                     else f"py-spy dump ({dump['threads']} threads): {dump['path']}")
+        lines.append(
+            f"py-spy dump: {dump['error']}"
+            if dump.get("error")
+            else f"py-spy dump ({dump['threads']} threads): {dump['path']}"
+        )
     yappi = integrations.get("yappi")
     if yappi:
         lost = yappi.get("overhead", {}).get("throughput_lost")
@@ -133,16 +165,23 @@ def show(
     file: Annotated[Path, typer.Argument(help="A saved profile (JSON).")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="summary, goroutines, goroutines1, pprof, "
-                     "pprof-goroutine, pprof-block, pprof-mutex, folded, speedscope, json "
-                     "(default: from -o's suffix, else summary)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="summary, goroutines, goroutines1, pprof, "
+            "pprof-goroutine, pprof-block, pprof-mutex, folded, speedscope, json "
+            "(default: from -o's suffix, else summary).",
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     go_version: Annotated[
-        str | None, typer.Option("--go-version", help="Go version whose dump format to "
-                                 "imitate (1.19 prints [semacquire]).")
+        str | None,
+        typer.Option(
+            "--go-version",
+            help="Go version whose dump format to imitate (1.19 prints [semacquire]).",
+        ),
     ] = None,
 ) -> None:
     """Render a saved profile in any format (pprof for `go tool pprof`, folded, ...)."""

@@ -22,8 +22,9 @@ def run_with_integrations(
     if not (py_spy or py_spy_dump or yappi):
         return execute(experiment)
     if experiment.engine != "threads":
-        raise ConfigError("py-spy and yappi observe real threads; use --engine threads",
-                          source="--py-spy/--yappi")
+        raise ConfigError(
+            "py-spy and yappi observe real threads; use --engine threads", source="--py-spy/--yappi"
+        )
     out_dir = Path(f"{stem}.integrations")
     observers: list[Observer] = []
     if py_spy or py_spy_dump:

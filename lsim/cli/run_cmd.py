@@ -53,11 +53,22 @@ def run(
     from lsim.cli.execute import execute, prepare
 
     if fmt not in RUN_FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; allowed: {', '.join(RUN_FORMATS)}",
-                          source="--format")
+        raise ConfigError(
+            f"unknown format {fmt!r}; allowed: {', '.join(RUN_FORMATS)}", source="--format"
+        )
     experiment = prepare(
-        "run", workload, store, shards, threads, duration, seed, census_hz,
-        engine, gomaxprocs, goroutines, sim_time,
+        "run",
+        workload,
+        store,
+        shards,
+        threads,
+        duration,
+        seed,
+        census_hz,
+        engine,
+        gomaxprocs,
+        goroutines,
+        sim_time,
     )
     profile = execute(experiment)
     from lsim.cli.output import emit_text_report

@@ -36,29 +36,54 @@ from lsim.cli.options import (
 
 @app.command("sweep")
 def sweep(
-    shards: Annotated[str | None, typer.Option(
-        "--shards", help="Shard counts to sweep, e.g. 1,2,4,...,256 ('...' continues the "
-        "geometric series); with --threads LIST: the one shard count for sharded.",
-        show_default="1,2,4,...,256")] = None,
-    threads: Annotated[str | None, typer.Option(
-        "--threads", "-t", help="Thread counts to sweep, e.g. 100,1000,5000; one value with "
-        "--shards LIST: the thread count of every run.", show_default=False)] = None,
-    stores: Annotated[str | None, typer.Option(
-        "--stores", help="Designs for a --threads sweep.",
-        show_default="mutex,sharded")] = None,
-    baseline: Annotated[bool, typer.Option(
-        "--baseline/--no-baseline", help="A --shards sweep also measures mutex, the "
-        "baseline of the ratios and of the document's predictions.")] = True,
+    shards: Annotated[
+        str | None,
+        typer.Option(
+            "--shards",
+            help="Shard counts to sweep, e.g. 1,2,4,...,256 ('...' continues the "
+            "geometric series); with --threads LIST: the one shard count for sharded.",
+            show_default="1,2,4,...,256",
+        ),
+    ] = None,
+    threads: Annotated[
+        str | None,
+        typer.Option(
+            "--threads",
+            "-t",
+            help="Thread counts to sweep, e.g. 100,1000,5000; one value with "
+            "--shards LIST: the thread count of every run.",
+            show_default=False,
+        ),
+    ] = None,
+    stores: Annotated[
+        str | None,
+        typer.Option(
+            "--stores", help="Designs for a --threads sweep.", show_default="mutex,sharded"
+        ),
+    ] = None,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline/--no-baseline",
+            help="A --shards sweep also measures mutex, the "
+            "baseline of the ratios and of the document's predictions.",
+        ),
+    ] = True,
     repeat: RepeatOpt = 3,
     workload: WorkloadOpt = None,
     duration: DurationOpt = None,
     seed: SeedOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
-    plot: Annotated[Path | None, typer.Option(
-        "--plot", help="Plot file (.png or .svg; needs matplotlib, the plot extra). "
-        "Default: sweep.png in the profiles folder when matplotlib is installed.",
-        show_default=False)] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Plot file (.png or .svg; needs matplotlib, the plot extra). "
+            "Default: sweep.png in the profiles folder when matplotlib is installed.",
+            show_default=False,
+        ),
+    ] = None,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Write no plot file.")] = False,
     profiles_dir: ProfilesDirOpt = None,
     census_hz: CensusOpt = 100.0,
@@ -91,8 +116,17 @@ def sweep(
             note(f"error: --plot: matplotlib is not installed; {INSTALL_HINT}")
             raise typer.Exit(IntegrationError.exit_code)
     plan = interleave(swept.variants, repeat)
-    args = RunArgs(workload, swept.fixed_threads, duration, seed, census_hz, engine,
-                   gomaxprocs, goroutines, sim_time)
+    args = RunArgs(
+        workload,
+        swept.fixed_threads,
+        duration,
+        seed,
+        census_hz,
+        engine,
+        gomaxprocs,
+        goroutines,
+        sim_time,
+    )
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
     folder = run_folder(profiles_dir, f"sweep-{swept.axis}", name)
@@ -111,8 +145,11 @@ def sweep(
         if plot is None and not plot_available():
             note(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
         else:
-            path = write_plot(chart, plot or folder / "sweep.png",
-                              title=f"lsim sweep --{swept.axis} · workload {name}")
+            path = write_plot(
+                chart,
+                plot or folder / "sweep.png",
+                title=f"lsim sweep --{swept.axis} · workload {name}",
+            )
             note(f"plot saved to {path}")
     if log.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)

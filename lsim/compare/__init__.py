@@ -15,8 +15,13 @@ from lsim.compare.report import ComparisonReport
 from lsim.errors import ConfigError
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "csv")
-_SUFFIXES = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
-             ".csv": "csv"}
+_SUFFIXES = {
+    ".txt": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+}
 
 
 def resolve_format(fmt: str | None, output: Path | None) -> str:
@@ -24,8 +29,9 @@ def resolve_format(fmt: str | None, output: Path | None) -> str:
     if fmt is None:
         return _SUFFIXES.get(output.suffix.lower(), "text") if output is not None else "text"
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}",
-                          source="--format")
+        raise ConfigError(
+            f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}", source="--format"
+        )
     return fmt
 
 

@@ -98,8 +98,9 @@ def summarize_runs(variant: Variant, runs: Sequence[Finished]) -> Summary:
         throughput=Spread.of(p.ops_per_s for p in profiles),
         blocked=Spread.of(total for total, _ in shares),
         # an operation nobody waited on in one run counts as 0 there, not as missing
-        blocked_by_op={op: Spread.of(by_op.get(op, 0.0) for _, by_op in shares)
-                       for op in blocked_ops},
+        blocked_by_op={
+            op: Spread.of(by_op.get(op, 0.0) for _, by_op in shares) for op in blocked_ops
+        },
         p99_ns={op: Spread.of(values) for op, values in latencies.items()},
         calls=dict(calls),
         regimes=[p.regime for p in profiles],
@@ -115,8 +116,9 @@ def summarize(finished: Sequence[Finished]) -> list[Summary]:
     return [summarize_runs(v, runs) for v, runs in by_variant.items()]
 
 
-def hot_operations(summaries: Sequence[Summary], min_share: float = 0.10,
-                   limit: int = 3) -> list[str]:
+def hot_operations(
+    summaries: Sequence[Summary], min_share: float = 0.10, limit: int = 3
+) -> list[str]:
     """Operations that make up at least ``min_share`` of all calls, busiest first."""
     calls: Counter[str] = Counter()
     for summary in summaries:

@@ -85,25 +85,52 @@ def _num(value: float | None) -> str:
 
 def render_csv(report: ComparisonReport) -> str:
     ops = report.hot_ops
-    header = ["design", "store", "shards", "threads", "runs", "reference",
-              "ops_per_s_median", "ops_per_s_min", "ops_per_s_max", "throughput_ratio",
-              "blocked_share_median", "blocked_share_min", "blocked_share_max",
-              "blocked_reduction", "predicted_reduction_low", "predicted_reduction_high",
-              "regime"]
+    header = [
+        "design",
+        "store",
+        "shards",
+        "threads",
+        "runs",
+        "reference",
+        "ops_per_s_median",
+        "ops_per_s_min",
+        "ops_per_s_max",
+        "throughput_ratio",
+        "blocked_share_median",
+        "blocked_share_min",
+        "blocked_share_max",
+        "blocked_reduction",
+        "predicted_reduction_low",
+        "predicted_reduction_high",
+        "regime",
+    ]
     header += [f"p99_ns_{op}" for op in ops] + [f"blocked_share_{op}" for op in ops]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in report.rows:
         s, p = row.summary, row.prediction
-        writer.writerow([
-            s.variant.label, s.variant.store, s.variant.shards or "", s.threads, s.runs,
-            row.reference, _num(s.throughput.median), _num(s.throughput.low),
-            _num(s.throughput.high), _num(row.throughput_ratio), _num(s.blocked.median),
-            _num(s.blocked.low), _num(s.blocked.high), _num(row.blocked_reduction),
-            _num(p.low if p else None), _num(p.high if p else None), s.regime,
-            *(_num(s.p99_ns[op].median if op in s.p99_ns else None) for op in ops),
-            *(_num(s.blocked_by_op[op].median if op in s.blocked_by_op else 0.0)
-              for op in ops),
-        ])
+        writer.writerow(
+            [
+                s.variant.label,
+                s.variant.store,
+                s.variant.shards or "",
+                s.threads,
+                s.runs,
+                row.reference,
+                _num(s.throughput.median),
+                _num(s.throughput.low),
+                _num(s.throughput.high),
+                _num(row.throughput_ratio),
+                _num(s.blocked.median),
+                _num(s.blocked.low),
+                _num(s.blocked.high),
+                _num(row.blocked_reduction),
+                _num(p.low if p else None),
+                _num(p.high if p else None),
+                s.regime,
+                *(_num(s.p99_ns[op].median if op in s.p99_ns else None) for op in ops),
+                *(_num(s.blocked_by_op[op].median if op in s.blocked_by_op else 0.0) for op in ops),
+            ]
+        )
     return buffer.getvalue()

@@ -30,8 +30,10 @@ def check_plot_path(path: Path) -> None:
     if path.suffix.lower() not in PLOT_SUFFIXES:
         from lsim.errors import ConfigError
 
-        raise ConfigError(f"unknown plot type {path.suffix or '(none)'!r}; allowed: "
-                          f"{', '.join(PLOT_SUFFIXES)}", source="--plot")
+        raise ConfigError(
+            f"unknown plot type {path.suffix or '(none)'!r}; allowed: {', '.join(PLOT_SUFFIXES)}",
+            source="--plot",
+        )
 
 
 def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
@@ -81,8 +83,12 @@ def _values(series: Series, what: str) -> tuple[list[int], list[float], list[flo
     scale = 100.0 if what == "blocked" else 1.0
     xs = [p.x for p in series.points]
     spreads = [p.blocked if what == "blocked" else p.throughput for p in series.points]
-    return (xs, [s.median * scale for s in spreads], [s.low * scale for s in spreads],
-            [s.high * scale for s in spreads])
+    return (
+        xs,
+        [s.median * scale for s in spreads],
+        [s.low * scale for s in spreads],
+        [s.high * scale for s in spreads],
+    )
 
 
 def _draw(ax: Any, series: Series, what: str) -> None:

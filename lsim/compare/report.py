@@ -19,9 +19,11 @@ from lsim.compare.runner import RunLog
 from lsim.compare.verdict import Verdict, choose_metric, judge
 
 BASELINE = "mutex"
-LEGEND = ("Ratios use medians over repetitions: x ref = median ops/s / reference's median "
-          "ops/s; reduction = 1 - median blocked share / reference's median blocked share. "
-          "Blocked share = mean threads queued on a store lock / mean live threads (census).")
+LEGEND = (
+    "Ratios use medians over repetitions: x ref = median ops/s / reference's median "
+    "ops/s; reduction = 1 - median blocked share / reference's median blocked share. "
+    "Blocked share = mean threads queued on a store lock / mean live threads (census)."
+)
 
 
 @dataclass
@@ -94,13 +96,15 @@ def build_rows(summaries: Sequence[Summary]) -> list[Row]:
     rows = []
     for s in summaries:
         reduction = _ratio(s.blocked.median, ref.blocked.median)
-        rows.append(Row(
-            summary=s,
-            reference=names[summaries.index(ref)],
-            throughput_ratio=_ratio(s.throughput.median, ref.throughput.median),
-            blocked_reduction=None if reduction is None else 1 - reduction,
-            prediction=predicted_reduction(s.variant.store, s.variant.shards),
-        ))
+        rows.append(
+            Row(
+                summary=s,
+                reference=names[summaries.index(ref)],
+                throughput_ratio=_ratio(s.throughput.median, ref.throughput.median),
+                blocked_reduction=None if reduction is None else 1 - reduction,
+                prediction=predicted_reduction(s.variant.store, s.variant.shards),
+            )
+        )
     return rows
 
 
@@ -109,57 +113,95 @@ def regime_note(summaries: Sequence[Summary]) -> str | None:
     if len(kinds) < 2:
         return None
     parts = []
-    for kind, words in ((SATURATED, "saturated"), (BELOW, "below saturation"),
-                        ("mixed", "mixed")):
+    for kind, words in ((SATURATED, "saturated"), (BELOW, "below saturation"), ("mixed", "mixed")):
         names = [s.variant.label for s in summaries if s.regime == kind]
         if names:
             parts.append(f"{words}: {', '.join(names)}")
-    return ("Rows differ in regime (" + "; ".join(parts) + "). Below saturation throughput is "
-            "the offered load; compare those rows by blocked share.")
+    return (
+        "Rows differ in regime (" + "; ".join(parts) + "). Below saturation throughput is "
+        "the offered load; compare those rows by blocked share."
+    )
 
 
 def build_group(title: str | None, summaries: Sequence[Summary]) -> Group:
     rows = build_rows(summaries)
     metric, metric_note = choose_metric([r for s in summaries for r in s.regimes])
-    spread = [(s.variant.label, s.blocked if metric.name != "throughput" else s.throughput)
-              for s in summaries]
+    spread = [
+        (s.variant.label, s.blocked if metric.name != "throughput" else s.throughput)
+        for s in summaries
+    ]
     verdict = judge(spread, metric, reference=rows[0].reference)
     notes = [n for n in (regime_note(summaries), metric_note) if n]
     reference = next(r for r in rows if r.is_reference)
     if reference.summary.variant.store != BASELINE:
-        notes.append(f"No {BASELINE} row: ratios and reductions are versus "
-                     f"{reference.label}; the document's predictions stay versus {BASELINE}.")
+        notes.append(
+            f"No {BASELINE} row: ratios and reductions are versus "
+            f"{reference.label}; the document's predictions stay versus {BASELINE}."
+        )
     return Group(title, rows, verdict, notes)
 
 
-def build_report(command: str, log: RunLog, *, workload: str, seed: int, engine: str,
-                 repeat: int, axis: str | None = None,
-                 profiles_dir: str | None = None) -> ComparisonReport:
+def build_report(
+    command: str,
+    log: RunLog,
+    *,
+    workload: str,
+    seed: int,
+    engine: str,
+    repeat: int,
+    axis: str | None = None,
+    profiles_dir: str | None = None,
+) -> ComparisonReport:
     summaries = summarize(log.finished)
     by_threads: dict[int | None, list[Summary]] = {}
     for s in summaries:
         by_threads.setdefault(s.variant.threads, []).append(s)
     several = len(by_threads) > 1
-    groups = [build_group(f"{t:,} threads" if several and t else None, members)
-              for t, members in by_threads.items()]
-    schedule = [ScheduleEntry(slot.index + 1, slot.variant.label, slot.repetition,
-                              log.status(slot), _str(log.path(slot))) for slot in log.plan]
+    groups = [
+        build_group(f"{t:,} threads" if several and t else None, members)
+        for t, members in by_threads.items()
+    ]
+    schedule = [
+        ScheduleEntry(
+            slot.index + 1,
+            slot.variant.label,
+            slot.repetition,
+            log.status(slot),
+            _str(log.path(slot)),
+        )
+        for slot in log.plan
+    ]
     notes = []
     if log.interrupted:
         done = sum(1 for e in schedule if e.status == "done")
-        notes.append(f"Interrupted (Ctrl-C) after {done} of {len(schedule)} runs: the table "
-                     "shows the finished runs only.")
+        notes.append(
+            f"Interrupted (Ctrl-C) after {done} of {len(schedule)} runs: the table "
+            "shows the finished runs only."
+        )
         if log.cut_short is not None:
             cut = log.cut_short.slot
-            notes.append(f"The run cut short ({cut.variant.label}, repetition "
-                         f"{cut.repetition}) is left out; its profile was still saved.")
+            notes.append(
+                f"The run cut short ({cut.variant.label}, repetition "
+                f"{cut.repetition}) is left out; its profile was still saved."
+            )
     if engine == "model" and repeat > 1:
-        notes.append("The model engine is deterministic for a seed: repetitions give the same "
-                     "numbers, so the ranges show no run-to-run noise.")
+        notes.append(
+            "The model engine is deterministic for a seed: repetitions give the same "
+            "numbers, so the ranges show no run-to-run noise."
+        )
     return ComparisonReport(
-        command=command, workload=workload, seed=seed, engine=engine, repeat=repeat,
-        axis=axis, hot_ops=hot_operations(summaries), groups=groups, schedule=schedule,
-        interrupted=log.interrupted, profiles_dir=profiles_dir, notes=notes,
+        command=command,
+        workload=workload,
+        seed=seed,
+        engine=engine,
+        repeat=repeat,
+        axis=axis,
+        hot_ops=hot_operations(summaries),
+        groups=groups,
+        schedule=schedule,
+        interrupted=log.interrupted,
+        profiles_dir=profiles_dir,
+        notes=notes,
     )
 
 

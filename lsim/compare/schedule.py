@@ -105,13 +105,13 @@ def _integer(part: str, flag: str, allowed: str) -> int:
 
 def _expand(head: list[int], tail: list[str], flag: str, allowed: str) -> list[int]:
     if len(head) < 2 or len(tail) != 1:
-        raise ConfigError(f"'...' needs two values before it and one after; {allowed}",
-                          source=flag)
+        raise ConfigError(f"'...' needs two values before it and one after; {allowed}", source=flag)
     a, b = head[-2], head[-1]
     end = _integer(tail[0], flag, allowed)
     if a < 1 or b % a or b // a < 2:
-        raise ConfigError(f"'...' continues a geometric series: {b} must be a multiple >= 2 "
-                          f"of {a}", source=flag)
+        raise ConfigError(
+            f"'...' continues a geometric series: {b} must be a multiple >= 2 of {a}", source=flag
+        )
     values, ratio = list(head), b // a
     while values[-1] * ratio <= end:
         values.append(values[-1] * ratio)
@@ -124,12 +124,14 @@ def parse_shards(text: str | None, default: tuple[int, ...] = COMPARE_SHARDS) ->
     return default if text is None else parse_counts(text, "--shards", 1, MAX_SHARDS)
 
 
-def compare_variants(stores: Sequence[str], shards: Sequence[int],
-                     shards_given: bool = False) -> list[Variant]:
+def compare_variants(
+    stores: Sequence[str], shards: Sequence[int], shards_given: bool = False
+) -> list[Variant]:
     """The designs in the given order, ``sharded`` expanded in place to one per shard count."""
     if shards_given and "sharded" not in stores:
-        raise ConfigError("applies to the sharded design; add sharded to --stores",
-                          source="--shards")
+        raise ConfigError(
+            "applies to the sharded design; add sharded to --stores", source="--shards"
+        )
     out: list[Variant] = []
     for store in stores:
         if store == "sharded":

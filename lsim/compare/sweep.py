@@ -30,25 +30,31 @@ class SweepPlan:
     fixed_threads: int | None  # a shards sweep at one --threads value
 
 
-def plan_sweep(shards: str | None, threads: str | None, stores: str | None,
-               baseline: bool = True) -> SweepPlan:
+def plan_sweep(
+    shards: str | None, threads: str | None, stores: str | None, baseline: bool = True
+) -> SweepPlan:
     """Pick the axis (the option with several values) and the variants along it."""
     shard_values = parse_counts(shards, "--shards", 1, MAX_SHARDS) if shards else ()
     # the threads engine checks its own per-process limit when the experiment is prepared
-    thread_values = (parse_counts(threads, "--threads", 1, MAX_GOROUTINES_MODEL)
-                     if threads else ())
+    thread_values = parse_counts(threads, "--threads", 1, MAX_GOROUTINES_MODEL) if threads else ()
     if len(shard_values) > 1 and len(thread_values) > 1:
-        raise ConfigError("sweep one axis at a time: give several values to --shards or to "
-                          "--threads, not both", source="--threads")
+        raise ConfigError(
+            "sweep one axis at a time: give several values to --shards or to --threads, not both",
+            source="--threads",
+        )
     if len(thread_values) > 1 or (thread_values and not shard_values):
         count = shard_values[0] if shard_values else DEFAULT_THREAD_SHARDS
         designs = parse_stores(stores or DEFAULT_THREAD_STORES)
-        variants = [Variant(s, count if s == "sharded" else None, t)
-                    for t in thread_values for s in designs]
+        variants = [
+            Variant(s, count if s == "sharded" else None, t) for t in thread_values for s in designs
+        ]
         return SweepPlan("threads", thread_values, variants, None)
     if stores is not None:
-        raise ConfigError("applies to a --threads sweep; a --shards sweep measures sharded "
-                          "(and mutex as the baseline, see --no-baseline)", source="--stores")
+        raise ConfigError(
+            "applies to a --threads sweep; a --shards sweep measures sharded "
+            "(and mutex as the baseline, see --no-baseline)",
+            source="--stores",
+        )
     values = shard_values or parse_counts(DEFAULT_SHARD_AXIS, "--shards", 1, MAX_SHARDS)
     variants = [Variant(BASELINE)] if baseline else []
     variants += [Variant("sharded", n) for n in values]

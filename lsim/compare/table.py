@@ -56,6 +56,7 @@ def _p99(op: str) -> Callable[[Row], str]:
     def cell(row: Row) -> str:
         s = row.summary.p99_ns.get(op)
         return DASH if s is None else duration_ns(s.median)
+
     return cell
 
 
@@ -63,6 +64,7 @@ def _blocked(op: str) -> Callable[[Row], str]:
     def cell(row: Row) -> str:
         s = row.summary.blocked_by_op.get(op)
         return share(0.0 if s is None else s.median)
+
     return cell
 
 
@@ -107,8 +109,10 @@ def _layout(cols: Sequence[Column], rows: Sequence[Row]) -> list[str]:
     )
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.ljust(w) if c.left else v.rjust(w)
-                 for v, w, c in zip(values, widths, cols, strict=True)]
+        parts = [
+            v.ljust(w) if c.left else v.rjust(w)
+            for v, w, c in zip(values, widths, cols, strict=True)
+        ]
         return "  ".join(parts).rstrip()
 
     return [top.rstrip(), line([c.name for c in cols]), *(line(v) for v in cells)]
@@ -116,8 +120,12 @@ def _layout(cols: Sequence[Column], rows: Sequence[Row]) -> list[str]:
 
 def title_line(report: ComparisonReport) -> str:
     threads = sorted({r.summary.threads for r in report.rows})
-    parts = [f"lsim {report.command}" + (f" --{report.axis}" if report.axis else ""),
-             f"workload {report.workload}", f"seed {report.seed}", f"{report.engine} engine"]
+    parts = [
+        f"lsim {report.command}" + (f" --{report.axis}" if report.axis else ""),
+        f"workload {report.workload}",
+        f"seed {report.seed}",
+        f"{report.engine} engine",
+    ]
     if len(threads) == 1:
         parts.append(f"{threads[0]:,} threads")
     parts.append(f"{report.repeat} repetition{'s' if report.repeat != 1 else ''}, interleaved")

@@ -45,10 +45,14 @@ def terminal_chart(chart: SweepChart, width: int = 36) -> str:
     top = max(t.high for _, t, _ in rows)
     lines = ["throughput, ops/s (bar: median; min-max after it)"]
     for name, t, _ in rows:
-        lines.append(f"  {name.ljust(label_w)}  {bar(t.median, top, width)}  "
-                     f"{t.median:,.0f} ({t.low:,.0f}-{t.high:,.0f})")
+        lines.append(
+            f"  {name.ljust(label_w)}  {bar(t.median, top, width)}  "
+            f"{t.median:,.0f} ({t.low:,.0f}-{t.high:,.0f})"
+        )
     lines.append("blocked share (bar: median, full width = 100%)")
     for name, _, b in rows:
-        lines.append(f"  {name.ljust(label_w)}  {bar(b.median, 1.0, width)}  "
-                     f"{b.median:.1%} ({b.low:.1%}-{b.high:.1%})")
+        lines.append(
+            f"  {name.ljust(label_w)}  {bar(b.median, 1.0, width)}  "
+            f"{b.median:.1%} ({b.low:.1%}-{b.high:.1%})"
+        )
     return "\n".join(lines) + "\n"

@@ -38,40 +38,60 @@ class Verdict:
         return " ".join(self.lines)
 
 
-def judge(contenders: Sequence[tuple[str, Spread]], metric: Metric = THROUGHPUT,
-          reference: str | None = None) -> Verdict:
+def judge(
+    contenders: Sequence[tuple[str, Spread]],
+    metric: Metric = THROUGHPUT,
+    reference: str | None = None,
+) -> Verdict:
     """Rank ``(label, spread)`` by median and judge the best against the runner-up.
 
     ``reference`` (usually ``mutex``) gets a second sentence when it is neither of the two.
     """
     if len(contenders) < 2:
         only = contenders[0][0] if contenders else None
-        return Verdict("single", metric.name, only, None,
-                       ("Only one design measured: nothing to compare.",))
+        return Verdict(
+            "single", metric.name, only, None, ("Only one design measured: nothing to compare.",)
+        )
     values = {x for _, spread in contenders for x in (spread.low, spread.high)}
     if len(values) == 1:  # e.g. nobody ever blocked: there is nothing to rank
-        return Verdict("within-noise", metric.name, None, None, (
-            f"Every run of every design measured the same {metric.name} "
-            f"({metric.fmt(values.pop())}{metric.unit}): nothing separates them here.",))
+        return Verdict(
+            "within-noise",
+            metric.name,
+            None,
+            None,
+            (
+                f"Every run of every design measured the same {metric.name} "
+                f"({metric.fmt(values.pop())}{metric.unit}): nothing separates them here.",
+            ),
+        )
     sign = -1.0 if metric.higher_is_better else 1.0
     ranked = sorted(contenders, key=lambda c: sign * c[1].median)
     (best, b), (second, s) = ranked[0], ranked[1]
     single = [label for label, spread in contenders if spread.n < 2]
     if single:
-        which = ("one repetition per design" if len(single) == len(contenders)
-                 else f"a single finished repetition of {', '.join(single)}")
-        line = (f"{best} has the best median {metric.name} ({_value(metric, b)}), but with "
-                f"{which} there is no spread to judge (that takes 2 or more finished "
-                "repetitions per design, e.g. --repeat 3).")
+        which = (
+            "one repetition per design"
+            if len(single) == len(contenders)
+            else f"a single finished repetition of {', '.join(single)}"
+        )
+        line = (
+            f"{best} has the best median {metric.name} ({_value(metric, b)}), but with "
+            f"{which} there is no spread to judge (that takes 2 or more finished "
+            "repetitions per design, e.g. --repeat 3)."
+        )
         return Verdict("no-spread", metric.name, best, second, (line,))
     if b.overlaps(s):
-        lines = [f"{best} and {second} are within noise on {metric.name}: ranges "
-                 f"{_range(metric, b)} and {_range(metric, s)} overlap."]
+        lines = [
+            f"{best} and {second} are within noise on {metric.name}: ranges "
+            f"{_range(metric, b)} and {_range(metric, s)} overlap."
+        ]
         kind = "within-noise"
     else:
-        lines = [f"{best} wins on this workload: {_how_much(metric, b, s)} {second}, the "
-                 f"runner-up (ranges {_range(metric, b)} and {_range(metric, s)} do not "
-                 "overlap)."]
+        lines = [
+            f"{best} wins on this workload: {_how_much(metric, b, s)} {second}, the "
+            f"runner-up (ranges {_range(metric, b)} and {_range(metric, s)} do not "
+            "overlap)."
+        ]
         kind = "win"
     ref = dict(contenders).get(reference) if reference else None
     if ref is not None and reference not in (best, second):
@@ -95,8 +115,7 @@ def _how_much(metric: Metric, better: Spread, worse: Spread) -> str:
             return f"{_value(metric, better)} against 0 for"
         return f"{better.median / worse.median:.2f}x the median {metric.name} of"
     change = f" ({better.median / worse.median - 1:+.0%})" if worse.median > 0 else ""
-    return (f"median {metric.name} {_value(metric, better)} vs {_value(metric, worse)}"
-            f"{change} for")
+    return f"median {metric.name} {_value(metric, better)} vs {_value(metric, worse)}{change} for"
 
 
 def choose_metric(regimes: Sequence[str]) -> tuple[Metric, str | None]:
@@ -106,6 +125,8 @@ def choose_metric(regimes: Sequence[str]) -> tuple[Metric, str | None]:
     cannot separate them and the census (blocked share, lower is better) does (DESIGN.md §5).
     """
     if regimes and all(r == "below-saturation" for r in regimes):
-        return BLOCKED, ("Every run was below saturation: throughput is the offered load, so "
-                         "the verdict compares blocked shares.")
+        return BLOCKED, (
+            "Every run was below saturation: throughput is the offered load, so "
+            "the verdict compares blocked shares."
+        )
     return THROUGHPUT, None

@@ -95,7 +95,13 @@ class WorkloadJob:
         assert self.store is not None and self.series is not None, "setup() not called"
         workload = self.experiment.workload
         executor = StepExecutor(
-            self.store, self.series.labels, workload.components, slot, flags, rec, counters,
+            self.store,
+            self.series.labels,
+            workload.components,
+            slot,
+            flags,
+            rec,
+            counters,
             phase=scrape_phase(index),
         )
         executor.run(thread_steps(workload, index, iteration=iteration))

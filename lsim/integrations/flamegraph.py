@@ -124,8 +124,11 @@ def render_svg(stacks: Iterable[Stack], title: str = "Flame graph", width: int =
             f"<g><title>{escape(tip)}</title>"
             f'<rect x="{x:.2f}" y="{y}" width="{box_width:.2f}" height="{FRAME_HEIGHT - 1}" '
             f'fill={quoteattr(_colour(node.name))} rx="2" ry="2"/>'
-            + (f'<text x="{x + 3:.2f}" y="{y + FRAME_HEIGHT - 4}">{escape(label)}</text>'
-               if label else "")
+            + (
+                f'<text x="{x + 3:.2f}" y="{y + FRAME_HEIGHT - 4}">{escape(label)}</text>'
+                if label
+                else ""
+            )
             + "</g>"
         )
         child_x = x

@@ -69,8 +69,13 @@ from lsim.integrations.pyspy_tool import (
 )
 
 __all__ = [
-    "PySpyDump", "PySpyRecord", "check_pyspy", "choose_nonblocking", "choose_rate",
-    "classify_samples", "probe_ptrace",
+    "PySpyDump",
+    "PySpyRecord",
+    "check_pyspy",
+    "choose_nonblocking",
+    "choose_rate",
+    "classify_samples",
+    "probe_ptrace",
 ]
 
 STACKS_PER_S = 500  # thread-stacks per second whose pauses the run tolerates (see above)
@@ -162,9 +167,19 @@ class PySpyRecord:
 
     def command(self, pid: int) -> list[str]:
         cmd = [
-            self._executable or find_pyspy(), "record", "--pid", str(pid), "--idle",
-            "--format", "raw", "--rate", str(self.rate_hz),
-            "--duration", str(max(1, math.ceil(self.duration_s))), "-o", str(self.raw_path),
+            self._executable or find_pyspy(),
+            "record",
+            "--pid",
+            str(pid),
+            "--idle",
+            "--format",
+            "raw",
+            "--rate",
+            str(self.rate_hz),
+            "--duration",
+            str(max(1, math.ceil(self.duration_s))),
+            "-o",
+            str(self.raw_path),
         ]
         if self.native:
             cmd.append("--native")  # separates GIL waits (take_gil) from lock waits
@@ -183,9 +198,17 @@ class PySpyRecord:
 
     def finish(self) -> dict[str, Any]:
         result: dict[str, Any] = {
-            "folded": None, "raw_folded": None, "svg": None, "rate_hz": self.rate_hz,
-            "nonblocking": self.nonblocking, "native": self.native, "samples": 0,
-            "snapshots": 0, "errors": 0, "lock_wait_samples": {}, "gil_wait_samples": None,
+            "folded": None,
+            "raw_folded": None,
+            "svg": None,
+            "rate_hz": self.rate_hz,
+            "nonblocking": self.nonblocking,
+            "native": self.native,
+            "samples": 0,
+            "snapshots": 0,
+            "errors": 0,
+            "lock_wait_samples": {},
+            "gil_wait_samples": None,
             "log": str(self.log_path),
             "error": None,
         }
@@ -205,16 +228,21 @@ class PySpyRecord:
         folded = self.out_dir / "pyspy.folded"
         folded.write_text(format_folded(go_stacks), encoding="utf-8")
         svg = write_flamegraph(
-            go_stacks, self.out_dir / "pyspy.svg",
+            go_stacks,
+            self.out_dir / "pyspy.svg",
             title=f"py-spy --idle, {self.threads:,} threads, {self.rate_hz} Hz"
             + (", non-blocking" if self.nonblocking else ""),
         )
         samples = sum(weight for _, weight in stacks)
         waits, gil = classify_samples(stacks)
         result.update(
-            folded=str(folded), raw_folded=str(self.raw_path), svg=str(svg), samples=samples,
+            folded=str(folded),
+            raw_folded=str(self.raw_path),
+            svg=str(svg),
+            samples=samples,
             snapshots=round(samples / python_threads(self.threads)),
-            lock_wait_samples=waits, gil_wait_samples=gil if self.native else None,
+            lock_wait_samples=waits,
+            gil_wait_samples=gil if self.native else None,
         )
         if not samples:
             result["error"] = (

@@ -91,8 +91,12 @@ class PySpyDump:
             output = (done.stdout + done.stderr).decode("utf-8", errors="replace")
             # A blocking ``py-spy record`` of the same run holds the threads for a few ms per
             # snapshot; a dump that tries to pause them meanwhile gets EPERM. Try again.
-            if (done.returncode == 0 or not tracer_busy(output) or attempts == DUMP_ATTEMPTS
-                    or self._finishing.is_set()):
+            if (
+                done.returncode == 0
+                or not tracer_busy(output)
+                or attempts == DUMP_ATTEMPTS
+                or self._finishing.is_set()
+            ):
                 break
             self._finishing.wait(DUMP_RETRY_S)
         if done.returncode != 0:
@@ -102,8 +106,13 @@ class PySpyDump:
         except json.JSONDecodeError as error:
             return {"error": f"py-spy dump printed invalid JSON: {error}"}
         self.path.write_bytes(done.stdout)
-        return {"path": str(self.path), "dump_s": round(paused_s, 3), "attempts": attempts,
-                "error": None, **summarize_dump(threads)}
+        return {
+            "path": str(self.path),
+            "dump_s": round(paused_s, 3),
+            "attempts": attempts,
+            "error": None,
+            **summarize_dump(threads),
+        }
 
     def finish(self) -> dict[str, Any]:
         self._finishing.set()

@@ -24,8 +24,13 @@ CAP_SYS_PTRACE = 19  # bit in /proc/self/status CapEff
 PROBE_TIMEOUT_S = 30.0
 # Lower-cased fragments of py-spy's output when the kernel refuses ptrace/process_vm_readv.
 PTRACE_MARKERS = (
-    "permission denied", "operation not permitted", "sys_ptrace", "(os error 1)",
-    "(os error 13)", "eperm", "eacces",
+    "permission denied",
+    "operation not permitted",
+    "sys_ptrace",
+    "(os error 1)",
+    "(os error 13)",
+    "eperm",
+    "eacces",
 )
 
 
@@ -94,7 +99,7 @@ def ptrace_help(detail: str) -> str:
     return (
         f"py-spy is not permitted to attach to the experiment process (ptrace refused: "
         f"{detail}; running as {who}, CAP_SYS_PTRACE {cap}, ptrace_scope {_ptrace_scope()}). "
-        "Allow it by running as root (sudo env \"PATH=$PATH\" lsim ...), starting the container "
+        'Allow it by running as root (sudo env "PATH=$PATH" lsim ...), starting the container '
         "with --cap-add SYS_PTRACE, or allowing ptrace of non-child processes with "
         "'echo 0 | sudo tee /proc/sys/kernel/yama/ptrace_scope'"
     )
@@ -103,8 +108,9 @@ def ptrace_help(detail: str) -> str:
 def _first_error(output: str) -> str:
     """py-spy's ``Error:`` line, with the innermost ``Caused by`` entry (the errno) if any."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    error = next((line[len("Error:") :].strip() for line in lines if line.startswith("Error:")),
-                 None)
+    error = next(
+        (line[len("Error:") :].strip() for line in lines if line.startswith("Error:")), None
+    )
     if error is None:
         return lines[0] if lines else "no output"
     causes: list[str] = []

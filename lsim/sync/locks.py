@@ -54,8 +54,17 @@ class Mutex:
     """Go's ``sync.Mutex`` for threads: ``lock()``, ``unlock()``, ``try_lock()``, ``with m:``."""
 
     __slots__ = (
-        "name", "lock_id", "_stats", "_rules", "_queue", "_guard", "_try", "_release",
-        "_hold_t0", "_last_unlocker_op", "_acquisitions",
+        "name",
+        "lock_id",
+        "_stats",
+        "_rules",
+        "_queue",
+        "_guard",
+        "_try",
+        "_release",
+        "_hold_t0",
+        "_last_unlocker_op",
+        "_acquisitions",
     )
 
     def __init__(self, name: str = "mutex") -> None:
@@ -187,7 +196,14 @@ class RWMutex:
     """
 
     __slots__ = (
-        "name", "lock_id", "stats", "read_stats", "_w", "_rules", "_guard", "_hold_t0",
+        "name",
+        "lock_id",
+        "stats",
+        "read_stats",
+        "_w",
+        "_rules",
+        "_guard",
+        "_hold_t0",
         "_last_unlocker_op",
     )
 

@@ -15,8 +15,10 @@ from lsim.profile.model import Profile
 from lsim.stores import STORE_NAMES
 from tests.compare.helpers import profile_with
 
-HOT = ("name: hot\nthreads: {count: 20}\nrun: {duration_s: 0.5, warmup_s: 0.2}\n"
-       "series: {count: 1000, prepopulated: 500}\n")
+HOT = (
+    "name: hot\nthreads: {count: 20}\nrun: {duration_s: 0.5, warmup_s: 0.2}\n"
+    "series: {count: 1000, prepopulated: 500}\n"
+)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -38,9 +40,22 @@ def test_real_tiny_compare_prints_the_table_and_saves_profiles(
     hot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     saved = tmp_path / "runs"
-    code, out, err = run_cli(["compare", "--workload", str(hot), "--stores", "mutex,sharded",
-                              "--shards", "4", "--repeat", "1", "--profiles-dir", str(saved)],
-                             capsys)
+    code, out, err = run_cli(
+        [
+            "compare",
+            "--workload",
+            str(hot),
+            "--stores",
+            "mutex,sharded",
+            "--shards",
+            "4",
+            "--repeat",
+            "1",
+            "--profiles-dir",
+            str(saved),
+        ],
+        capsys,
+    )
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("lsim compare · workload hot · seed 1")
@@ -48,8 +63,9 @@ def test_real_tiny_compare_prints_the_table_and_saves_profiles(
     assert any(line.startswith("sharded-4 ") for line in lines)
     assert "no spread to judge" in out  # --repeat 1
     assert sorted(p.name for p in saved.iterdir()) == ["mutex-r1.json", "sharded-4-r1.json"]
-    code, out, _ = run_cli(["profile", "diff", str(saved / "mutex-r1.json"),
-                            str(saved / "sharded-4-r1.json")], capsys)
+    code, out, _ = run_cli(
+        ["profile", "diff", str(saved / "mutex-r1.json"), str(saved / "sharded-4-r1.json")], capsys
+    )
     assert code == 0 and out.strip()
 
 
@@ -59,12 +75,27 @@ def test_real_tiny_sweep_writes_table_and_plot(
 ) -> None:
     pytest.importorskip("matplotlib")
     saved = tmp_path / "sweep"
-    code, out, err = run_cli(["sweep", "--workload", str(hot), "--shards", "2,4",
-                              "--no-baseline", "--repeat", "1", "--duration", "0.3",
-                              "--profiles-dir", str(saved), "-f", "csv"], capsys)
+    code, out, err = run_cli(
+        [
+            "sweep",
+            "--workload",
+            str(hot),
+            "--shards",
+            "2,4",
+            "--no-baseline",
+            "--repeat",
+            "1",
+            "--duration",
+            "0.3",
+            "--profiles-dir",
+            str(saved),
+            "-f",
+            "csv",
+        ],
+        capsys,
+    )
     assert code == 0, err
-    assert [line.split(",")[0] for line in out.splitlines()] == ["design", "sharded-2",
-                                                                  "sharded-4"]
+    assert [line.split(",")[0] for line in out.splitlines()] == ["design", "sharded-2", "sharded-4"]
     assert (saved / "sweep.png").read_bytes().startswith(b"\x89PNG")
     assert f"plot saved to {saved / 'sweep.png'}" in err
 
@@ -125,8 +156,16 @@ def test_default_compare_runs_all_designs_interleaved(
 ) -> None:
     code, out, _ = run_cli(["compare", "--profiles-dir", str(tmp_path), "-f", "json"], capsys)
     assert code == 0
-    one_round = ["mutex", "rwmutex", "finegrained", "sharded-32", "sharded-64", "syncmap",
-                 "percomponent", "lockfree"]
+    one_round = [
+        "mutex",
+        "rwmutex",
+        "finegrained",
+        "sharded-32",
+        "sharded-64",
+        "syncmap",
+        "percomponent",
+        "lockfree",
+    ]
     assert fake.calls == one_round * 3
     data = json.loads(out)
     assert [e["label"] for e in data["schedule"]] == one_round * 3
@@ -139,19 +178,34 @@ def test_ctrl_c_prints_the_table_for_what_finished(
     fake: FakeEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.interrupt_at = 3
-    code, out, _ = run_cli(["compare", "--stores", "mutex,sharded", "--shards", "8",
-                            "--profiles-dir", str(tmp_path)], capsys)
+    code, out, _ = run_cli(
+        ["compare", "--stores", "mutex,sharded", "--shards", "8", "--profiles-dir", str(tmp_path)],
+        capsys,
+    )
     assert code == 130
     assert fake.calls == ["mutex", "sharded-8", "mutex"]
     assert "Interrupted (Ctrl-C) after 3 of 6 runs" in out
     assert any(line.startswith("sharded-8 ") for line in out.splitlines())
 
 
-def test_markdown_to_file(fake: FakeEngine, tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_to_file(
+    fake: FakeEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "table.md"
-    code, out, err = run_cli(["compare", "--stores", "mutex,rwmutex", "--repeat", "2",
-                              "--profiles-dir", str(tmp_path / "p"), "-o", str(target)], capsys)
+    code, out, err = run_cli(
+        [
+            "compare",
+            "--stores",
+            "mutex,rwmutex",
+            "--repeat",
+            "2",
+            "--profiles-dir",
+            str(tmp_path / "p"),
+            "-o",
+            str(target),
+        ],
+        capsys,
+    )
     assert code == 0 and out == "" and f"wrote {target}" in err
     assert target.read_text().count("\n| ") >= 3
 
@@ -159,8 +213,21 @@ def test_markdown_to_file(fake: FakeEngine, tmp_path: Path,
 def test_threads_sweep_groups_by_thread_count(
     fake: FakeEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run_cli(["sweep", "--threads", "10,20", "--repeat", "2", "--no-plot",
-                            "--profiles-dir", str(tmp_path), "-f", "json"], capsys)
+    code, out, _ = run_cli(
+        [
+            "sweep",
+            "--threads",
+            "10,20",
+            "--repeat",
+            "2",
+            "--no-plot",
+            "--profiles-dir",
+            str(tmp_path),
+            "-f",
+            "json",
+        ],
+        capsys,
+    )
     assert code == 0
     data = json.loads(out)
     assert data["axis"] == "threads"

@@ -12,8 +12,10 @@ from lsim.cli.app import main
 from lsim.profile.model import load_profile
 from lsim.render import RENDERER_NAMES
 
-HOT = "name: hot\nthreads: {count: 40}\nrun: {duration_s: 0.5, warmup_s: 0.1}\n" \
-      "series: {count: 500, prepopulated: 250}\n"
+HOT = (
+    "name: hot\nthreads: {count: 40}\nrun: {duration_s: 0.5, warmup_s: 0.1}\n"
+    "series: {count: 500, prepopulated: 250}\n"
+)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -83,7 +85,9 @@ def test_show_binary_format_needs_output_and_picks_format_by_suffix(
     assert gzip.decompress(out.read_bytes())  # a gzipped protobuf
 
 
-def test_diff_names_both_sides(saved: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_names_both_sides(
+    saved: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(["profile", "diff", str(saved[0]), str(saved[1])], capsys)
     assert code == 0
     assert "mutex" in out and "sharded" in out

@@ -38,8 +38,14 @@ def test_run_shards_json_report_has_documented_keys(capsys: pytest.CaptureFixtur
     assert census["threads"] == pytest.approx(50, abs=1)
     assert 0.0 <= census["blocked_share"] <= 1.0
     assert set(census["blocked_by_operation"]) <= {
-        "GetOrAddGlobalRefID", "GetLocalRefID", "AddLocalLink", "ReplaceLocalLink",
-        "GetOrAddLink", "TrackStaleness", "CheckAndRemoveStaleMarkers", "Collect",
+        "GetOrAddGlobalRefID",
+        "GetLocalRefID",
+        "AddLocalLink",
+        "ReplaceLocalLink",
+        "GetOrAddLink",
+        "TrackStaleness",
+        "CheckAndRemoveStaleMarkers",
+        "Collect",
     }
     assert report["regime"] in ("saturated", "below-saturation")
     assert report["command"].startswith("lsim run --store sharded --shards 64 --threads 50")
@@ -54,8 +60,9 @@ def test_run_mutex_closed_loop_shows_the_store_lock_as_the_wait(
         "name: hot\nthreads: {count: 100}\nrun: {duration_s: 1.0, warmup_s: 0.2}\n"
         "series: {count: 1000, prepopulated: 500}\n"
     )
-    code, out, _ = run_cli(["run", "--workload", str(workload), "--store", "mutex", "-f", "json"],
-                           capsys)
+    code, out, _ = run_cli(
+        ["run", "--workload", str(workload), "--store", "mutex", "-f", "json"], capsys
+    )
     assert code == 0
     report = json.loads(out)
     blocked = report["census"]["blocked_by_operation"]
@@ -100,9 +107,12 @@ def test_user_errors_exit_2_with_one_line(
 def test_ctrl_c_stops_cleanly_and_still_reports(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lsim", "run", "--threads", "50", "--duration", "60", "-f",
-         "json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        [sys.executable, "-m", "lsim", "run", "--threads", "50", "--duration", "60", "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     deadline = time.monotonic() + 60

@@ -13,8 +13,13 @@ from tests.fixtures.profiles import small_profile
 FIXTURE_STORE = {"mutex": "mutex", "sharded": "sharded", "rwmutex": "rwmutex"}
 
 
-def profile_with(store: str = "mutex", ops_per_s: float = 1000.0, regime: str | None = None,
-                 shards: int | None = None, p99_scale: float = 1.0) -> Profile:
+def profile_with(
+    store: str = "mutex",
+    ops_per_s: float = 1000.0,
+    regime: str | None = None,
+    shards: int | None = None,
+    p99_scale: float = 1.0,
+) -> Profile:
     """A fixture profile of ``store`` (or of mutex for designs the fixture lacks), edited."""
     profile = copy.deepcopy(small_profile(FIXTURE_STORE.get(store, "mutex")))
     profile.store = store
@@ -27,8 +32,9 @@ def profile_with(store: str = "mutex", ops_per_s: float = 1000.0, regime: str | 
     return profile
 
 
-def log_from(variants: Sequence[Variant], throughputs: dict[str, Sequence[float]],
-             regime: str | None = None) -> RunLog:
+def log_from(
+    variants: Sequence[Variant], throughputs: dict[str, Sequence[float]], regime: str | None = None
+) -> RunLog:
     """A finished log: repetition k of variant v measured ``throughputs[v.label][k]``."""
     repeat = max(len(v) for v in throughputs.values())
     plan = interleave(variants, repeat)
@@ -36,8 +42,9 @@ def log_from(variants: Sequence[Variant], throughputs: dict[str, Sequence[float]
     for slot in plan:
         values = throughputs[slot.variant.label]
         if slot.repetition <= len(values):
-            profile = profile_with(slot.variant.store, values[slot.repetition - 1], regime,
-                                   slot.variant.shards)
+            profile = profile_with(
+                slot.variant.store, values[slot.repetition - 1], regime, slot.variant.shards
+            )
             log.finished.append(Finished(slot, profile, None))
     return log
 

@@ -23,8 +23,7 @@ def test_overlap_is_inclusive() -> None:
 
 
 def test_repeated_runs_aggregate_per_design_in_schedule_order() -> None:
-    log = log_from([MUTEX, SHARDED], {"mutex": [900, 1100, 1000],
-                                      "sharded-4": [2600, 2400, 2500]})
+    log = log_from([MUTEX, SHARDED], {"mutex": [900, 1100, 1000], "sharded-4": [2600, 2400, 2500]})
     mutex, sharded = summarize(log.finished)
     assert (mutex.variant, sharded.variant) == (MUTEX, SHARDED)
     assert mutex.runs == 3 and mutex.throughput == Spread(1000.0, 900.0, 1100.0, 3)

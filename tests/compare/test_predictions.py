@@ -8,10 +8,16 @@ from lsim.stores import STORE_NAMES
 
 @pytest.mark.parametrize(
     ("store", "shards", "low", "high"),
-    [("mutex", None, 0.0, 0.0), ("rwmutex", None, 0.40, 0.40),
-     ("finegrained", None, 0.50, 0.60), ("sharded", 32, 0.96, 0.96),
-     ("sharded", 64, 0.98, 0.98), ("syncmap", None, 0.30, 0.50),
-     ("percomponent", None, 0.20, 0.40), ("lockfree", None, 0.80, 0.95)],
+    [
+        ("mutex", None, 0.0, 0.0),
+        ("rwmutex", None, 0.40, 0.40),
+        ("finegrained", None, 0.50, 0.60),
+        ("sharded", 32, 0.96, 0.96),
+        ("sharded", 64, 0.98, 0.98),
+        ("syncmap", None, 0.30, 0.50),
+        ("percomponent", None, 0.20, 0.40),
+        ("lockfree", None, 0.80, 0.95),
+    ],
 )
 def test_the_documents_table(store: str, shards: int | None, low: float, high: float) -> None:
     p = predicted_reduction(store, shards)

@@ -36,14 +36,22 @@ class FakeEngine:
 def test_runs_follow_the_schedule_one_at_a_time(tmp_path: Path) -> None:
     engine = FakeEngine()
     events: list[str] = []
-    log = run_plan(PLAN, engine, save_dir=tmp_path,
-                   on_start=lambda s: events.append(f"start {s.index}"),
-                   on_done=lambda s: events.append(f"done {s.index}"))
+    log = run_plan(
+        PLAN,
+        engine,
+        save_dir=tmp_path,
+        on_start=lambda s: events.append(f"start {s.index}"),
+        on_done=lambda s: events.append(f"done {s.index}"),
+    )
     assert engine.calls == PLAN
     assert events == [f"{what} {i}" for i in range(4) for what in ("start", "done")]
     assert not log.interrupted and len(log.finished) == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "mutex-r1.json", "mutex-r2.json", "sharded-4-r1.json", "sharded-4-r2.json"]
+        "mutex-r1.json",
+        "mutex-r2.json",
+        "sharded-4-r1.json",
+        "sharded-4-r2.json",
+    ]
     assert load_profile(tmp_path / "sharded-4-r2.json").ops_per_s == 103.0
     assert log.path(PLAN[1]) == tmp_path / "sharded-4-r1.json"
 

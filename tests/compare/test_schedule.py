@@ -38,8 +38,16 @@ def test_interleave_single_repetition_and_bad_repeat() -> None:
 def test_default_compare_is_seven_designs_with_sharded_at_32_and_64() -> None:
     variants = compare_variants(parse_stores(None), parse_shards(None))
     labels = [v.label for v in variants]
-    assert labels == ["mutex", "rwmutex", "finegrained", "sharded-32", "sharded-64", "syncmap",
-                      "percomponent", "lockfree"]
+    assert labels == [
+        "mutex",
+        "rwmutex",
+        "finegrained",
+        "sharded-32",
+        "sharded-64",
+        "syncmap",
+        "percomponent",
+        "lockfree",
+    ]
 
 
 def test_parse_stores_rejects_unknown_with_the_allowed_list() -> None:

@@ -23,8 +23,12 @@ def test_default_sweep_is_shards_with_a_mutex_baseline() -> None:
 def test_threads_axis() -> None:
     plan = plan_sweep("16", "100,1000", None)
     assert plan.axis == "threads"
-    assert plan.variants == [Variant("mutex", None, 100), Variant("sharded", 16, 100),
-                             Variant("mutex", None, 1000), Variant("sharded", 16, 1000)]
+    assert plan.variants == [
+        Variant("mutex", None, 100),
+        Variant("sharded", 16, 100),
+        Variant("mutex", None, 1000),
+        Variant("sharded", 16, 1000),
+    ]
     fixed = plan_sweep("2,4", "50", None)
     assert fixed.axis == "shards" and fixed.fixed_threads == 50
 
@@ -40,10 +44,12 @@ def test_axis_errors() -> None:
 
 def _chart() -> tuple[ComparisonReport, SweepChart]:
     variants = [Variant("mutex"), Variant("sharded", 2), Variant("sharded", 8)]
-    log = log_from(variants, {"mutex": [900, 1000], "sharded-2": [1500, 1600],
-                              "sharded-8": [2400, 2600]})
-    report = build_report("sweep", log, workload="wl", seed=1, engine="threads", repeat=2,
-                          axis="shards")
+    log = log_from(
+        variants, {"mutex": [900, 1000], "sharded-2": [1500, 1600], "sharded-8": [2400, 2600]}
+    )
+    report = build_report(
+        "sweep", log, workload="wl", seed=1, engine="threads", repeat=2, axis="shards"
+    )
     return report, chart_data(report, "shards")
 
 
@@ -74,8 +80,9 @@ def test_plot_file(tmp_path: Path, suffix: str) -> None:
     assert head
 
 
-def test_plot_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
-                                                      tmp_path: Path) -> None:
+def test_plot_without_matplotlib_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from lsim.compare.plot import plot_available, write_plot
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail

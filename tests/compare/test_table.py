@@ -17,13 +17,20 @@ VARIANTS = [Variant("mutex"), Variant("rwmutex"), Variant("sharded", 32)]
 
 
 def report(interrupted: bool = False) -> ComparisonReport:
-    log = log_from(VARIANTS, {"mutex": [900, 1000, 1100], "rwmutex": [950, 1000, 1080],
-                              "sharded-32": [2400, 2500, 2600]})
+    log = log_from(
+        VARIANTS,
+        {
+            "mutex": [900, 1000, 1100],
+            "rwmutex": [950, 1000, 1080],
+            "sharded-32": [2400, 2500, 2600],
+        },
+    )
     if interrupted:
         log.finished = log.finished[:4]
         log.interrupted = True
-    return build_report("compare", log, workload="wl", seed=7, engine="threads", repeat=3,
-                        profiles_dir="profiles/x")
+    return build_report(
+        "compare", log, workload="wl", seed=7, engine="threads", repeat=3, profiles_dir="profiles/x"
+    )
 
 
 def test_rows_are_versus_mutex_by_medians() -> None:
@@ -76,8 +83,12 @@ def test_json_has_rows_verdict_and_schedule() -> None:
     data = json.loads(render_report(report(), "json"))
     assert data["compare_version"] == 1
     rows = data["groups"][0]["rows"]
-    assert rows[0]["throughput_ops_per_s"] == {"median": 1000.0, "min": 900.0, "max": 1100.0,
-                                               "n": 3}
+    assert rows[0]["throughput_ops_per_s"] == {
+        "median": 1000.0,
+        "min": 900.0,
+        "max": 1100.0,
+        "n": 3,
+    }
     assert data["groups"][0]["verdict"]["kind"] == "win"
     assert [e["label"] for e in data["schedule"][:3]] == ["mutex", "rwmutex", "sharded-32"]
 
@@ -91,8 +102,10 @@ def test_interrupted_report_shows_what_finished() -> None:
 
 
 def test_no_mutex_row_compares_with_the_first_design() -> None:
-    log = log_from([Variant("sharded", 32), Variant("rwmutex")],
-                   {"sharded-32": [2500, 2600], "rwmutex": [1000, 1100]})
+    log = log_from(
+        [Variant("sharded", 32), Variant("rwmutex")],
+        {"sharded-32": [2500, 2600], "rwmutex": [1000, 1100]},
+    )
     r = build_report("compare", log, workload="wl", seed=1, engine="threads", repeat=2)
     assert r.rows[0].is_reference and "x sharded-32" in render_report(r, "text")
     assert any("No mutex row" in n for n in r.groups[0].notes)

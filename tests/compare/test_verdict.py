@@ -9,8 +9,15 @@ def s(*values: float) -> Spread:
 
 
 def test_win_only_when_ranges_do_not_overlap() -> None:
-    v = judge([("mutex", s(900, 1000, 1100)), ("sharded-64", s(2400, 2500, 2600)),
-               ("rwmutex", s(950, 1000, 1050))], THROUGHPUT, reference="mutex")
+    v = judge(
+        [
+            ("mutex", s(900, 1000, 1100)),
+            ("sharded-64", s(2400, 2500, 2600)),
+            ("rwmutex", s(950, 1000, 1050)),
+        ],
+        THROUGHPUT,
+        reference="mutex",
+    )
     assert v.kind == "win" and v.best == "sharded-64" and v.runner_up in ("mutex", "rwmutex")
     assert "sharded-64 wins" in v.text and "2.50x" in v.text and "do not overlap" in v.text
 
@@ -27,8 +34,11 @@ def test_touching_ranges_count_as_overlap() -> None:
 
 
 def test_reference_gets_its_own_sentence() -> None:
-    v = judge([("mutex", s(100, 110)), ("sharded-32", s(300, 320)), ("sharded-64", s(305, 330))],
-              THROUGHPUT, reference="mutex")
+    v = judge(
+        [("mutex", s(100, 110)), ("sharded-32", s(300, 320)), ("sharded-64", s(305, 330))],
+        THROUGHPUT,
+        reference="mutex",
+    )
     assert v.kind == "within-noise"  # the two sharded rows overlap each other
     assert v.lines[1].startswith("Against mutex:") and "ranges do not overlap" in v.lines[1]
 

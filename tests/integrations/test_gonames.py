@@ -36,7 +36,9 @@ def test_rwmutex_waits_get_their_own_runtime_frames() -> None:
         "Waiter.park (lsim/sync/states.py:120)",
     ]
     assert names(gonames.go_stack(read))[-3:] == [
-        "sync.(*RWMutex).RLock", "sync.(*RWMutex).rlockSlow", "sync.runtime_SemacquireRWMutexR"
+        "sync.(*RWMutex).RLock",
+        "sync.(*RWMutex).rlockSlow",
+        "sync.runtime_SemacquireRWMutexR",
     ]
     write = ROOT + [
         "RWMutex.lock (lsim/sync/locks.py:207)",
@@ -52,7 +54,9 @@ def test_rwmutex_waits_get_their_own_runtime_frames() -> None:
         "Waiter.park (lsim/sync/states.py:120)",
     ]
     assert names(gonames.go_stack(inner))[-4:] == [
-        "sync.(*RWMutex).Lock", "sync.(*Mutex).Lock", "sync.(*Mutex).lockSlow",
+        "sync.(*RWMutex).Lock",
+        "sync.(*Mutex).Lock",
+        "sync.(*Mutex).lockSlow",
         "sync.runtime_SemacquireMutex",
     ]
 
@@ -64,16 +68,20 @@ def test_frames_outside_lsim_sync_are_untouched() -> None:
 
 def test_lock_wait_state_needs_park_under_a_slow_path() -> None:
     locks, states = "/x/lsim/sync/locks.py", "/x/lsim/sync/states.py"
-    assert gonames.lock_wait_state(
-        [("Waiter.park", states), ("Mutex._lock_slow", locks)]
-    ) == "sync.Mutex.Lock"
-    assert gonames.lock_wait_state(
-        [("Waiter.park", states), ("RWMutex._rlock_slow", locks)]
-    ) == "sync.RWMutex.RLock"
+    assert (
+        gonames.lock_wait_state([("Waiter.park", states), ("Mutex._lock_slow", locks)])
+        == "sync.Mutex.Lock"
+    )
+    assert (
+        gonames.lock_wait_state([("Waiter.park", states), ("RWMutex._rlock_slow", locks)])
+        == "sync.RWMutex.RLock"
+    )
     # taking the lock's internal guard is not queueing on the lock
     assert gonames.lock_wait_state([("Mutex._lock_slow", locks), ("Mutex.lock", locks)]) is None
-    assert gonames.lock_wait_state([("Waiter.park", "/app/states.py"),
-                                    ("Mutex._lock_slow", locks)]) is None
+    assert (
+        gonames.lock_wait_state([("Waiter.park", "/app/states.py"), ("Mutex._lock_slow", locks)])
+        is None
+    )
     assert gonames.lock_wait_state([("Waiter.park", states)]) is None
 
 

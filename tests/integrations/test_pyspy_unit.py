@@ -82,8 +82,15 @@ def test_other_failures_are_told_apart() -> None:
 def test_samples_parked_in_lock_queues_are_counted_by_go_state() -> None:
     park = "Waiter.park (lsim/sync/states.py:120)"
     stacks = [
-        (["run (a.py:1)", "Mutex.lock (lsim/sync/locks.py:70)",
-          "Mutex._lock_slow (lsim/sync/locks.py:123)", park], 7),
+        (
+            [
+                "run (a.py:1)",
+                "Mutex.lock (lsim/sync/locks.py:70)",
+                "Mutex._lock_slow (lsim/sync/locks.py:123)",
+                park,
+            ],
+            7,
+        ),
         (["run (a.py:1)", "RWMutex._rlock_slow (lsim/sync/locks.py:260)", park], 2),
         (["run (a.py:1)", "Mutex._lock_slow (lsim/sync/locks.py:116)"], 5),  # on the guard
     ]
@@ -92,13 +99,22 @@ def test_samples_parked_in_lock_queues_are_counted_by_go_state() -> None:
 
 def test_native_frames_separate_lock_waits_from_gil_waits() -> None:
     # shapes seen with py-spy --native on CPython 3.11 (libpython shared, take_gil inlined)
-    parked = ["thread_run (libpython3.11.so.1.0)", "run (a.py:1)",
-              "Mutex._lock_slow (lsim/sync/locks.py:123)", "Waiter.park (lsim/sync/states.py:120)"]
-    on_lock = parked + ["lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
-                        "PyThread_acquire_lock_timed (libpython3.11.so.1.0)",
-                        "0x7f5e58ea3f16 (libc.so.6)"]
-    on_gil = parked + ["lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
-                       "pthread_cond_timedwait (libc.so.6)", "0x7f5e58ea3f16 (libc.so.6)"]
+    parked = [
+        "thread_run (libpython3.11.so.1.0)",
+        "run (a.py:1)",
+        "Mutex._lock_slow (lsim/sync/locks.py:123)",
+        "Waiter.park (lsim/sync/states.py:120)",
+    ]
+    on_lock = parked + [
+        "lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
+        "PyThread_acquire_lock_timed (libpython3.11.so.1.0)",
+        "0x7f5e58ea3f16 (libc.so.6)",
+    ]
+    on_gil = parked + [
+        "lock_PyThread_acquire_lock (libpython3.11.so.1.0)",
+        "pthread_cond_timedwait (libc.so.6)",
+        "0x7f5e58ea3f16 (libc.so.6)",
+    ]
     busy_gil = ["run (a.py:1)", "work (a.py:9)", "take_gil (ceval_gil.h:300)"]
     waits, gil = classify_samples([(on_lock, 3), (on_gil, 2), (busy_gil, 4)])
     assert waits == {"sync.Mutex.Lock": 3}
@@ -116,9 +132,11 @@ def test_dump_summary_counts_threads_and_waits() -> None:
     def frame(name: str, filename: str, line: int = 1) -> dict[str, object]:
         return {"name": name, "filename": filename, "line": line}
 
-    parked = [frame("Waiter.park", "/w/lsim/sync/states.py", 120),
-              frame("Mutex._lock_slow", "/w/lsim/sync/locks.py", 123),
-              frame("Mutex.lock", "/w/lsim/sync/locks.py", 70)]
+    parked = [
+        frame("Waiter.park", "/w/lsim/sync/states.py", 120),
+        frame("Mutex._lock_slow", "/w/lsim/sync/locks.py", 123),
+        frame("Mutex.lock", "/w/lsim/sync/locks.py", 70),
+    ]
     threads = [
         {"active": False, "owns_gil": False, "frames": parked},
         {"active": False, "owns_gil": False, "frames": parked},
@@ -136,15 +154,18 @@ def test_dump_summary_counts_threads_and_waits() -> None:
 def fake_pyspy(tmp_path: Path, body: str) -> str:
     """An executable standing in for py-spy (``args`` = its command line)."""
     path = tmp_path / "fake-py-spy"
-    path.write_text(f"#!{sys.executable}\nimport sys\nargs = sys.argv[1:]\n"
-                    + textwrap.dedent(body))
+    path.write_text(
+        f"#!{sys.executable}\nimport sys\nargs = sys.argv[1:]\n" + textwrap.dedent(body)
+    )
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
 
 
 def test_record_command_and_output_through_a_fake_pyspy(tmp_path: Path) -> None:
     rec = PySpyRecord(tmp_path / "out", threads=3, duration_s=0.4)
-    rec._executable = fake_pyspy(tmp_path, """
+    rec._executable = fake_pyspy(
+        tmp_path,
+        """
         out = args[args.index("-o") + 1]
         assert "--idle" in args and "--nonblocking" not in args
         assert args[args.index("--rate") + 1] == "100"
@@ -154,7 +175,8 @@ def test_record_command_and_output_through_a_fake_pyspy(tmp_path: Path) -> None:
                     "Waiter.park (lsim/sync/states.py:120) 6\\n")
             f.write("run (a.py:1) 2\\n")
         print("Samples: 8 Errors: 1")
-    """)
+    """,
+    )
     assert rec.command(4242)[1:4] == ["record", "--pid", "4242"]
     rec.start(os.getpid())
     got = rec.finish()["py_spy"]
@@ -169,10 +191,13 @@ def test_record_command_and_output_through_a_fake_pyspy(tmp_path: Path) -> None:
 
 def test_record_reports_a_ptrace_refusal(tmp_path: Path) -> None:
     rec = PySpyRecord(tmp_path, threads=3, duration_s=0.2)
-    rec._executable = fake_pyspy(tmp_path, f"""
+    rec._executable = fake_pyspy(
+        tmp_path,
+        f"""
         sys.stderr.write({REFUSALS[0]!r} + "\\n")
         sys.exit(1)
-    """)
+    """,
+    )
     rec.start(os.getpid())
     got = rec.finish()["py_spy"]
     assert got["folded"] is None and "not permitted to attach" in got["error"]
@@ -183,10 +208,13 @@ def test_a_hanging_pyspy_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(module, "FINISH_GRACE_S", 0.2)
     rec = PySpyRecord(tmp_path, threads=3, duration_s=0.1)
-    rec._executable = fake_pyspy(tmp_path, """
+    rec._executable = fake_pyspy(
+        tmp_path,
+        """
         import threading
         threading.Event().wait()  # never ends by itself; SIGINT ends it
-    """)
+    """,
+    )
     rec.start(os.getpid())
     got = rec.finish()["py_spy"]
     assert got["error"] and got["folded"] is None
@@ -199,10 +227,13 @@ def test_finish_without_start_says_why() -> None:
 
 
 def test_probe_reports_a_refusing_pyspy(tmp_path: Path) -> None:
-    exe = fake_pyspy(tmp_path, f"""
+    exe = fake_pyspy(
+        tmp_path,
+        f"""
         sys.stderr.write({REFUSALS[2]!r})
         sys.exit(1)
-    """)
+    """,
+    )
     message = pyspy_tool.probe_ptrace(exe)
     assert message is not None and "Operation not permitted" in message
     assert subprocess.run([exe], check=False).returncode == 1
@@ -221,10 +252,13 @@ def test_a_busy_tracer_is_not_called_a_ptrace_refusal() -> None:
 def test_check_fails_early_where_ptrace_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exe = fake_pyspy(tmp_path, f"""
+    exe = fake_pyspy(
+        tmp_path,
+        f"""
         sys.stderr.write({REFUSALS[1]!r})
         sys.exit(1)
-    """)
+    """,
+    )
     monkeypatch.setattr(pyspy_tool, "find_pyspy", lambda: exe)
     with pytest.raises(IntegrationError, match="SYS_PTRACE"):
         PySpyRecord(tmp_path, threads=3, duration_s=1).check()
@@ -236,7 +270,9 @@ def test_dump_retries_while_a_record_holds_the_threads(
     import lsim.integrations.pyspy_dump as module
 
     calls = tmp_path / "calls"
-    exe = fake_pyspy(tmp_path, f"""
+    exe = fake_pyspy(
+        tmp_path,
+        f"""
         import json, pathlib
         calls = pathlib.Path({str(calls)!r})
         n = int(calls.read_text()) + 1 if calls.exists() else 1
@@ -247,7 +283,8 @@ def test_dump_retries_while_a_record_holds_the_threads(
                              "    1: EPERM: Operation not permitted\\n")
             sys.exit(1)
         print(json.dumps([{{"active": True, "owns_gil": True, "frames": []}}]))
-    """)
+    """,
+    )
     monkeypatch.setattr(module, "find_pyspy", lambda: exe)
     dump = PySpyDump(tmp_path / "out", delay_s=0.0)
     dump.start(os.getpid())

@@ -199,4 +199,3 @@ class Program:
         if key is not None and self.rng is None:
             self.cache[key] = s.items
         return s.items
-

@@ -97,8 +97,10 @@ def build_profile(f: RunFacts) -> Profile:
         duration_s=window_s,
         census_rate_hz=1e9 / census.interval_ns,
         census_samples=census.samples,
-        census=[CensusCell(GoState(s).go_name, Operation(o).go_name, names.get(lk, ""), c)
-                for s, o, lk, c in census.cells()],  # fmt: skip
+        census=[
+            CensusCell(GoState(s).go_name, Operation(o).go_name, names.get(lk, ""), c)
+            for s, o, lk, c in census.cells()
+        ],  # fmt: skip
         blocked_per_sample=list(census.blocked),
         representative=_representative(census, names),
         operations=operations,
@@ -109,10 +111,15 @@ def build_profile(f: RunFacts) -> Profile:
         regime=regime,
         regime_reason=reason,
         stacks=stacks,
-        machine={"engine": "model", "gomaxprocs": sim.nprocs, "goroutines": n,
-                 "sim_time_s": w.model.sim_time_s, "warmup_s": f.t0 / 1e9,
-                 "scheduler": "one global run queue + a runnext slot per P, 10 ms time slice",
-                 "costs_ns": dict(w.model.costs)},  # fmt: skip
+        machine={
+            "engine": "model",
+            "gomaxprocs": sim.nprocs,
+            "goroutines": n,
+            "sim_time_s": w.model.sim_time_s,
+            "warmup_s": f.t0 / 1e9,
+            "scheduler": "one global run queue + a runnext slot per P, 10 ms time slice",
+            "costs_ns": dict(w.model.costs),
+        },  # fmt: skip
         timings=timings,
         sampler={
             "rate_hz": 1e9 / census.interval_ns,
@@ -134,10 +141,13 @@ def _operations(sim: Sim, window_s: float) -> list[OperationReport]:
     st = sim.opstats
     out = [
         OperationReport(
-            operation=Operation(op).go_name, count=count,
+            operation=Operation(op).go_name,
+            count=count,
             ops_per_s=count / window_s if window_s else 0.0,
-            p50_ns=st.percentile(op, 0.50), p99_ns=st.percentile(op, 0.99),
-            max_ns=st.max_ns[op], latency_histogram=st.coarse_histogram(op),
+            p50_ns=st.percentile(op, 0.50),
+            p99_ns=st.percentile(op, 0.99),
+            max_ns=st.max_ns[op],
+            latency_histogram=st.coarse_histogram(op),
         )  # fmt: skip
         for op, count in enumerate(st.count)
         if count

@@ -226,4 +226,3 @@ class _MainLoop:
             items.append((SPAWN, sim.gs[gid], 0))
         items.append((WAIT, 0, 0))
         return items
-

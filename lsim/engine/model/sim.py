@@ -185,4 +185,3 @@ class Sim(Scheduler):
             now += rounds * self.cas_retry_ns
         word.free_at = now + cost
         return now + cost
-

@@ -84,11 +84,17 @@ SCENARIO = [
     Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, series=0),  # miss
     Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, series=0),  # hit
     Step(Operation.GET_LOCAL_REF_ID, series=0, component=0),  # component unknown yet
-    Step(Operation.ADD_LOCAL_LINK, series=0, component=0, local_id=5,
-         condition=Condition.IF_NO_LOCAL),  # fmt: skip
+    Step(
+        Operation.ADD_LOCAL_LINK, series=0, component=0, local_id=5, condition=Condition.IF_NO_LOCAL
+    ),  # fmt: skip
     Step(Operation.GET_LOCAL_REF_ID, series=0, component=0),
-    Step(Operation.REPLACE_LOCAL_LINK, series=0, component=0, local_id=6,
-         condition=Condition.IF_LOCAL_CHANGED),  # fmt: skip
+    Step(
+        Operation.REPLACE_LOCAL_LINK,
+        series=0,
+        component=0,
+        local_id=6,
+        condition=Condition.IF_LOCAL_CHANGED,
+    ),  # fmt: skip
     Step(Operation.GET_OR_ADD_LINK, series=1, component=1, local_id=7),  # miss
     Step(Operation.GET_OR_ADD_LINK, series=1, component=1, local_id=8),  # hit
     Step(Operation.GET_LOCAL_REF_ID, series=1, component=1),

@@ -44,7 +44,11 @@ def test_profile_is_filled_in(profile: Profile) -> None:
     assert sum(c.thread_samples for c in p.census) == 60 * p.census_samples
     assert len(p.representative) == 60
     assert {t.state for t in p.representative} <= {
-        "running", "runnable", "sync.Mutex.Lock", "sleep"}
+        "running",
+        "runnable",
+        "sync.Mutex.Lock",
+        "sleep",
+    }
     assert p.total_ops == sum(o.count for o in p.operations) > 0
     assert sum(p.thread_ops) == p.total_ops
     ops = {o.operation for o in p.operations}
