@@ -81,7 +81,9 @@ class Sampler:
 
     def tick(self) -> None:
         now = time.perf_counter()
-        if now - self.next_tick > self.period:  # fell behind: skip, don't burst
+        if not self.census.samples:  # the window just began: the schedule starts now
+            self.next_tick = now
+        elif now - self.next_tick > self.period:  # fell behind: skip, don't burst
             self.census.skipped_ticks += int((now - self.next_tick) / self.period)
             self.next_tick = now
         self.census.take(self.board)

@@ -190,7 +190,19 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
 
 
 def _lock_snapshots(job: Job) -> list[dict[str, Any]]:
-    return [lock.snapshot() for lock in job.locks()]
+    """Statistics of every lock; the maxima restart so they describe the coming window."""
+    snapshots = [lock.snapshot() for lock in job.locks()]
+    for lock in job.locks():
+        for stats in _all_stats(lock):
+            stats.wait_max_ns = 0
+    return snapshots
+
+
+def _all_stats(lock: Any) -> list[Any]:
+    found = [lock.stats]
+    if hasattr(lock, "read_stats"):  # RWMutex: its read side and its writers' inner Mutex
+        found += [lock.read_stats, lock._w.stats]
+    return found
 
 
 def _collect(

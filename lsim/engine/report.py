@@ -40,6 +40,8 @@ def _lock_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
     out = dict(after)
     for key in ("acquisitions", "contended", "wait_total_ns", "hold_total_ns"):
         out[key] = after[key] - before.get(key, 0)
+    if not out["contended"]:  # the maximum is cumulative; the child resets it at window start
+        out["wait_max_ns"] = 0
     out["wait_histogram"] = [
         a - b for a, b in zip(after["wait_histogram"], before["wait_histogram"], strict=True)
     ]
