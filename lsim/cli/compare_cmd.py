@@ -73,7 +73,7 @@ ProfilesDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--profiles-dir",
-        help="Where to save every run's profile (default: profiles/<command>-<workload>-<time>/).",
+        help="Where to save every run's profile (default: profiles/COMMAND-WORKLOAD-TIME/).",
         show_default=False,
     ),
 ]

@@ -54,7 +54,7 @@ def profile(
             "--output",
             "-o",
             help="Where to save the profile JSON (default: "
-            "profiles/<store>-<workload>-<time>.json).",
+            "profiles/STORE-WORKLOAD-TIME.json).",
         ),
     ] = None,
     fmt: Annotated[
