@@ -53,8 +53,7 @@ def profile(
         typer.Option(
             "--output",
             "-o",
-            help="Where to save the profile JSON (default: "
-            "profiles/STORE-WORKLOAD-TIME.json).",
+            help="Where to save the profile JSON (default: profiles/STORE-WORKLOAD-TIME.json).",
         ),
     ] = None,
     fmt: Annotated[
