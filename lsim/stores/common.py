@@ -9,6 +9,7 @@ own directly (sharded owns N of them, one per shard).
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,12 +68,12 @@ class StoreBase(LabelStore):
     def go_frames(self, operation: Operation) -> list[GoFrame]:
         return [service_frame(operation)]
 
+    @abstractmethod
     def link_tables(self, component: str) -> tuple[dict[int, int], dict[int, int]]:
         """Copies of the component's ``(localToGlobal, globalToLocal)`` maps.
 
         For tests and debugging: it takes no lock, so call it while no operation runs.
         """
-        raise NotImplementedError
 
 
 class ServiceStore(StoreBase):
@@ -91,5 +92,6 @@ class ServiceStore(StoreBase):
         m = self._find_mapping(component)
         return ({}, {}) if m is None else (dict(m.local_to_global), dict(m.global_to_local))
 
+    @abstractmethod
     def _find_mapping(self, component: str) -> ComponentMapping | None:
-        raise NotImplementedError
+        """The component's mapping, or None; each design finds it its own way."""
