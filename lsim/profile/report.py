@@ -5,6 +5,8 @@ Keys are documented in README.md ("JSON report"); add keys, never rename them.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from lsim.profile.model import Profile
@@ -12,13 +14,18 @@ from lsim.profile.model import Profile
 REPORT_VERSION = 1
 
 
-def percentile(values: list[int] | list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..1); 0 for an empty list."""
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile, ``p`` in 0..100; 0 for an empty list.
+
+    No interpolation: every answer is a value that occurred, which matters for census
+    samples where a "19% blocked" dump may never have happened. The summary, the JSON
+    report and compare all use this one definition, so their p10/p50/p90 agree.
+    """
     if not values:
         return 0.0
     ordered = sorted(values)
-    rank = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return float(ordered[rank])
+    rank = max(1, math.ceil(p / 100.0 * len(ordered)))
+    return float(ordered[min(rank, len(ordered)) - 1])
 
 
 def census_summary(profile: Profile) -> dict[str, Any]:
@@ -33,9 +40,9 @@ def census_summary(profile: Profile) -> dict[str, Any]:
         "blocked_by_operation": profile.blocked_by_operation(),
         "blocked_mean": blocked,
         "blocked_share": blocked / live if live else 0.0,
-        "blocked_p10": percentile(samples, 0.10),
-        "blocked_p50": percentile(samples, 0.50),
-        "blocked_p90": percentile(samples, 0.90),
+        "blocked_p10": percentile(samples, 10),
+        "blocked_p50": percentile(samples, 50),
+        "blocked_p90": percentile(samples, 90),
         "states": states,
     }
 
@@ -43,9 +50,9 @@ def census_summary(profile: Profile) -> dict[str, Any]:
 def progress_summary(profile: Profile) -> dict[str, Any]:
     ops = profile.thread_ops
     return {
-        "ops_p10": percentile(ops, 0.10),
-        "ops_p50": percentile(ops, 0.50),
-        "ops_p90": percentile(ops, 0.90),
+        "ops_p10": percentile(ops, 10),
+        "ops_p50": percentile(ops, 50),
+        "ops_p90": percentile(ops, 90),
         "never_ran": sum(1 for n in ops if n == 0),
     }
 

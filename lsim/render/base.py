@@ -13,6 +13,17 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import ClassVar, TypeVar
 
 from lsim.profile.model import Profile
+from lsim.profile.report import percentile  # one definition, re-exported for renderers
+
+__all__ = [
+    "Renderer",
+    "apportion",
+    "duration_ns",
+    "percent",
+    "percentile",
+    "text_table",
+    "thousands",
+]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -47,16 +58,6 @@ def duration_ns(ns: float) -> str:
             return f"{ns / scale:.3g}{unit}" if ns < scale * 100 else f"{ns / scale:.0f}{unit}"
     seconds = ns / 1e9
     return f"{seconds:.3g}s" if seconds < 100 else f"{seconds:,.0f}s"
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (no interpolation: every answer is a value that occurred,
-    which matters for census samples where a "19% blocked" dump may never have happened)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100.0 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def apportion(weights: Mapping[K, float], total: int) -> dict[K, int]:
