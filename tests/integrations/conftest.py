@@ -12,4 +12,4 @@ def needs_ptrace() -> None:
     """Skip, saying why, where py-spy may not attach (no root / CAP_SYS_PTRACE, Yama)."""
     reason = ptrace_refusal()
     if reason is not None:
-        pytest.skip(f"py-spy cannot attach on this machine: {reason}")
+        pytest.skip(reason=f"py-spy cannot attach on this machine: {reason}")
