@@ -9,6 +9,12 @@ from lsim.cli.progress import live_progress
 from lsim.engine.spec import Experiment
 from lsim.profile.model import Profile
 
+# Which engine honours which engine-specific flag; any other flag given is refused by name.
+ENGINE_FLAGS: dict[str, tuple[str, ...]] = {
+    "model": ("--gomaxprocs", "--goroutines", "--sim-time"),
+    "go": ("--gomaxprocs", "--goroutines"),
+}
+
 
 def prepare(
     command_name: str,
@@ -29,27 +35,30 @@ def prepare(
     check_engine(engine)
     extra: list[str] = []
     sim_time_s: float | None = None
-    if engine == "model":
-        from lsim.engine.model import parse_sim_time
+    honoured = ENGINE_FLAGS.get(engine, ())
+    for flag, value in (
+        ("--gomaxprocs", gomaxprocs),
+        ("--goroutines", goroutines),
+        ("--sim-time", sim_time),
+    ):
+        if value is None:
+            continue
+        if flag not in honoured:
+            from lsim.errors import ConfigError
 
-        extra += ["--engine", "model"]
+            engines = " or ".join(f"--engine {e}" for e, fl in ENGINE_FLAGS.items() if flag in fl)
+            raise ConfigError(f"applies to {engines} only (got --engine {engine})", source=flag)
+    if engine in ("model", "go"):
+        extra += ["--engine", engine]
         if gomaxprocs is not None:
             extra += ["--gomaxprocs", str(gomaxprocs)]
         if goroutines is not None:
             extra += ["--goroutines", str(goroutines)]
         if sim_time is not None:
+            from lsim.engine.model import parse_sim_time
+
             sim_time_s = parse_sim_time(sim_time)
             extra += ["--sim-time", sim_time]
-    else:
-        for flag, value in (
-            ("--gomaxprocs", gomaxprocs),
-            ("--goroutines", goroutines),
-            ("--sim-time", sim_time),
-        ):
-            if value is not None:
-                from lsim.errors import ConfigError
-
-                raise ConfigError("applies to --engine model only", source=flag)
     experiment = resolve_experiment(
         command_name=command_name,
         workload_path=workload,
@@ -62,14 +71,25 @@ def prepare(
         extra_args=extra,
         engine=engine,
     )
-    if engine == "model":
+    if engine in ("model", "go"):
         if gomaxprocs is not None and gomaxprocs < 1:
             from lsim.errors import ConfigError
 
             raise ConfigError(f"must be >= 1 (got {gomaxprocs})", source="--gomaxprocs")
+        if engine == "go":
+            from lsim.engine.go import go_run_of
+
+            go_run_of(
+                experiment.workload,
+                experiment.store,
+                experiment.shards,
+                goroutines,
+                gomaxprocs,
+                experiment.census_rate_hz,
+            )  # checks the ranges
         experiment = dataclasses.replace(
             experiment,
-            engine="model",
+            engine=engine,
             gomaxprocs=gomaxprocs,
             goroutines=goroutines,
             sim_time_s=sim_time_s,
@@ -85,6 +105,8 @@ def expected_seconds(experiment: Experiment) -> float:
     workload = experiment.workload
     if experiment.engine == "model":
         return 1.0
+    if experiment.engine == "go":
+        return 1.0  # the go engine reports the fraction done itself
     if workload.threads.mode == "burst":
         return float(workload.run.iterations) * max(1.0, workload.threads.count / 2500)
     return workload.run.warmup_s + workload.run.duration_s + workload.threads.count / 5000

@@ -153,13 +153,18 @@ def build_report(
     profiles_dir: str | None = None,
 ) -> ComparisonReport:
     summaries = summarize(log.finished)
-    by_threads: dict[int | None, list[Summary]] = {}
+    # Several engines over several designs: each engine's rows are compared with its own
+    # mutex (one engine's numbers are not another's); one design: the engines side by side.
+    designs = {s.variant.design for s in summaries}
+    split_engines = len({s.variant.engine for s in summaries}) > 1 and len(designs) > 1
+    by_group: dict[tuple[int | None, str | None], list[Summary]] = {}
     for s in summaries:
-        by_threads.setdefault(s.variant.threads, []).append(s)
-    several = len(by_threads) > 1
+        key = (s.variant.threads, s.variant.engine if split_engines else None)
+        by_group.setdefault(key, []).append(s)
+    several = len({t for t, _ in by_group}) > 1
     groups = [
-        build_group(f"{t:,} threads" if several and t else None, members)
-        for t, members in by_threads.items()
+        build_group(_group_title(t if several else None, e), members)
+        for (t, e), members in by_group.items()
     ]
     schedule = [
         ScheduleEntry(
@@ -184,7 +189,7 @@ def build_report(
                 f"The run cut short ({cut.variant.label}, repetition "
                 f"{cut.repetition}) is left out; its profile was still saved."
             )
-    if engine == "model" and repeat > 1:
+    if "model" in engine.split(",") and repeat > 1:
         notes.append(
             "The model engine is deterministic for a seed: repetitions give the same "
             "numbers, so the ranges show no run-to-run noise."
@@ -203,6 +208,11 @@ def build_report(
         profiles_dir=profiles_dir,
         notes=notes,
     )
+
+
+def _group_title(threads: int | None, engine: str | None) -> str | None:
+    parts = [f"{threads:,} threads" if threads else "", f"{engine} engine" if engine else ""]
+    return " · ".join(p for p in parts if p) or None
 
 
 def _str(path: object) -> str | None:

@@ -24,6 +24,7 @@ class Variant:
     store: str
     shards: int | None = None
     threads: int | None = None  # None: the workload's (or --threads') own count
+    engine: str | None = None  # None: the command's one --engine (set when several are compared)
 
     @property
     def design(self) -> str:
@@ -32,11 +33,13 @@ class Variant:
 
     @property
     def label(self) -> str:
-        return self.design if self.threads is None else f"{self.design} @{self.threads}"
+        label = self.design if self.threads is None else f"{self.design} @{self.threads}"
+        return label if self.engine is None else f"{label} [{self.engine}]"
 
     @property
     def file_stem(self) -> str:
-        return self.design if self.threads is None else f"{self.design}-t{self.threads}"
+        stem = self.design if self.threads is None else f"{self.design}-t{self.threads}"
+        return stem if self.engine is None else f"{stem}-{self.engine}"
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,21 @@ def compare_variants(
         else:
             out.append(Variant(store))
     return out
+
+
+def parse_engines(text: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    """``--engine go`` or a comma list ``threads,model,go`` (order kept, duplicates dropped)."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in allowed]
+    if not names or unknown:
+        got = ", ".join(map(repr, unknown)) if unknown else "nothing"
+        raise ConfigError(f"unknown engine {got}; allowed: {', '.join(allowed)} or a comma "
+                          "list of them", source="--engine")  # fmt: skip
+    return tuple(dict.fromkeys(names))
+
+
+def with_engines(variants: Sequence[Variant], engines: Sequence[str]) -> list[Variant]:
+    """Each variant once per engine, engines side by side; one engine leaves them as they are."""
+    if len(engines) < 2:
+        return list(variants)
+    return [Variant(v.store, v.shards, v.threads, e) for v in variants for e in engines]

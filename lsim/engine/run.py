@@ -1,4 +1,7 @@
-"""One entry point for both engines: ``run_experiment(experiment) -> Profile``."""
+"""One entry point for every engine: ``run_experiment(experiment) -> Profile``.
+
+Engines are registered by name in ``ENGINES`` (one explicit table, like stores and renderers).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,15 @@ ProgressFn = Callable[[RunStatus], None]
 
 
 def run_experiment(experiment: Experiment, progress: ProgressFn | None = None) -> Profile:
-    if experiment.engine == "model":
-        return run_model_engine(experiment, progress)
-    return run_threads(experiment, progress)
+    engine = ENGINES.get(experiment.engine)
+    if engine is None:
+        from lsim.errors import ConfigError
+
+        raise ConfigError(
+            f"unknown engine {experiment.engine!r}; allowed: {', '.join(ENGINES)}",
+            source="--engine",
+        )
+    return engine(experiment, progress)
 
 
 def run_threads(
@@ -59,3 +68,31 @@ def run_model_engine(experiment: Experiment, progress: ProgressFn | None = None)
         progress=on_fraction,
         command=experiment.command,
     )
+
+
+def run_go_engine(experiment: Experiment, progress: ProgressFn | None = None) -> Profile:
+    """Run ``experiment`` on real goroutines (the Go program, built on first use)."""
+    from lsim.engine.go import go_run_of, run_go
+
+    run = go_run_of(
+        experiment.workload,
+        experiment.store,
+        experiment.shards,
+        experiment.goroutines,
+        experiment.gomaxprocs,
+        experiment.census_rate_hz,
+    )
+
+    def status(phase: str, done: float) -> None:
+        if progress is not None:
+            progress(RunStatus(phase, run.goroutines, run.goroutines, 0.0, 0.0, 0.0, 0, done))
+
+    return run_go(run, experiment.command, status)
+
+
+EngineFn = Callable[[Experiment, ProgressFn | None], Profile]
+ENGINES: dict[str, EngineFn] = {
+    "threads": run_threads,
+    "model": run_model_engine,
+    "go": run_go_engine,
+}

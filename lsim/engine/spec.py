@@ -22,8 +22,8 @@ class Experiment:
     census: bool = True  # False: no sampling (used to measure the sampler's own cost)
     command: str = ""
     yappi_dir: str | None = None  # run yappi in the experiment process, save stats here
-    engine: str = "threads"  # "threads" | "model"
-    gomaxprocs: int | None = None  # model engine overrides (None: the workload's)
+    engine: str = "threads"  # "threads" | "model" | "go"
+    gomaxprocs: int | None = None  # model/go engine overrides (None: the default)
     goroutines: int | None = None
     sim_time_s: float | None = None
     extra: dict[str, str] = field(default_factory=dict)

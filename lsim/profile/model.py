@@ -81,7 +81,7 @@ class OperationReport:
 class Profile:
     """One experiment: what ran, what the census saw, what the locks counted."""
 
-    engine: str  # "threads" | "model"
+    engine: str  # "threads" | "model" | "go"
     store: str
     store_options: dict[str, Any]
     workload_name: str

@@ -1,0 +1,255 @@
+"""Compile an experiment into the go engine's plan file (format: ``PROTOCOL.md`` beside this).
+
+One meaning of a workload: every goroutine's steps come from
+:func:`lsim.workload.plan.thread_steps`, the stream the threads and model engines execute;
+the Go program only executes them. A steady plan is endless, so it is cut into *cycles*
+(each ends with its pause step) and sent as a prefix, run once, and a loop, replayed:
+
+* a static plan (every cycle after the first is the same, e.g. a paced scrape with stable
+  ids) sends its repeating cycle once, and the first cycle only where it differs;
+* any other plan (churn, WAL ref changes, random mixes) sends as many distinct cycles as the
+  run can use at the workload's pace, within a step budget; a goroutine that gets through
+  them all replays them, and the report says so (``PlanStats.replay_after``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import struct
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from lsim.engine.executor import scrape_phase
+from lsim.sync.states import Operation
+from lsim.workload.ids import prepopulated_local_id
+from lsim.workload.model import Workload
+from lsim.workload.plan import thread_steps
+from lsim.workload.series import SeriesSet
+from lsim.workload.steps import Condition, Step
+
+MAGIC = b"LSIMPLAN1\n"
+# Distinct steps sent beyond each goroutine's first cycle, all goroutines together
+# (~72 bytes each on the wire): bounds the file and the time Python spends writing it.
+STEP_BUDGET = 600_000
+CHUNK = 256  # a closed loop with no pause step is cut into cycles of this many steps
+MAX_CYCLE = 100_000  # a "cycle" longer than this is a closed loop too
+_NONE = Operation.NONE
+
+
+@dataclass(frozen=True)
+class GoRun:
+    """What the Go program is asked to run (the resolved settings of one experiment)."""
+
+    workload: Workload
+    store: str
+    shards: int | None
+    goroutines: int
+    gomaxprocs: int
+    census_budget: float = 0.05
+    census_min_interval_s: float = 0.01
+
+
+@dataclass
+class PlanStats:
+    """What was written, for the report."""
+
+    steps: int = 0
+    series: int = 0
+    static_goroutines: int = 0
+    # goroutine -> store calls in its sent plan (prefix + loop) for non-static plans: beyond
+    # that many calls it replays cycles it has done before.
+    replay_after: dict[int, int] = field(default_factory=dict)
+    bytes: int = 0
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.words = array("q")
+        self.series: set[int] = set()
+        self.steps = 0
+
+    def plan(self, steps: list[Step]) -> None:
+        words, series = self.words, self.series
+        words.append(len(steps))
+        for s in steps:
+            words.extend(
+                (
+                    int(s.op),
+                    s.series,
+                    s.component,
+                    s.local_id,
+                    int(s.condition),
+                    round(s.pause_s * 1e9),
+                    round(s.pace_period_s * 1e9),
+                    len(s.stale),
+                    len(s.live),
+                )
+            )
+            if s.stale:
+                words.extend(s.stale)
+                series.update(s.stale)
+            if s.live:
+                words.extend(s.live)
+                series.update(s.live)
+            if s.series >= 0:
+                series.add(s.series)
+        self.steps += len(steps)
+
+
+def _cycles(steps: Iterator[Step]) -> Iterator[list[Step]]:
+    """Cut an endless plan into cycles, each ending with its pause step."""
+    while True:
+        cycle: list[Step] = []
+        for step in steps:
+            cycle.append(step)
+            if step.op is _NONE or len(cycle) >= MAX_CYCLE:
+                break
+        else:
+            if cycle:
+                yield cycle
+            return
+        if len(cycle) >= MAX_CYCLE:  # no pause at all: a closed loop; use short cycles
+            for i in range(0, len(cycle), CHUNK):
+                yield cycle[i : i + CHUNK]
+            continue
+        yield cycle
+
+
+def _calls(steps: list[Step]) -> int:
+    return sum(1 for s in steps if s.op is not _NONE)
+
+
+def _steady_plan(
+    w: Workload, g: int, budget: int, cycles_needed: int
+) -> tuple[list[Step], list[Step], bool]:
+    """(prefix, loop, static) for goroutine ``g``."""
+    cycles = _cycles(thread_steps(w, g))
+    first = next(cycles, [])
+    second = next(cycles, None)
+    if second is None:  # a finite plan: run it once
+        return first, [], True
+    third = next(cycles, None)
+    if third is None:
+        return first + second, [], True
+    if second == third:
+        return ([] if first == second else first), second, True
+    loop = second + third
+    for cycle in itertools.islice(cycles, max(0, cycles_needed - 3)):  # 3 taken already
+        if len(loop) + len(cycle) > budget:
+            break
+        loop += cycle
+    return first, loop, False
+
+
+def _cycles_needed(w: Workload) -> int:
+    """Cycles a goroutine can start in the whole run at the workload's pace (+ slack)."""
+    p, span = w.pacing, w.run.warmup_s + w.run.duration_s
+    if p.rate_per_thread:
+        return math.ceil(span * p.rate_per_thread) + 2
+    if p.think_s:
+        return math.ceil(span / p.think_s) + 2
+    return 1 << 30  # closed loop: as many as the budget allows
+
+
+def _setup(w: Workload) -> list[Step]:
+    """Prepopulation (``plan.prepopulate``) as steps for one executor."""
+    steps: list[Step] = []
+    for i in range(w.series.prepopulated):
+        steps.append(Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, i))
+        for c in range(len(w.components)):
+            steps.append(
+                Step(Operation.ADD_LOCAL_LINK, i, c, prepopulated_local_id(i, c), Condition.ALWAYS)
+            )
+    return steps
+
+
+def _series_section(w: Workload, indices: set[int]) -> tuple[array, bytes]:  # type: ignore[type-arg]
+    labels = SeriesSet(w.series)
+    blob = bytearray()
+    offsets: dict[str, tuple[int, int]] = {}
+    words = array("q", [len(indices)])
+
+    def place(text: str) -> tuple[int, int]:
+        found = offsets.get(text)
+        if found is None:
+            data = text.encode("utf-8")
+            found = offsets[text] = (len(blob), len(data))
+            blob.extend(data)
+        return found
+
+    for i in sorted(indices):
+        pairs = labels.labels(i).pairs
+        words.extend((i, len(pairs)))
+        for name, value in pairs:
+            words.extend((*place(name), *place(value)))
+    return words, bytes(blob)
+
+
+def write_plan(run: GoRun, out: BinaryIO) -> PlanStats:
+    """Write the plan file of ``run`` to ``out``."""
+    w = run.workload
+    body = _Writer()
+    stats = PlanStats()
+    body.plan(_setup(w))
+    if w.threads.mode == "burst":
+        for it in range(w.run.iterations):
+            for g in range(run.goroutines):
+                body.plan(list(thread_steps(w, g, iteration=it)))
+    else:
+        budget = max(CHUNK, STEP_BUDGET // max(1, run.goroutines))
+        needed = _cycles_needed(w)
+        for g in range(run.goroutines):
+            prefix, loop, static = _steady_plan(w, g, budget, needed)
+            body.words.append(round(scrape_phase(g) * 1e9))
+            body.plan(prefix)
+            body.plan(loop)
+            if static:
+                stats.static_goroutines += 1
+            else:
+                stats.replay_after[g] = _calls(prefix) + _calls(loop)
+    series_words, blob = _series_section(w, body.series)
+    header = json.dumps(_header(run)).encode("utf-8")
+    out.write(MAGIC)
+    size = len(MAGIC)
+    for part in (header, blob):
+        out.write(struct.pack("<Q", len(part)))
+        out.write(part)
+        size += 8 + len(part)
+    n_words = len(series_words) + len(body.words)
+    out.write(struct.pack("<Q", n_words))
+    # array("q") is native-endian; every platform lsim runs on (x86-64, arm64) is little.
+    series_words.tofile(out)
+    body.words.tofile(out)
+    stats.steps, stats.series = body.steps, len(body.series)
+    stats.bytes = size + 8 + 8 * n_words
+    return stats
+
+
+def _header(run: GoRun) -> dict[str, object]:
+    w = run.workload
+    return {
+        "design": run.store,
+        "shards": run.shards or 0,
+        "layout": str(w.series.layout),
+        "components": list(w.components),
+        "goroutines": run.goroutines,
+        "gomaxprocs": run.gomaxprocs,
+        "mode": w.threads.mode,
+        "warmup_s": w.run.warmup_s,
+        "duration_s": w.run.duration_s,
+        "iterations": w.run.iterations,
+        "census_budget": run.census_budget,
+        "census_min_interval_s": run.census_min_interval_s,
+        "stale_duration_s": 600.0,
+        "seed": w.seed,
+    }
+
+
+def write_plan_file(run: GoRun, path: Path) -> PlanStats:
+    with path.open("wb") as out:
+        return write_plan(run, out)

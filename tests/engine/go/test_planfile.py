@@ -1,0 +1,92 @@
+"""The go engine's plan file carries exactly the plans the other engines execute."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from lsim.engine.executor import scrape_phase
+from lsim.engine.go.planfile import GoRun, write_plan_file
+from lsim.sync.states import Operation
+from lsim.workload.load import load_workload
+from lsim.workload.plan import thread_steps
+from lsim.workload.series import SeriesSet
+from tests.engine.go.planread import read_plan
+from tests.workload.helpers import SHIPPED, workload
+
+
+def _small(path: Path) -> GoRun:
+    w = load_workload(path).with_overrides(threads=7)
+    if w.threads.mode == "burst":
+        w = w.with_overrides(iterations=2)
+    return GoRun(w, "mutex", None, 7, 2)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_workload_round_trips(path: Path, tmp_path: Path) -> None:
+    run = _small(path)
+    w = run.workload
+    stats = write_plan_file(run, tmp_path / "plan.bin")
+    plan = read_plan(tmp_path / "plan.bin")
+    assert plan.header["goroutines"] == 7 and plan.header["mode"] == w.threads.mode
+    assert stats.bytes == (tmp_path / "plan.bin").stat().st_size
+    labels = SeriesSet(w.series)
+    for index, pairs in plan.series.items():  # every label set is the Python one, in order
+        assert pairs == labels.labels(index).pairs
+    assert sum(1 for s in plan.setup if s.op is Operation.GET_OR_ADD_GLOBAL_REF_ID) == (
+        w.series.prepopulated
+    )
+    if w.threads.mode == "burst":
+        for it, goroutines in enumerate(plan.iterations):
+            for g, steps in enumerate(goroutines):
+                assert steps == list(thread_steps(w, g, iteration=it))
+        return
+    for g in range(7):
+        assert plan.phases[g] == round(scrape_phase(g) * 1e9)
+        sent = plan.prefixes[g] + plan.loops[g] * 3
+        # replaying the loop gives the thread's own plan, step for step (static plans), or
+        # its first cycles exactly (a plan that keeps changing)
+        expected = list(itertools.islice(thread_steps(w, g), len(sent)))
+        if g in stats.replay_after:
+            sent = plan.prefixes[g] + plan.loops[g]
+            expected = expected[: len(sent)]
+        assert sent == expected
+        for s in sent:  # every series a step names has its labels in the file
+            assert s.series < 0 or s.series in plan.series
+            assert all(x in plan.series for x in (*s.stale, *s.live))
+
+
+def test_static_plan_is_sent_once_and_changing_plan_as_far_as_the_run_goes(
+    tmp_path: Path,
+) -> None:
+    paced = workload({"threads": {"count": 3}, "pacing": {"rate_per_thread": 2.0},
+                      "run": {"duration_s": 3.0, "warmup_s": 0.5},
+                      "series": {"count": 30, "churn": {"fraction_per_cycle": 0.5}},
+                      "ops": {"pipeline": {"series_per_thread": 4}}})  # fmt: skip
+    stats = write_plan_file(GoRun(paced, "mutex", None, 3, 1), tmp_path / "p.bin")
+    plan = read_plan(tmp_path / "p.bin")
+    cycles = [sum(1 for s in loop if s.op is Operation.NONE) for loop in plan.loops]
+    # 3.5 s at 2 batches/s: 7 batches can start, +2 spare, the first one in the prefix
+    assert cycles == [8, 8, 8] and stats.static_goroutines == 0
+    static = workload({"threads": {"count": 3}, "pacing": {"rate_per_thread": 2.0},
+                       "series": {"count": 30}, "ops": {"pipeline": {"series_per_thread": 4}}})  # fmt: skip
+    stats = write_plan_file(GoRun(static, "mutex", None, 3, 1), tmp_path / "s.bin")
+    plan = read_plan(tmp_path / "s.bin")
+    assert stats.static_goroutines == 3 and not stats.replay_after
+    assert all(sum(1 for s in lp if s.op is Operation.NONE) == 1 for lp in plan.loops)
+    assert plan.prefixes == [[], [], []]  # relabel: the first cycle is the same as the rest
+
+
+def test_closed_loop_mix_is_cut_into_short_cycles_within_the_budget(tmp_path: Path) -> None:
+    mix = workload({"threads": {"count": 4}, "series": {"count": 100},
+                    "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44,
+                                    "AddLocalLink": 8}}})  # fmt: skip
+    stats = write_plan_file(GoRun(mix, "mutex", None, 4, 2), tmp_path / "m.bin")
+    plan = read_plan(tmp_path / "m.bin")
+    assert len(stats.replay_after) == 4
+    for g in range(4):
+        sent = plan.prefixes[g] + plan.loops[g]
+        assert sent == list(itertools.islice(thread_steps(mix, g), len(sent)))
+        assert len(plan.loops[g]) >= 256
