@@ -34,6 +34,11 @@ class Renderer(ABC):
     name: ClassVar[str] = ""
     suffixes: ClassVar[tuple[str, ...]] = ()  # file suffixes this format claims
     binary: ClassVar[bool] = False  # render() returns bytes (write with "wb")
+    # Engines whose profiles this format can render (None: every engine's).
+    engines: ClassVar[tuple[str, ...] | None] = None
+
+    def applies_to(self, profile: Profile) -> bool:
+        return self.engines is None or profile.engine in self.engines
 
     @abstractmethod
     def render(self, profile: Profile) -> str | bytes:

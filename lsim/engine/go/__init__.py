@@ -18,7 +18,7 @@ from typing import Any
 from lsim.engine.go.driver import run_program
 from lsim.engine.go.planfile import GoRun, write_plan_file
 from lsim.engine.go.report import GoRuns, build_profile
-from lsim.engine.go.toolchain import program, toolchain
+from lsim.engine.go.toolchain import find_toolchain, program
 from lsim.errors import ConfigError
 from lsim.profile.model import Profile
 
@@ -54,7 +54,7 @@ def go_run_of(
 def run_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> Profile:
     """Build (once), run clean then with the census, and report."""
     wall0 = time.perf_counter()
-    chain = toolchain()
+    chain = find_toolchain()
     if status is not None:
         status("building", 0.0)
     t = time.perf_counter()

@@ -9,15 +9,14 @@ reported beside the clean one so the sampler's cost is visible.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import gzip
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
+from lsim.profile.kept_dump import KEY, pack_dump
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 
 SATURATED_LOCK_UTILISATION = 0.9
@@ -161,18 +160,7 @@ def _regime(r: GoRuns, locks: list[LockReport]) -> tuple[str, str]:
 
 def _dump(census: dict[str, Any] | None) -> dict[str, Any]:
     text = (census or {}).get("dump") or ""
-    if not text:
-        return {}
-    packed = base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=6))
-    return {"go_dump": {"encoding": "gzip+base64", "bytes": len(text), "data": packed.decode()}}
-
-
-def real_dump_text(profile: Profile) -> str | None:
-    """The goroutine dump the go engine kept with ``profile`` (None for other engines)."""
-    kept = profile.integrations.get("go_dump")
-    if not isinstance(kept, dict) or kept.get("encoding") != "gzip+base64":
-        return None
-    return gzip.decompress(base64.b64decode(kept["data"])).decode("utf-8")
+    return {KEY: pack_dump(text)} if text else {}
 
 
 def littles_law(census: dict[str, Any] | None, census_mean_blocked: float) -> dict[str, float]:

@@ -58,7 +58,7 @@ def find_go() -> str | None:
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
-def toolchain() -> Toolchain:
+def find_toolchain() -> Toolchain:
     go = find_go()
     if go is None:
         raise IntegrationError(
@@ -109,7 +109,7 @@ def source_digest() -> str:
 
 def program(chain: Toolchain | None = None) -> tuple[Path, Toolchain, bool]:
     """The built program (building it if needed): path, toolchain, whether it was built now."""
-    chain = chain or toolchain()
+    chain = chain or find_toolchain()
     folder = cache_root() / "go" / f"{source_digest()}-{chain.version}"
     binary = folder / "lsimgo"
     if binary.is_file():

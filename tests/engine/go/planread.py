@@ -44,8 +44,19 @@ class _Words:
         for _ in range(self.one()):
             op, series, comp, local, cond, pause, pace, ns, nl = self.take(9)
             stale, live = tuple(self.take(ns)), tuple(self.take(nl))
-            steps.append(Step(Operation(op), series, comp, local, Condition(cond), stale, live,
-                              pause / 1e9, pace / 1e9))  # fmt: skip
+            steps.append(
+                Step(
+                    Operation(op),
+                    series,
+                    comp,
+                    local,
+                    Condition(cond),
+                    stale,
+                    live,
+                    pause / 1e9,
+                    pace / 1e9,
+                )
+            )
         return steps
 
 

@@ -61,17 +61,28 @@ def test_every_shipped_workload_round_trips(path: Path, tmp_path: Path) -> None:
 def test_static_plan_is_sent_once_and_changing_plan_as_far_as_the_run_goes(
     tmp_path: Path,
 ) -> None:
-    paced = workload({"threads": {"count": 3}, "pacing": {"rate_per_thread": 2.0},
-                      "run": {"duration_s": 3.0, "warmup_s": 0.5},
-                      "series": {"count": 30, "churn": {"fraction_per_cycle": 0.5}},
-                      "ops": {"pipeline": {"series_per_thread": 4}}})  # fmt: skip
+    paced = workload(
+        {
+            "threads": {"count": 3},
+            "pacing": {"rate_per_thread": 2.0},
+            "run": {"duration_s": 3.0, "warmup_s": 0.5},
+            "series": {"count": 30, "churn": {"fraction_per_cycle": 0.5}},
+            "ops": {"pipeline": {"series_per_thread": 4}},
+        }
+    )
     stats = write_plan_file(GoRun(paced, "mutex", None, 3, 1), tmp_path / "p.bin")
     plan = read_plan(tmp_path / "p.bin")
     cycles = [sum(1 for s in loop if s.op is Operation.NONE) for loop in plan.loops]
     # 3.5 s at 2 batches/s: 7 batches can start, +2 spare, the first one in the prefix
     assert cycles == [8, 8, 8] and stats.static_goroutines == 0
-    static = workload({"threads": {"count": 3}, "pacing": {"rate_per_thread": 2.0},
-                       "series": {"count": 30}, "ops": {"pipeline": {"series_per_thread": 4}}})  # fmt: skip
+    static = workload(
+        {
+            "threads": {"count": 3},
+            "pacing": {"rate_per_thread": 2.0},
+            "series": {"count": 30},
+            "ops": {"pipeline": {"series_per_thread": 4}},
+        }
+    )
     stats = write_plan_file(GoRun(static, "mutex", None, 3, 1), tmp_path / "s.bin")
     plan = read_plan(tmp_path / "s.bin")
     assert stats.static_goroutines == 3 and not stats.replay_after
@@ -80,9 +91,13 @@ def test_static_plan_is_sent_once_and_changing_plan_as_far_as_the_run_goes(
 
 
 def test_closed_loop_mix_is_cut_into_short_cycles_within_the_budget(tmp_path: Path) -> None:
-    mix = workload({"threads": {"count": 4}, "series": {"count": 100},
-                    "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44,
-                                    "AddLocalLink": 8}}})  # fmt: skip
+    mix = workload(
+        {
+            "threads": {"count": 4},
+            "series": {"count": 100},
+            "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
+        }
+    )
     stats = write_plan_file(GoRun(mix, "mutex", None, 4, 2), tmp_path / "m.bin")
     plan = read_plan(tmp_path / "m.bin")
     assert len(stats.replay_after) == 4
