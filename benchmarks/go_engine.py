@@ -93,7 +93,7 @@ def main() -> None:
         f"{'blocked':>6} {'min-max':^13} {'p10/p50/p90':>14} {'census':>6} {'LL':>5}  "
         "foreign cores per run"
     )
-    for name in args.workloads.split(","):
+    for name in filter(None, args.workloads.split(",")):
         w = shortened(load_workload(ROOT / "workloads" / f"{name}.yaml"), args.duration)
         runs: dict[str, list[Profile]] = {d: [] for d in designs}
         for _ in range(args.repeat):

@@ -8,6 +8,7 @@ runs before an experiment starts, so a run whose output cannot be saved never st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +38,23 @@ def check_writable(path: Path, source: str) -> None:
         raise OutputError(f"{source}: {path} is not writable")
     if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{source}: directory {parent} is not writable")
+
+
+def check_directory(path: Path, source: str) -> None:
+    """Refuse now a folder that could not be created (or written) later: a part of it is a
+    file, a name is too long, or the nearest existing folder is not writable."""
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            raise OutputError(f"{source}: folder name longer than {NAME_MAX} bytes: {part[:40]}...")
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(f"{source}: {probe} is a file, not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"{source}: folder {probe} is not writable")
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
@@ -70,8 +88,6 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
     return path

@@ -6,6 +6,10 @@ instead of a traceback; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
+EXIT_INTERRUPTED = 130  # what a shell reports for a process ended by Ctrl-C
+
 
 class LsimError(Exception):
     """A user-facing error: bad input, unmet limits, a missing tool."""
@@ -37,3 +41,23 @@ class ProfileFormatError(LsimError):
 
 class IntegrationError(LsimError):
     """An external profiler (py-spy, yappi, go) is missing or not permitted."""
+
+
+class Interrupted(LsimError):
+    """Ctrl-C / SIGTERM stopped a command before it had anything worth reporting."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class RunFailed(LsimError):
+    """The experiment itself failed (a worker raised, a thread could not start).
+
+    ``profile`` holds what was measured before the failure (``None`` when nothing was); the
+    CLI reports it like a normal run's and then exits with this error.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, profile: Any = None) -> None:
+        super().__init__(message)
+        self.profile = profile

@@ -28,6 +28,15 @@ class HashLayout(StrEnum):
     SLICELABELS = "slicelabels"
 
 
+def hash_layout(layout: HashLayout | str) -> HashLayout:
+    """``layout`` as a :class:`HashLayout`; an unknown name raises, naming the known ones."""
+    try:
+        return HashLayout(layout)
+    except ValueError:
+        known = ", ".join(m.value for m in HashLayout)
+        raise ValueError(f"unknown label layout {layout!r}; known: {known}") from None
+
+
 def _length_prefix(n: int) -> bytes:
     if n < 255:
         return bytes((n,))
@@ -53,7 +62,7 @@ class Labels:
         self._pairs: tuple[tuple[str, str], ...] = tuple(
             (n.decode("utf-8"), v.decode("utf-8")) for n, v in encoded
         )
-        self._layouts: dict[HashLayout, bytes] = {}
+        self._layouts: dict[str, bytes] = {}  # keyed by HashLayout (a str)
 
     @classmethod
     def from_strings(cls, *name_values: str) -> Labels:
@@ -80,11 +89,17 @@ class Labels:
                 return v
         return default
 
-    def encode(self, layout: HashLayout = HashLayout.STRINGLABELS) -> bytes:
-        """The bytes Prometheus hashes for this label set in ``layout`` (cached)."""
+    def encode(self, layout: HashLayout | str = HashLayout.STRINGLABELS) -> bytes:
+        """The bytes Prometheus hashes for this label set in ``layout`` (cached).
+
+        ``layout`` is a :class:`HashLayout` or its value (``"stringlabels"``, as a script or
+        a workload file gives it); any other string raises ``ValueError``.
+        """
+        # A StrEnum member and its value hash and compare equal, so the cache answers both.
         cached = self._layouts.get(layout)
         if cached is not None:
             return cached
+        layout = hash_layout(layout)
         parts: list[bytes] = []
         if layout is HashLayout.STRINGLABELS:
             for name, value in self._encoded:
@@ -96,7 +111,7 @@ class Labels:
         self._layouts[layout] = encoded
         return encoded
 
-    def hash(self, layout: HashLayout = HashLayout.STRINGLABELS) -> int:
+    def hash(self, layout: HashLayout | str = HashLayout.STRINGLABELS) -> int:
         """XXH64 (seed 0) of :meth:`encode`.
 
         The byte layout is cached but the hash is computed on every call: the original store

@@ -8,34 +8,32 @@ profiles saved per run, and writing the report.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lsim.cli.app import app, stderr
+from lsim.cli.app import app
 from lsim.cli.options import (
     CensusOpt,
     DurationOpt,
-    EngineOpt,
     GomaxprocsOpt,
     GoroutinesOpt,
+    QuietOpt,
     SeedOpt,
     SimTimeOpt,
     ThreadsOpt,
     WorkloadOpt,
 )
+from lsim.cli.output import check_destination, note, write_data
 
 if TYPE_CHECKING:
     from lsim.compare.report import ComparisonReport
     from lsim.compare.runner import RunLog
     from lsim.compare.schedule import Slot, Variant
     from lsim.engine.spec import Experiment
-    from lsim.engine.threads import RunStatus
 
 EXIT_INTERRUPTED = 130
 
@@ -57,17 +55,25 @@ RepeatOpt = Annotated[
         "(A B C A B C ...) so drift hits every design alike.",
     ),
 ]
+# lsim.compare.FORMATS, spelled out so declaring the option imports nothing heavy
+# (tests/cli/test_output_rule.py checks they agree)
+TABLE_FORMATS = ("text", "json", "markdown", "csv")
 FormatOpt = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
-        help="text, json, markdown or csv (default: from -o's suffix, else text).",
+        metavar="|".join(TABLE_FORMATS),
+        help="Table format (default: from -o's suffix, else text).",
+        autocompletion=lambda: list(TABLE_FORMATS),
         show_default=False,
     ),
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the table to this file.")
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the table to this file ('-' = stdout)."
+    ),
 ]
 ProfilesDirOpt = Annotated[
     Path | None,
@@ -99,7 +105,8 @@ class RunArgs:
 
         out = {}
         for v in variants:
-            goroutines = v.threads if self.engine == "model" and v.threads else self.goroutines
+            engine = v.engine or self.engine
+            goroutines = v.threads if engine == "model" and v.threads else self.goroutines
             out[v] = prepare(
                 "profile",
                 self.workload,
@@ -109,7 +116,7 @@ class RunArgs:
                 self.duration,
                 self.seed,
                 self.census_hz,
-                self.engine,
+                engine,
                 self.gomaxprocs,
                 goroutines,
                 self.sim_time,
@@ -122,84 +129,31 @@ def run_folder(profiles_dir: Path | None, command: str, workload: str) -> Path:
 
     if profiles_dir is not None:
         return profiles_dir
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", workload).strip("-") or "workload"
-    return DEFAULT_DIR / f"{command}-{safe}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    from lsim.cli.profile_cmd import safe_name
 
-
-class OverallProgress:
-    """One bar for the whole schedule on stderr (only on a terminal), weighted by the
-    expected seconds of each run; the text names the current design and repetition."""
-
-    def __init__(self, command: str, plan: Sequence[Slot], expected: dict[Variant, float]):
-        from rich.console import Console
-
-        self.command, self.plan, self.expected = command, plan, expected
-        self.console = Console(stderr=True)
-        self.enabled = self.console.is_terminal and sys.stderr.isatty()
-        self.done_s = 0.0  # expected seconds of the runs already finished
-        self.slot: Slot | None = None
-        self.bar: Any = None
-
-    def __enter__(self) -> OverallProgress:
-        if self.enabled:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.fields[detail]}"),
-                console=self.console,
-                transient=True,
-            )
-            self.bar.start()
-            total = sum(self.expected[s.variant] for s in self.plan) or 1.0
-            self.task = self.bar.add_task(self.command, total=total, detail="")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def start(self, slot: Slot) -> None:
-        self.slot = slot
-        if self.bar is not None:
-            text = (
-                f"{self.command} {slot.index + 1}/{len(self.plan)} · {slot.variant.label}"
-                f" · repetition {slot.repetition}/{slot.repeat}"
-            )
-            self.bar.update(self.task, description=text, completed=self.done_s, detail="")
-
-    def status(self, status: RunStatus) -> None:
-        if self.bar is None or self.slot is None:
-            return
-        expected = self.expected[self.slot.variant]
-        part = (
-            status.fraction * expected
-            if status.fraction is not None
-            else min(status.elapsed_s, expected)
-        )
-        detail = (
-            f"{status.phase} · {status.ops_per_s:,.0f} ops/s · blocked {status.blocked_share:.0%}"
-        )
-        self.bar.update(self.task, completed=self.done_s + part, detail=detail)
-
-    def done(self, slot: Slot) -> None:
-        self.done_s += self.expected[slot.variant]
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done_s)
+    return DEFAULT_DIR / f"{command}-{safe_name(workload)}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
 
 def measure(
-    command: str, plan: Sequence[Slot], experiments: dict[Variant, Experiment], folder: Path
+    command: str,
+    plan: Sequence[Slot],
+    experiments: dict[Variant, Experiment],
+    folder: Path,
+    *,
+    quiet: bool = False,
 ) -> RunLog:
-    """Run ``plan`` one run at a time under one progress bar; profiles go to ``folder``."""
-    from lsim.cli.execute import expected_seconds
+    """Run ``plan`` one run at a time under one progress display; profiles go to ``folder``."""
+    from lsim.atomicio import check_directory
+
+    check_directory(folder, "--profiles-dir")  # before the first run, not after it
+    from lsim.cli.execute import describer, expected_seconds
+    from lsim.cli.progress import ScheduleProgress
     from lsim.compare.runner import run_plan
     from lsim.engine.run import run_experiment
 
     expected = {v: expected_seconds(e) for v, e in experiments.items()}
-    with OverallProgress(command, plan, expected) as bar:
+    describe = {v: describer(e) for v, e in experiments.items()}
+    with ScheduleProgress(command, plan, expected, describe, quiet=quiet) as bar:
         return run_plan(
             plan,
             lambda slot: run_experiment(experiments[slot.variant], bar.status),
@@ -220,31 +174,23 @@ def report_for(
     from lsim.compare.report import build_report
 
     first = next(iter(experiments.values()))
+    engines = ",".join(dict.fromkeys(e.engine for e in experiments.values()))
     saved = folder if log.finished or log.cut_short else None
     return build_report(
         command,
         log,
         workload=first.workload.name,
         seed=first.seed,
-        engine=first.engine,
+        engine=engines,
         repeat=repeat,
         axis=axis,
         profiles_dir=None if saved is None else str(saved),
     )
 
 
-def note(text: str) -> None:
-    """A diagnostic line on stderr, never wrapped (paths must stay copyable)."""
-    stderr.print(text, soft_wrap=True, highlight=False, markup=False)
-
-
 def emit(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text)
-    note(f"wrote {output}")
+    """The table to stdout (no -o, or -o -) or, whole, to the file (lsim.cli.output)."""
+    write_data(text, output)
 
 
 @app.command("compare")
@@ -267,10 +213,18 @@ def compare(
     output: OutputOpt = None,
     profiles_dir: ProfilesDirOpt = None,
     census_hz: CensusOpt = 100.0,
-    engine: EngineOpt = "threads",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="threads, model or go, or a comma list (threads,model,go) to put the "
+            "engines side by side for each design.",
+        ),
+    ] = "threads",
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Measure every design on one workload, repeated and interleaved, beside the predictions.
 
@@ -280,25 +234,41 @@ def compare(
     the noise. Every run's profile is saved (compare any pair with `lsim profile diff`).
 
     Examples: ``lsim compare``, ``lsim compare --stores mutex,sharded --shards 32,64 -f
-    markdown``, ``lsim compare --workload workloads/read-heavy.yaml --repeat 5``.
+    markdown``, ``lsim compare --workload workloads/read-heavy.yaml --repeat 5``,
+    ``lsim compare --engine go --repeat 5``, ``lsim compare --stores mutex --engine
+    threads,model,go``.
     """
+    from lsim.cli.options import ENGINES
     from lsim.compare import render_report, resolve_format
-    from lsim.compare.schedule import compare_variants, interleave, parse_shards, parse_stores
+    from lsim.compare.schedule import (
+        compare_variants,
+        interleave,
+        parse_engines,
+        parse_shards,
+        parse_stores,
+        with_engines,
+    )
 
     out_format = resolve_format(fmt, output)
-    variants = compare_variants(
-        parse_stores(stores), parse_shards(shards), shards_given=shards is not None
+    check_destination(output)
+    engines = parse_engines(engine, ENGINES)
+    variants = with_engines(
+        compare_variants(
+            parse_stores(stores), parse_shards(shards), shards_given=shards is not None
+        ),
+        engines,
     )
     plan = interleave(variants, repeat)
     args = RunArgs(
-        workload, threads, duration, seed, census_hz, engine, gomaxprocs, goroutines, sim_time
+        workload, threads, duration, seed, census_hz, engines[0], gomaxprocs, goroutines, sim_time
     )
     experiments = args.experiments(variants)
     folder = run_folder(profiles_dir, "compare", next(iter(experiments.values())).workload.name)
-    log = measure("compare", plan, experiments, folder)
+    log = measure("compare", plan, experiments, folder, quiet=quiet)
     report = report_for("compare", log, experiments, repeat, folder)
     emit(render_report(report, out_format), output)
     if report.profiles_dir:
         note(f"profiles saved to {report.profiles_dir}/")
-    if log.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
+    from lsim.cli.rescue import finish_schedule
+
+    finish_schedule(log)  # 130 when interrupted; a failed run or unsaved profiles fail

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsim.cli.options import check_engine, resolve_experiment
-from lsim.cli.progress import live_progress
+from lsim.cli.progress import Describe, engine_describer, live_progress
 from lsim.engine.spec import Experiment
 from lsim.profile.model import Profile
 
@@ -29,10 +29,17 @@ def prepare(
     gomaxprocs: int | None = None,
     goroutines: int | None = None,
     sim_time: str | None = None,
+    *,
+    costs: Path | None = None,
 ) -> Experiment:
     import dataclasses
 
     check_engine(engine)
+    if costs is not None and engine != "model":
+        from lsim.errors import ConfigError
+
+        raise ConfigError(f"applies to --engine model only (got --engine {engine})",
+                          source="--costs")  # fmt: skip
     extra: list[str] = []
     sim_time_s: float | None = None
     honoured = ENGINE_FLAGS.get(engine, ())
@@ -59,6 +66,13 @@ def prepare(
 
             sim_time_s = parse_sim_time(sim_time)
             extra += ["--sim-time", sim_time]
+    if engine == "model":
+        from lsim.cli.options import census_hz_given
+
+        if census_hz_given():  # else the model's own rate (per simulated second)
+            extra += ["--census-hz", f"{census_hz:g}"]
+    if costs is not None:
+        extra += ["--costs", str(costs)]
     experiment = resolve_experiment(
         command_name=command_name,
         workload_path=workload,
@@ -94,10 +108,23 @@ def prepare(
             goroutines=goroutines,
             sim_time_s=sim_time_s,
         )
+        if costs is not None:  # the file's costs replace the workload's, name by name
+            from types import MappingProxyType
+
+            from lsim.workload.costs import load_costs_file
+
+            w = experiment.workload
+            merged = {**w.model.costs, **load_costs_file(costs)}
+            model = dataclasses.replace(w.model, costs=MappingProxyType(merged))
+            w = dataclasses.replace(w, model=model)
+            experiment = dataclasses.replace(experiment, workload=w)
     elif engine == "threads":
         from lsim.engine.threads import check_thread_limits
 
         check_thread_limits(experiment.threads, source="threads")
+    from lsim.cli.budget import check_budget
+
+    experiment = check_budget(experiment, census_hz)  # memory and wall time, before any run
     return experiment
 
 
@@ -112,9 +139,26 @@ def expected_seconds(experiment: Experiment) -> float:
     return workload.run.warmup_s + workload.run.duration_s + workload.threads.count / 5000
 
 
-def execute(experiment: Experiment, label: str | None = None) -> Profile:
+def describer(experiment: Experiment) -> Describe:
+    """How the plain progress lines (stderr not a terminal) word this run's status."""
+    sim_time_s = experiment.sim_time_s or experiment.workload.model.sim_time_s
+    return engine_describer(experiment.engine, sim_time_s)
+
+
+def execute(experiment: Experiment, label: str | None = None, *, quiet: bool = False) -> Profile:
     from lsim.engine.run import run_experiment
+    from lsim.errors import RunFailed
 
     label = label or f"{experiment.store_label} · {experiment.workload.name}"
-    with live_progress(label, expected_seconds(experiment)) as progress:
-        return run_experiment(experiment, progress)
+    with live_progress(
+        label, expected_seconds(experiment), quiet=quiet, describe=describer(experiment)
+    ) as progress:
+        try:
+            return run_experiment(experiment, progress)
+        except RunFailed as failed:
+            if failed.profile is None:
+                raise
+            # reported like any run (its "failed:" note included); the command then fails
+            # through lsim.cli.rescue.finish_run
+            profile: Profile = failed.profile
+            return profile

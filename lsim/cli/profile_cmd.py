@@ -9,13 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from lsim.cli.app import app, stderr
+from lsim.cli.app import app, sub_app
 from lsim.cli.options import (
     CensusOpt,
+    CostsOpt,
     DurationOpt,
     EngineOpt,
     GomaxprocsOpt,
     GoroutinesOpt,
+    QuietOpt,
     SeedOpt,
     ShardsOpt,
     SimTimeOpt,
@@ -23,20 +25,85 @@ from lsim.cli.options import (
     ThreadsOpt,
     WorkloadOpt,
 )
+from lsim.cli.output import Formats, check_destination, is_stdout, note, write_data
 
-profile_app = typer.Typer(
-    help="Run an experiment and save its lock-wait profile (or show / diff saved ones).",
-    invoke_without_command=True,
-    no_args_is_help=False,
+PROFILE_HELP = """Run an experiment like `lsim run` and save its lock-wait profile; `show`
+renders a saved one, `diff` compares two.
+
+The output follows -f, else -o's suffix (`p.pb.gz` is pprof, `p.svg` a flame graph, `p.json`
+the profile itself), else the summary on stdout. The profile is saved under profiles/ unless
+-o is its JSON.
+
+Examples:
+
+* `lsim profile --store mutex -o mutex.pb.gz && go tool pprof -top mutex.pb.gz`
+* `lsim profile --shards 64 -f goroutines | less`
+* `lsim profile -o mutex.json -q && lsim profile show mutex.json -o flame.svg`
+* `lsim profile diff mutex.json sharded.json`
+"""
+profile_app = sub_app(
+    "profile", help=PROFILE_HELP, invoke_without_command=True, no_args_is_help=False
 )
 app.add_typer(profile_app, name="profile")
 
 DEFAULT_DIR = Path("profiles")
 
+# Profile formats are the renderer registry's (lsim.render); their names and suffixes are
+# spelled out here so that declaring the options imports no renderer (start-up time).
+# tests/cli/test_output_rule.py checks them against the registry.
+PROFILE_FORMAT_NAMES = (
+    "summary",
+    "goroutines",
+    "goroutines1",
+    "pprof",
+    "pprof-goroutine",
+    "pprof-block",
+    "pprof-mutex",
+    "folded",
+    "svg",
+    "speedscope",
+    "json",
+    "go-dump",
+)
+
+
+def profile_formats(command: str) -> Formats:
+    from lsim.render import RENDERER_NAMES, SUFFIXES
+
+    return Formats(command, RENDERER_NAMES, "summary", SUFFIXES)
+
+
+def complete_profile_format() -> list[str]:
+    return list(PROFILE_FORMAT_NAMES)
+
+
+ProfileFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"Output format: {', '.join(PROFILE_FORMAT_NAMES)} (default: from -o's suffix, "
+        "else summary).",
+        autocompletion=complete_profile_format,
+        show_default=False,
+    ),
+]
+DIFF_FORMATS = Formats(
+    "lsim profile diff",
+    ("text", "json", "markdown"),
+    "text",
+    {".json": "json", ".txt": "text", ".md": "markdown", ".markdown": "markdown"},
+)
+
+
+def safe_name(name: str, limit: int = 80) -> str:
+    """A workload name as a file-name part: safe characters, never too long for a file."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")[:limit].strip("-.") or "workload"
+
 
 def default_profile_path(store_label: str, workload_name: str, when: dt.datetime) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", workload_name).strip("-") or "workload"
-    return DEFAULT_DIR / f"{store_label}-{safe}-{when:%Y%m%d-%H%M%S}.json"
+    return DEFAULT_DIR / f"{store_label}-{safe_name(workload_name)}-{when:%Y%m%d-%H%M%S}.json"
 
 
 @profile_app.callback()
@@ -53,52 +120,57 @@ def profile(
         typer.Option(
             "--output",
             "-o",
-            help="Where to save the profile JSON (default: profiles/STORE-WORKLOAD-TIME.json).",
+            metavar="FILE",
+            help="Write the -f format here ('-' = stdout, the default). A JSON -o is the "
+            "saved profile itself; otherwise the profile is also saved under profiles/.",
         ),
     ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Also print the profile in this format "
-            "(summary, goroutines, goroutines1, folded, json, ...).",
-        ),
-    ] = "summary",
+    fmt: ProfileFormatOpt = None,
     census_hz: CensusOpt = 100.0,
     engine: EngineOpt = "threads",
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    costs: CostsOpt = None,
     py_spy: Annotated[
         bool,
         typer.Option(
-            "--py-spy",
+            "--py-spy/--no-py-spy",
             help="Also record the experiment with py-spy "
             "(flame graph SVG + folded), at most 4,096 threads.",
         ),
     ] = False,
     py_spy_dump: Annotated[
-        bool, typer.Option("--py-spy-dump", help="Save one `py-spy dump --json` snapshot.")
+        bool,
+        typer.Option(
+            "--py-spy-dump/--no-py-spy-dump", help="Save one `py-spy dump --json` snapshot."
+        ),
     ] = False,
     yappi: Annotated[
         bool,
         typer.Option(
-            "--yappi",
+            "--yappi/--no-yappi",
             help="Run yappi (wall clock) in the experiment process; "
             "a short calibration run measures its overhead.",
         ),
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Run like `lsim run` and save the profile under profiles/ (see `show` and `diff`)."""
+    """Run an experiment and save its profile (the group's help is ``PROFILE_HELP``)."""
     if ctx.invoked_subcommand is not None:
         return
     from lsim.cli.execute import prepare
+    from lsim.cli.options import named_flag
     from lsim.cli.profiling import run_with_integrations
-    from lsim.profile.model import save_profile
+    from lsim.cli.rescue import finish_run, save_profile_or_keep
     from lsim.render import get_renderer
 
-    renderer = get_renderer(fmt)  # fail on a bad format before running anything
+    if fmt is not None:
+        with named_flag("--format"):
+            get_renderer(fmt)  # fail on a bad format before running anything
+    name = profile_formats("lsim profile").resolve(fmt, output)
+    renderer = get_renderer(name)
+    check_destination(output, binary=renderer.binary)
     experiment = prepare(
         "profile",
         workload,
@@ -112,17 +184,42 @@ def profile(
         gomaxprocs,
         goroutines,
         sim_time,
+        costs=costs,
     )
     when = dt.datetime.now()
-    path = output or default_profile_path(experiment.store_label, experiment.workload.name, when)
+    output_is_profile = name == "json" and not is_stdout(output)
+    default = default_profile_path(experiment.store_label, experiment.workload.name, when)
+    if output_is_profile:
+        assert output is not None
+        path = output
+    else:
+        from lsim.atomicio import check_directory
+
+        path = default
+        check_directory(path.parent, "profile folder")  # before the run, not after it
     profile_data = run_with_integrations(
-        experiment, path.with_suffix(""), py_spy=py_spy, py_spy_dump=py_spy_dump, yappi=yappi
+        experiment,
+        path.with_suffix(""),
+        py_spy=py_spy,
+        py_spy_dump=py_spy_dump,
+        yappi=yappi,
+        quiet=quiet,
     )
-    save_profile(profile_data, path)
-    _emit(renderer.render(profile_data), fmt)
-    stderr.print(f"profile saved to {path}")
+    # Saved first, and kept elsewhere if that fails; the error is raised once all is out.
+    saved, save_error = save_profile_or_keep(profile_data, path, beside=default)
+    if name == "summary":
+        from lsim.cli.output import emit_text_report
+
+        emit_text_report(profile_data, output)  # rich on a terminal, like lsim run
+    elif not output_is_profile:
+        write_data(renderer.render(profile_data), output, what=name)
+    if saved is not None:
+        note(f"profile saved to {saved}")
     for line in integration_lines(profile_data.integrations):
-        stderr.print(line, highlight=False)
+        note(line)
+    if save_error is not None:
+        raise save_error
+    finish_run(profile_data)  # exit 130 when interrupted, fail when a worker failed
 
 
 def integration_lines(integrations: dict[str, Any]) -> list[str]:
@@ -152,28 +249,15 @@ def integration_lines(integrations: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _emit(rendered: str | bytes, fmt: str) -> None:
-    if isinstance(rendered, bytes):
-        stderr.print(f"format {fmt} is binary: use `lsim profile show FILE -f {fmt} -o OUT`")
-        return
-    typer.echo(rendered, nl=not rendered.endswith("\n"))
-
-
 @profile_app.command("show")
 def show(
-    file: Annotated[Path, typer.Argument(help="A saved profile (JSON).")],
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="summary, goroutines, goroutines1, pprof, "
-            "pprof-goroutine, pprof-block, pprof-mutex, folded, speedscope, json "
-            "(default: from -o's suffix, else summary).",
-        ),
-    ] = None,
+    file: Annotated[
+        Path, typer.Argument(help="A saved profile (JSON), or a goroutine dump.", metavar="FILE")
+    ],
+    fmt: ProfileFormatOpt = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file ('-' = stdout)."),
     ] = None,
     go_version: Annotated[
         str | None,
@@ -183,46 +267,117 @@ def show(
         ),
     ] = None,
 ) -> None:
-    """Render a saved profile in any format (pprof for `go tool pprof`, folded, ...)."""
-    from lsim.profile.model import load_profile
-    from lsim.render import get_renderer, renderer_for_path
+    """Render a saved profile in any format (pprof for `go tool pprof`, svg, folded, ...).
 
-    options = {"go_version": go_version} if go_version else {}
+    The format follows -f, else -o's suffix, else summary. Binary formats (pprof) go to
+    stdout when it is a pipe or a file.
+
+    Examples:
+
+    * `lsim profile show p.json -f pprof | go tool pprof -top /dev/stdin`
+    * `lsim profile show p.json -o flame.svg`
+    * `lsim profile show p.json -f goroutines --go-version 1.19`
+    """
+    from lsim.analyze.loader import load_profile_or_dump as load_profile  # or a dump (#13)
+    from lsim.cli.options import named_flag
+    from lsim.render import get_renderer
+
     if fmt is not None:
-        renderer = get_renderer(fmt, **options) if _accepts_go_version(fmt) else get_renderer(fmt)
-    elif output is not None:
-        renderer = renderer_for_path(output)
-    else:
-        renderer = get_renderer("summary")
-    loaded = load_profile(file)
-    rendered = renderer.render(loaded)
-    if output is not None:
-        if isinstance(rendered, bytes):
-            output.write_bytes(rendered)
-        else:
-            output.write_text(rendered)
-        stderr.print(f"wrote {output}")
-    elif isinstance(rendered, bytes):
-        from lsim.errors import ConfigError
+        with named_flag("--format"):
+            get_renderer(fmt)  # the registry's message: unknown format, the known ones
+    name = profile_formats("lsim profile show").resolve(fmt, output)
+    if go_version is not None:
+        from lsim.render.stacks import parse_go_version
 
-        raise ConfigError(f"format {renderer.name} is binary; give -o FILE", source="--format")
-    else:
-        typer.echo(rendered, nl=not rendered.endswith("\n"))
+        with named_flag("--go-version"):
+            parse_go_version(go_version)  # checked even where the format does not use it
+    options = {"go_version": go_version} if go_version and _accepts_go_version(name) else {}
+    renderer = get_renderer(name, **options)
+    check_destination(output, binary=renderer.binary)
+    loaded = load_profile(file)
+    write_data(renderer.render(loaded), output, what=name)
 
 
 def _accepts_go_version(fmt: str) -> bool:
-    return fmt.startswith(("goroutines", "pprof", "folded", "speedscope"))
+    return fmt.startswith(("goroutines", "pprof", "folded", "speedscope", "svg"))
+
+
+def mismatch_warnings(before: Any, after: Any) -> list[str]:
+    """What makes two profiles measure different things (the diff is still shown)."""
+    out = []
+    if before.engine != after.engine:
+        out.append(
+            f"comparing a {before.engine} profile with a {after.engine} profile: the "
+            "engines measure different things (real CPython threads, a simulation of Go, "
+            "real Go), so the differences are not the design's alone"
+        )
+    if before.workload_name != after.workload_name:
+        out.append(
+            f"the profiles ran different workloads ({before.workload_name!r} and "
+            f"{after.workload_name!r})"
+        )
+    return out
 
 
 @profile_app.command("diff")
 def diff(
-    before: Annotated[Path, typer.Argument(help="Baseline profile (e.g. mutex).")],
-    after: Annotated[Path, typer.Argument(help="Profile to compare (e.g. sharded).")],
+    before: Annotated[
+        Path,
+        typer.Argument(
+            help="Baseline profile (e.g. mutex), or a goroutine dump.", metavar="BEFORE"
+        ),
+    ],
+    after: Annotated[
+        Path,
+        typer.Argument(
+            help="Profile to compare (e.g. sharded), or a goroutine dump.", metavar="AFTER"
+        ),
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar=DIFF_FORMATS.metavar,
+            help="Output format (default: from -o's suffix, else text).",
+            autocompletion=lambda: list(DIFF_FORMATS.names),
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file ('-' = stdout)."),
+    ] = None,
 ) -> None:
-    """Per operation and lock: change in blocked threads, wait time and throughput."""
-    from lsim.profile.diff import diff_profiles
-    from lsim.profile.model import load_profile
-    from lsim.render.diff import render_diff
+    """Per operation and lock: change in blocked threads, wait time and throughput.
 
-    text = render_diff(diff_profiles(load_profile(before), load_profile(after)))
-    typer.echo(text, nl=not text.endswith("\n"))
+    Examples:
+
+    * `lsim profile diff mutex.json sharded.json`
+    * `lsim profile diff mutex.json sharded.json -f markdown >> notes.md`
+    * `lsim profile diff mutex.json sharded.json -o diff.json`
+    """
+    from lsim.analyze.loader import load_profile_or_dump as load_profile  # or a dump (#13)
+    from lsim.profile.diff import diff_profiles
+
+    out_format = DIFF_FORMATS.resolve(fmt, output)
+    check_destination(output)
+    first, second = load_profile(before), load_profile(after)
+    for line in mismatch_warnings(first, second):
+        note(f"warning: {line}")
+    compared = diff_profiles(first, second)
+    if out_format == "json":
+        import json
+
+        from lsim.render.diff import diff_dict
+
+        text = json.dumps(diff_dict(compared), indent=2, sort_keys=True) + "\n"
+    elif out_format == "markdown":
+        from lsim.render.diff import render_diff_markdown
+
+        text = render_diff_markdown(compared)
+    else:
+        from lsim.render.diff import render_diff
+
+        text = render_diff(compared)
+    write_data(text, output, what=out_format)

@@ -11,10 +11,12 @@ import typer
 from lsim.cli.app import app
 from lsim.cli.options import (
     CensusOpt,
+    CostsOpt,
     DurationOpt,
     EngineOpt,
     GomaxprocsOpt,
     GoroutinesOpt,
+    QuietOpt,
     SeedOpt,
     ShardsOpt,
     SimTimeOpt,
@@ -22,9 +24,9 @@ from lsim.cli.options import (
     ThreadsOpt,
     WorkloadOpt,
 )
-from lsim.errors import ConfigError
+from lsim.cli.output import Formats
 
-RUN_FORMATS = ("text", "json")
+RUN_FORMATS = Formats("lsim run", ("text", "json"), "text", {".json": "json", ".txt": "text"})
 
 
 @app.command("run")
@@ -35,27 +37,48 @@ def run(
     threads: ThreadsOpt = None,
     duration: DurationOpt = None,
     seed: SeedOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar=RUN_FORMATS.metavar,
+            help="Report format (default: from -o's suffix, else text).",
+            autocompletion=lambda: list(RUN_FORMATS.names),
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file ('-' = stdout).", metavar="FILE"
+        ),
     ] = None,
     census_hz: CensusOpt = 100.0,
     engine: EngineOpt = "threads",
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    costs: CostsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run one experiment and report throughput, latency, the lock-wait census and locks.
 
-    Examples: ``lsim run``, ``lsim run --shards 64``,
-    ``lsim run --workload workloads/alloy-high-contention.yaml --store mutex``.
+    The report goes to stdout (text, or -f json), or to -o FILE in the format its suffix
+    names (`r.json` is JSON).
+
+    Examples:
+
+    * `lsim run`
+    * `lsim run --shards 64 -f json | jq .census.blocked_share`
+    * `lsim run --workload workloads/alloy-high-contention.yaml --store mutex`
+    * `lsim run --engine model --goroutines 54000 --gomaxprocs 64 -o report.json`
     """
     from lsim.cli.execute import execute, prepare
+    from lsim.cli.output import check_destination, emit_text_report, write_data
 
-    if fmt not in RUN_FORMATS:
-        raise ConfigError(
-            f"unknown format {fmt!r}; allowed: {', '.join(RUN_FORMATS)}", source="--format"
-        )
+    out_format = RUN_FORMATS.resolve(fmt, output)
+    check_destination(output)
     experiment = prepare(
         "run",
         workload,
@@ -69,18 +92,15 @@ def run(
         gomaxprocs,
         goroutines,
         sim_time,
+        costs=costs,
     )
-    profile = execute(experiment)
-    from lsim.cli.output import emit_text_report
-    from lsim.profile.report import report_dict
+    profile = execute(experiment, quiet=quiet)
+    if out_format == "json":
+        from lsim.profile.report import report_dict
 
-    if fmt == "json":
-        text = json.dumps(report_dict(profile), indent=2, sort_keys=True) + "\n"
-        if output is None:
-            typer.echo(text, nl=False)
-        else:
-            output.write_text(text)
+        write_data(json.dumps(report_dict(profile), indent=2, sort_keys=True) + "\n", output)
     else:
         emit_text_report(profile, output)
-    if profile.notes and any(note.startswith("interrupted") for note in profile.notes):
-        raise typer.Exit(130)  # what was measured is printed; the exit code says it was cut
+    from lsim.cli.rescue import finish_run
+
+    finish_run(profile)  # what was measured is out; 130 if it was cut, 1 if a worker failed

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from lsim.cli.app import app
 from lsim.cli.compare_cmd import (
-    EXIT_INTERRUPTED,
     FormatOpt,
     OutputOpt,
     ProfilesDirOpt,
@@ -18,7 +17,6 @@ from lsim.cli.compare_cmd import (
     RunArgs,
     emit,
     measure,
-    note,
     report_for,
     run_folder,
 )
@@ -28,10 +26,12 @@ from lsim.cli.options import (
     EngineOpt,
     GomaxprocsOpt,
     GoroutinesOpt,
+    QuietOpt,
     SeedOpt,
     SimTimeOpt,
     WorkloadOpt,
 )
+from lsim.cli.output import check_destination, is_stdout, note
 
 
 @app.command("sweep")
@@ -91,6 +91,7 @@ def sweep(
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Measure along one axis (shard count or thread count): a table and a plot.
 
@@ -107,6 +108,7 @@ def sweep(
     from lsim.errors import IntegrationError
 
     out_format = resolve_format(fmt, output)
+    check_destination(output)
     swept = plan_sweep(shards, threads, stores, baseline)
     if plot is not None:  # fail before a long sweep, not after it
         check_plot_path(plot)
@@ -130,11 +132,11 @@ def sweep(
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
     folder = run_folder(profiles_dir, f"sweep-{swept.axis}", name)
-    log = measure("sweep", plan, experiments, folder)
+    log = measure("sweep", plan, experiments, folder, quiet=quiet)
     report = report_for("sweep", log, experiments, repeat, folder, axis=swept.axis)
     chart = chart_data(report, swept.axis)
     text = render_report(report, out_format)
-    if out_format == "text" and output is None and Console().is_terminal and report.rows:
+    if out_format == "text" and is_stdout(output) and sys.stdout.isatty() and report.rows:
         from lsim.compare.termchart import terminal_chart
 
         text += "\n" + terminal_chart(chart)
@@ -151,5 +153,6 @@ def sweep(
                 title=f"lsim sweep --{swept.axis} · workload {name}",
             )
             note(f"plot saved to {path}")
-    if log.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
+    from lsim.cli.rescue import finish_schedule
+
+    finish_schedule(log)  # 130 when interrupted; a failed run or unsaved profiles fail

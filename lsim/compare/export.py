@@ -14,6 +14,7 @@ from typing import Any
 
 from lsim.compare.aggregate import Spread
 from lsim.compare.report import LEGEND, ComparisonReport, Row
+from lsim.profile.report import STORE_OPERATIONS
 
 COMPARE_VERSION = 1
 
@@ -22,11 +23,16 @@ def spread_dict(s: Spread) -> dict[str, float | int]:
     return {"median": s.median, "min": s.low, "max": s.high, "n": s.n}
 
 
+NO_RUNS: dict[str, float | int] = {"median": 0.0, "min": 0.0, "max": 0.0, "n": 0}  # never ran
+
+
 def row_dict(row: Row) -> dict[str, Any]:
     s, v = row.summary, row.summary.variant
     prediction = None
     if row.prediction is not None:
         prediction = asdict(row.prediction)
+    # every store operation in every per-operation map, 0 where nothing happened
+    ops = list(dict.fromkeys([*STORE_OPERATIONS, *s.blocked_by_op, *s.p99_ns, *s.calls]))
     return {
         "design": v.label,
         "store": v.store,
@@ -37,11 +43,18 @@ def row_dict(row: Row) -> dict[str, Any]:
         "throughput_ops_per_s": spread_dict(s.throughput),
         "throughput_ratio": row.throughput_ratio,
         "blocked_share": spread_dict(s.blocked),
-        "blocked_share_by_operation": {op: spread_dict(x) for op, x in s.blocked_by_op.items()},
+        "blocked_share_by_operation": {  # nobody waited there in any run: 0 in each run
+            op: spread_dict(s.blocked_by_op[op])
+            if op in s.blocked_by_op
+            else {**NO_RUNS, "n": s.runs}
+            for op in ops
+        },
         "blocked_reduction": row.blocked_reduction,
         "predicted_reduction": prediction,
-        "p99_ns": {op: spread_dict(x) for op, x in s.p99_ns.items()},
-        "calls": s.calls,
+        "p99_ns": {
+            op: spread_dict(s.p99_ns[op]) if op in s.p99_ns else dict(NO_RUNS) for op in ops
+        },
+        "calls": {op: s.calls.get(op, 0) for op in ops},
         "regime": s.regime,
         "regimes": s.regimes,
         "profiles": [None if p is None else str(p) for p in s.profiles],

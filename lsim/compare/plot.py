@@ -34,6 +34,9 @@ def check_plot_path(path: Path) -> None:
             f"unknown plot type {path.suffix or '(none)'!r}; allowed: {', '.join(PLOT_SUFFIXES)}",
             source="--plot",
         )
+    from lsim.atomicio import check_writable
+
+    check_writable(path, "--plot")
 
 
 def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
@@ -72,11 +75,16 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
         bottom.set_ylim(0, 100)
         top.set_title(title or f"lsim sweep --{chart.axis}: median, band = min-max of repeats")
         fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
+        import io
+
+        from lsim.atomicio import write_atomic
+
+        image = io.BytesIO()
+        fig.savefig(image, dpi=120, format=path.suffix.lower().lstrip("."))
     finally:
         plt.close(fig)
-    return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(path, image.getvalue())  # whole or not at all
 
 
 def _values(series: Series, what: str) -> tuple[list[int], list[float], list[float], list[float]]:

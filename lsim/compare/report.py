@@ -58,7 +58,7 @@ class ScheduleEntry:
     run: int  # 1-based position in the schedule
     label: str
     repetition: int
-    status: str  # "done" | "interrupted" | "not run"
+    status: str  # "done" | "interrupted" | "failed" | "not run"
     profile: str | None
 
 
@@ -189,6 +189,14 @@ def build_report(
                 f"The run cut short ({cut.variant.label}, repetition "
                 f"{cut.repetition}) is left out; its profile was still saved."
             )
+    if log.failure:
+        done = sum(1 for e in schedule if e.status == "done")
+        notes.append(
+            f"Failed after {done} of {len(schedule)} runs ({log.failure}): the table shows "
+            "the finished runs only."
+        )
+    if log.save_errors:
+        notes.append(f"{len(log.save_errors)} profile(s) could not be saved: {log.save_errors[0]}")
     if "model" in engine.split(",") and repeat > 1:
         notes.append(
             "The model engine is deterministic for a seed: repetitions give the same "

@@ -1,5 +1,9 @@
 """Run a schedule strictly one run at a time, save every profile, stop cleanly on Ctrl-C.
 
+A run that fails (a worker raised) stops the schedule like Ctrl-C does: what it measured is
+kept as ``cut_short`` and ``failure`` says why. A profile that cannot be saved (disk full)
+does not stop it: the run still counts, and ``save_errors`` lists what was not saved.
+
 Two measurements never overlap: they would compete for the same cores and the same GIL-free
 time, and each would measure the other. The loop below is the only place runs start, and it
 starts the next one only after the previous ``run_one`` has returned.
@@ -11,7 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lsim.atomicio import OutputError
 from lsim.compare.schedule import Slot
+from lsim.errors import RunFailed
 from lsim.profile.model import Profile, save_profile
 
 RunOne = Callable[[Slot], Profile]
@@ -37,12 +43,14 @@ class RunLog:
     # The run Ctrl-C cut short: saved for inspection, left out of the table because its
     # measured window is shorter than the others'.
     cut_short: Finished | None = None
+    failure: str | None = None  # the first run that failed: why (the schedule stopped there)
+    save_errors: list[str] = field(default_factory=list)  # profiles that could not be saved
 
     def status(self, slot: Slot) -> str:
         if any(f.slot == slot for f in self.finished):
             return "done"
         if self.cut_short is not None and self.cut_short.slot == slot:
-            return "interrupted"
+            return "failed" if self.failure else "interrupted"
         return "not run"
 
     def path(self, slot: Slot) -> Path | None:
@@ -75,11 +83,17 @@ def run_plan(
             if on_start is not None:
                 on_start(slot)
             profile = run_one(slot)
-            path = save_profile(profile, profile_path(save_dir, slot)) if save_dir else None
         except KeyboardInterrupt:
             log.interrupted = True
             break
-        done = Finished(slot, profile, path)
+        except RunFailed as error:
+            log.failure = f"{slot.variant.label} repetition {slot.repetition}: {error}"
+            if error.profile is not None:
+                log.cut_short = Finished(
+                    slot, error.profile, _save(log, error.profile, save_dir, slot)
+                )
+            break
+        done = Finished(slot, profile, _save(log, profile, save_dir, slot))
         if was_interrupted(profile):
             log.interrupted, log.cut_short = True, done
             break
@@ -87,3 +101,13 @@ def run_plan(
         if on_done is not None:
             on_done(slot)
     return log
+
+
+def _save(log: RunLog, profile: Profile, save_dir: Path | None, slot: Slot) -> Path | None:
+    if save_dir is None:
+        return None
+    try:
+        return save_profile(profile, profile_path(save_dir, slot))
+    except OutputError as error:
+        log.save_errors.append(str(error))
+        return None

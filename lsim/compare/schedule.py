@@ -15,6 +15,9 @@ from lsim.limits import MAX_SHARDS
 
 COMPARE_SHARDS: tuple[int, ...] = (32, 64)  # the two counts the reference document quotes
 ELLIPSIS = "..."
+MAX_REPEAT = 100  # repetitions per design
+MAX_VALUES = 64  # values in one --shards/--threads list (1,2,4,...,256 is 9)
+MAX_RUNS = 2_000  # runs in one schedule
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,16 @@ class Slot:
 
 def interleave(variants: Sequence[Variant], repeat: int) -> list[Slot]:
     """``repeat`` rounds, each running every variant once in the given order."""
-    if repeat < 1:
-        raise ConfigError(f"must be >= 1 (got {repeat})", source="--repeat")
+    if not 1 <= repeat <= MAX_REPEAT:
+        raise ConfigError(f"must be 1..{MAX_REPEAT} (got {repeat:,})", source="--repeat")
     if len(set(variants)) != len(variants):
         raise ValueError("interleave: variants must be distinct")
+    if repeat * len(variants) > MAX_RUNS:
+        raise ConfigError(
+            f"{repeat} repetitions of {len(variants)} configurations is "
+            f"{repeat * len(variants):,} runs; at most {MAX_RUNS:,} in one schedule",
+            source="--repeat",
+        )
     order = [(r, v) for r in range(1, repeat + 1) for v in variants]
     return [Slot(i, v, r, repeat) for i, (r, v) in enumerate(order)]
 
@@ -87,6 +96,8 @@ def parse_counts(text: str, flag: str, lo: int, hi: int) -> tuple[int, ...]:
     allowed = f"allowed: integers {lo}..{hi}, comma-separated (e.g. 1,2,4,...,{hi})"
     if not parts:
         raise ConfigError(f"no value given; {allowed}", source=flag)
+    if len(parts) > MAX_VALUES:
+        raise ConfigError(f"{len(parts):,} values; at most {MAX_VALUES} in one list", source=flag)
     values: list[int] = []
     for i, part in enumerate(parts):
         if part == ELLIPSIS:
@@ -100,10 +111,13 @@ def parse_counts(text: str, flag: str, lo: int, hi: int) -> tuple[int, ...]:
 
 
 def _integer(part: str, flag: str, allowed: str) -> int:
+    shown = repr(part) if len(part) <= 40 else repr(part[:37]) + "..."
+    if len(part) > 20:
+        raise ConfigError(f"{shown} is too long for a count; {allowed}", source=flag)
     try:
         return int(part.replace("_", ""))
     except ValueError:
-        raise ConfigError(f"{part!r} is not an integer; {allowed}", source=flag) from None
+        raise ConfigError(f"{shown} is not an integer; {allowed}", source=flag) from None
 
 
 def _expand(head: list[int], tail: list[str], flag: str, allowed: str) -> list[int]:

@@ -34,9 +34,11 @@ def plan_sweep(
     shards: str | None, threads: str | None, stores: str | None, baseline: bool = True
 ) -> SweepPlan:
     """Pick the axis (the option with several values) and the variants along it."""
-    shard_values = parse_counts(shards, "--shards", 1, MAX_SHARDS) if shards else ()
+    shard_values = parse_counts(shards, "--shards", 1, MAX_SHARDS) if shards is not None else ()
     # the threads engine checks its own per-process limit when the experiment is prepared
-    thread_values = parse_counts(threads, "--threads", 1, MAX_GOROUTINES_MODEL) if threads else ()
+    thread_values = (
+        parse_counts(threads, "--threads", 1, MAX_GOROUTINES_MODEL) if threads is not None else ()
+    )
     if len(shard_values) > 1 and len(thread_values) > 1:
         raise ConfigError(
             "sweep one axis at a time: give several values to --shards or to --threads, not both",

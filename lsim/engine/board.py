@@ -36,6 +36,8 @@ H_STOP = 4  # workers stop at their next step (set by the child, or by the paren
 H_MEASURING = 5  # workers record latencies while set
 H_WINDOW_START_MS = 6  # board time when the measured window began
 H_WINDOW_END_MS = 7  # set by the parent when it ended a window the child overran
+H_INTERRUPT = 8  # Ctrl-C/SIGTERM: end the window now and report (set by either process)
+H_WORKER_FAILED = 9  # a worker raised or a thread could not start: the run fails
 
 PHASE_STARTING, PHASE_WARMUP, PHASE_MEASURING, PHASE_FINISHED = 0, 1, 2, 3
 

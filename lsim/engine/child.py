@@ -3,10 +3,18 @@
 Runs after ``fork``. It never prints; it publishes its phase on the board header and sends
 one result dict through a pipe. It leaves with ``os._exit`` instead of joining thousands of
 threads one by one (measured: joining 20k threads took 14-37 s, leaving the process 0.35 s).
+
+Stopping early: SIGINT/SIGTERM (a terminal's Ctrl-C reaches this process directly; the
+parent also raises ``H_INTERRUPT`` on the board) and a worker that raises both end the
+window at once. The signal handler only stores a word in the board (no lock, no I/O: a
+second Ctrl-C used to run ``Event.set`` again inside the first one's lock and hang); the
+main thread waits in short slices and looks at the board between them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import os
 import signal
@@ -19,12 +27,14 @@ from typing import Any
 
 from lsim.engine.board import (
     H_FAILED,
+    H_INTERRUPT,
     H_ITERATION,
     H_PHASE,
     H_STOP,
     H_THREADS_STARTED,
     H_WINDOW_END_MS,
     H_WINDOW_START_MS,
+    H_WORKER_FAILED,
     PHASE_FINISHED,
     PHASE_MEASURING,
     PHASE_WARMUP,
@@ -38,14 +48,18 @@ from lsim.sync.states import bind_slot
 
 FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
 GATE_GROUPS = 64  # steady mode: workers wait in this many groups until all have started
+WAIT_SLICE_S = 0.02  # the main thread looks at the board this often while it waits
+PR_SET_PDEATHSIG = 1  # prctl: signal this process when its parent dies
 
 
 class _Run:
-    def __init__(self, job: Job, board: StateBoard, stop_event: threading.Event) -> None:
+    def __init__(self, job: Job, board: StateBoard) -> None:
         self.job = job
         self.board = board
         self.flags = Flags(board.words)
-        self.stop_event = stop_event
+        # The first exception of any worker, as "worker N: Type: message" (list.append is
+        # atomic under the GIL; only the first one is reported).
+        self.errors: list[str] = []
         self.recorders: list[ThreadRecorder] = [ThreadRecorder() for _ in range(job.threads)]
         self.counters: list[dict[str, int]] = [{} for _ in range(job.threads)]
         self.done = itertools.count(1)
@@ -58,6 +72,28 @@ class _Run:
         self.gates: list[threading.Event] = []
         self.integrations: dict[str, Any] = {}
 
+    def stopping(self) -> bool:
+        """Ctrl-C/SIGTERM (here or via the parent) or a worker failure ends the run early."""
+        return bool(self.board.header(H_INTERRUPT) or self.board.header(H_WORKER_FAILED))
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.board.header(H_INTERRUPT))
+
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` in short slices, returning early when the run is stopping."""
+        end = time.perf_counter() + seconds
+        while not self.stopping():
+            left = end - time.perf_counter()
+            if left <= 0:
+                return
+            time.sleep(min(left, WAIT_SLICE_S))
+
+    def fail(self, message: str) -> None:
+        self.errors.append(message)
+        self.board.set_header(H_WORKER_FAILED, 1)
+        self.flags.set_stop()  # the other workers stop at their next step
+
     def body(self, index: int, iteration: int) -> None:
         slot = self.board.slot(index)
         bind_slot(slot)
@@ -68,6 +104,8 @@ class _Run:
             self.job.run_thread(
                 index, iteration, slot, self.flags, self.recorders[index], self.counters[index]
             )
+        except BaseException as error:  # a worker that dies makes the run fail
+            self.fail(f"worker {index}: {type(error).__name__}: {_short(error)}")
         finally:
             slot.finish()
             # itertools.count.__next__ is atomic under the GIL: the last finisher signals
@@ -77,11 +115,18 @@ class _Run:
     def start_threads(self, iteration: int) -> float:
         started = time.perf_counter()
         for index in range(self.job.threads):
-            if self.stop_event.is_set():  # Ctrl-C while starting: report what we have
+            if self.stopping():  # Ctrl-C while starting: report what we have
                 break
-            threading.Thread(
-                target=self.body, args=(index, iteration), name=f"worker-{index}", daemon=True
-            ).start()
+            try:
+                threading.Thread(
+                    target=self.body, args=(index, iteration), name=f"worker-{index}", daemon=True
+                ).start()
+            except RuntimeError as error:  # "can't start new thread": a limit of the machine
+                self.fail(
+                    f"could not start thread {index + 1:,} of {self.job.threads:,}: {error} "
+                    "(a limit of this machine: fewer threads, or --engine model)"
+                )
+                break
             self.board.set_header(H_THREADS_STARTED, index + 1)
         return time.perf_counter() - started
 
@@ -89,33 +134,61 @@ class _Run:
         """Measuring starts once every thread has done one operation (or the timeout)."""
         started = time.perf_counter()
         ops = self.board.words[16 + 2 :: 4]
-        while time.perf_counter() - started < FIRST_OP_TIMEOUT_S:
-            if min(ops) > 0 or self.stop_event.wait(0.02):
+        started_threads = self.board.header(H_THREADS_STARTED)
+        while time.perf_counter() - started < FIRST_OP_TIMEOUT_S and not self.stopping():
+            if min(ops[:started_threads] or [1]) > 0:
                 break
+            time.sleep(WAIT_SLICE_S)
         return time.perf_counter() - started
+
+
+def _short(error: BaseException, limit: int = 300) -> str:
+    text = str(error).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _install_signals(board: StateBoard) -> None:
+    """Ctrl-C and SIGTERM only raise a flag on the board; then let them through (the parent
+    forked with them blocked, so none arrived before this handler)."""
+
+    def on_signal(signum: int, frame: object) -> None:
+        board.words[H_INTERRUPT] = 1  # one store into shared memory: no lock, no I/O
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    # the parent died (SIGKILL): stop too, instead of running on as an orphan
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
 
 
 def child_main(job: Job, board: StateBoard, conn: Connection) -> None:
     """Entry point of the experiment process."""
     try:
+        _install_signals(board)
         result = _run(job, board)
         conn.send(result)
-    except BaseException:  # report, never hang the parent
+    except BaseException as error:  # report, never hang the parent
         board.set_header(H_FAILED, 1)
-        conn.send({"error": traceback.format_exc()})
+        # the parent may be gone or the pipe broken: then there is nothing to tell
+        with contextlib.suppress(BaseException):
+            conn.send(
+                {
+                    "error": f"{type(error).__name__}: {_short(error)}",
+                    "traceback": traceback.format_exc(),
+                }
+            )
     finally:
-        conn.close()
-        os._exit(0)
+        try:
+            conn.close()
+        finally:
+            os._exit(0)
 
 
 def _run(job: Job, board: StateBoard) -> dict[str, Any]:
-    # Ctrl-C reaches this process too (same process group, or forwarded by the parent):
-    # it ends the measured window early instead of killing the run.
-    stop_event = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop_event.set())
     threading.stack_size(THREAD_STACK_BYTES)
     job.setup()
-    run = _Run(job, board, stop_event)
+    run = _Run(job, board)
     board.set_header(H_PHASE, PHASE_WARMUP)
     timings: dict[str, float] = {}
     window = _burst(run, timings) if job.mode == "burst" else _steady(run, timings)
@@ -128,7 +201,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     for gate in run.gates:
         gate.set()
     timings["first_ops_s"] = run.wait_first_ops()
-    run.stop_event.wait(run.job.warmup_s)
+    run.wait(run.job.warmup_s)
     baseline = _lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()
     run.job.window_started()
@@ -137,9 +210,9 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    run.stop_event.wait(run.job.duration_s)
+    run.wait(run.job.duration_s)
     t1 = time.perf_counter()
-    if run.board.header(H_STOP):  # the parent ended the window: we woke late (GIL)
+    if run.board.header(H_STOP) and not run.stopping():  # the parent ended it: we woke late
         ms = run.board.header(H_WINDOW_END_MS) - run.board.header(H_WINDOW_START_MS)
         t1 = min(t1, t0 + ms / 1000)
     timings["cpu_s"] = time.process_time() - cpu0
@@ -166,11 +239,11 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
         run.iteration_done.clear()
         began = time.perf_counter()
         spawn_s.append(run.start_threads(iteration))
-        while not run.iteration_done.wait(0.05):
-            if run.stop_event.is_set():
+        while not run.iteration_done.wait(WAIT_SLICE_S):
+            if run.stopping():
                 break
         iteration_s.append(time.perf_counter() - began)
-        if run.stop_event.is_set():
+        if run.stopping():
             break
     t1 = time.perf_counter()
     timings["cpu_s"] = time.process_time() - cpu0
@@ -229,7 +302,9 @@ def _collect(
             totals[key] = totals.get(key, 0) + value
     return {
         "window_s": t1 - t0,
-        "interrupted": run.stop_event.is_set(),
+        "interrupted": run.interrupted,
+        "worker_error": run.errors[0] if run.errors else None,
+        "worker_errors": len(run.errors),
         "timings": timings,
         "locks_before": baseline,
         "locks_after": _lock_snapshots(run.job),

@@ -12,6 +12,7 @@ from lsim import __version__
 from lsim.engine.census import Census
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
+from lsim.errors import RunFailed
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.sync.states import GoState, Operation
 from lsim.sync.stats import bucket_upper_bound_ns
@@ -191,6 +192,15 @@ def machine_facts() -> dict[str, Any]:
 
 
 def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
+    """The profile of the run; raises :class:`RunFailed` (holding it) when a worker failed."""
+    profile = _profile(experiment, result)
+    failed = [note for note in profile.notes if note.startswith("failed: ")]
+    if failed:
+        raise RunFailed(f"the run failed: {failed[0].removeprefix('failed: ')}", profile)
+    return profile
+
+
+def _profile(experiment: Experiment, result: ChildResult) -> Profile:
     from lsim.workload.load import workload_to_dict
 
     data, census = result.data, result.census
@@ -207,7 +217,12 @@ def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
     name, reason = regime(locks, window_s, data["counters"], timings.get("cpu_s", 0.0), closed_loop)
     notes = []
     if result.interrupted or data.get("interrupted"):
-        notes.append("interrupted: the measured window was cut short (Ctrl-C)")
+        notes.append("interrupted: the measured window was cut short (Ctrl-C or SIGTERM)")
+    failure = data.get("worker_error")
+    if failure:
+        more = data.get("worker_errors", 1) - 1
+        others = f" (and {more:,} more)" if more > 0 else ""
+        notes.append(f"failed: {failure}{others}")
     sampler_share = census.sample_seconds / window_s if window_s else 0.0
     return Profile(
         engine="threads",

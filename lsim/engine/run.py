@@ -65,6 +65,7 @@ def run_model_engine(experiment: Experiment, progress: ProgressFn | None = None)
         gomaxprocs=experiment.gomaxprocs,
         goroutines=experiment.goroutines,
         sim_time_s=experiment.sim_time_s,
+        census_rate_hz=experiment.census_rate_hz,
         progress=on_fraction,
         command=experiment.command,
     )

@@ -2,7 +2,9 @@
 
 ``run_threads`` checks limits up front, forks the experiment process, samples the census at
 a fixed rate while reporting live progress, and turns the child's result into a Profile.
-Ctrl-C stops the child early; what was measured is still reported.
+Ctrl-C or SIGTERM stops the child early (the handler only sets a flag; the loop below raises
+``H_INTERRUPT`` on the board and forwards one SIGINT, once); what was measured is still
+reported. A child that does not report within ``INTERRUPT_GRACE_S`` after that is killed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsim.engine.board import (
+    H_INTERRUPT,
     H_ITERATION,
     H_PHASE,
     H_STOP,
@@ -27,15 +30,17 @@ from lsim.engine.board import (
 )
 from lsim.engine.census import Census, Sampler
 from lsim.engine.child import child_main
+from lsim.engine.interrupt import interruptible, signals_blocked
 from lsim.engine.job import Job
 from lsim.engine.observer import Observer
-from lsim.errors import LimitError, LsimError
-from lsim.limits import MAX_THREADS_PER_PROCESS, RSS_PER_THREAD_BYTES
+from lsim.errors import Interrupted, LimitError, RunFailed
+from lsim.limits import thread_limit
 
 PHASE_NAMES = {0: "starting", 1: "warming up", 2: "measuring", 3: "finishing"}
 PROGRESS_EVERY_S = 0.25
 DEADLINE_GRACE_MS = 250  # the child ends its own window unless it is this late
 STALL_LIMIT_S = 60.0  # no progress in phase for this long (after the expected time): give up
+INTERRUPT_GRACE_S = 15.0  # after Ctrl-C the child reports within this (plus its threads' share)
 
 
 @dataclass
@@ -62,22 +67,17 @@ class ChildResult:
 
 
 def check_thread_limits(threads: int, source: str = "--threads") -> None:
-    """Refuse up front what this machine cannot run (DESIGN.md §5), naming the limit."""
-    if threads > MAX_THREADS_PER_PROCESS:
+    """Refuse up front what this machine cannot run (DESIGN.md §5), naming the limit.
+
+    The limit is measured (``lsim.limits.thread_limit``); memory is checked by the
+    workload's estimate (``lsim.workload.estimate``) before any engine starts.
+    """
+    limit = thread_limit()
+    if threads > limit.threads:
         raise LimitError(
-            f"{source}: {threads:,} threads is above this machine's measured limit of about "
-            f"{MAX_THREADS_PER_PROCESS:,} threads per process (vm.max_map_count 65,530 at ~3 "
-            "mappings per thread); use --engine model for production scale"
-        )
-    try:
-        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
-        return
-    needed = threads * RSS_PER_THREAD_BYTES * 4  # 4x margin over the measured 16 KiB RSS
-    if needed > available:
-        raise LimitError(
-            f"{source}: {threads:,} threads need about {needed >> 20:,} MiB, only "
-            f"{available >> 20:,} MiB is free"
+            f"{source}: {threads:,} threads is above what this machine can start in one "
+            f"process now, about {limit.threads:,} ({limit.reason}); use --engine model for "
+            "production scale"
         )
 
 
@@ -91,31 +91,48 @@ def run_child(
 ) -> ChildResult:
     """Fork the experiment process for ``job`` and observe it until it reports."""
     check_thread_limits(job.threads)
+    with interruptible() as interrupt_requested:
+        return _observe(job, census_rate_hz, census, progress, observers, interrupt_requested)
+
+
+def _observe(
+    job: Job,
+    census_rate_hz: float,
+    census: bool,
+    progress: Callable[[RunStatus], None] | None,
+    observers: Sequence[Observer],
+    interrupt_requested: Callable[[], bool],
+) -> ChildResult:
     board = StateBoard(job.threads)
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=child_main, args=(job, board, sender), name="lsim-experiment")
     sampler = Sampler(board, census_rate_hz)
     interrupted = False
+    give_up_at = 0.0
     began = time.perf_counter()
-    child.start()
+    with signals_blocked():  # the child starts with them blocked, until its handlers are in
+        child.start()
     sender.close()
     last_progress = 0.0
     last_ops = (began, 0)
     data: dict[str, Any] | None = None
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        interrupted = True
-        if child.pid:
-            os.kill(child.pid, signal.SIGINT)  # the child ends its window and reports
-
-    signal.signal(signal.SIGINT, on_interrupt)
     observing = False
     observed: dict[str, Any] = {}
     try:
         while data is None:
+            if interrupt_requested() and not interrupted:
+                interrupted = True  # forwarded once: the board flag, and one SIGINT
+                board.set_header(H_INTERRUPT, 1)
+                give_up_at = time.perf_counter() + INTERRUPT_GRACE_S + job.threads / 2000
+                if child.pid:
+                    os.kill(child.pid, signal.SIGINT)
+            if interrupted and time.perf_counter() > give_up_at:
+                child.kill()
+                raise Interrupted(
+                    "interrupted; the experiment process did not report within "
+                    f"{give_up_at - began:.0f} s of the start and was stopped"
+                )
             measuring = board.header(H_PHASE) == PHASE_MEASURING
             if measuring and not observing and child.pid:
                 observing = True
@@ -126,10 +143,11 @@ def run_child(
                 data = receiver.recv()
                 break
             if not child.is_alive() and not receiver.poll(0):
-                raise LsimError(f"the experiment process died (exit code {child.exitcode})")
+                raise RunFailed(_death(child.exitcode))
             if measuring and job.mode == "steady":
                 _enforce_deadline(board, job.duration_s)
-            _check_stall(board, job, time.perf_counter() - began, child)
+            if not interrupted:
+                _check_stall(board, job, time.perf_counter() - began, child)
             if census and board.header(H_PHASE) == PHASE_MEASURING and not board.header(H_STOP):
                 sampler.tick()
             now = time.perf_counter()
@@ -139,17 +157,32 @@ def run_child(
                 last_ops, last_progress = (now, ops), now
                 progress(_status(board, job, now - began, rate, sampler.census))
     except EOFError:
-        raise LsimError("the experiment process ended without a result") from None
+        raise RunFailed("the experiment process ended without a result") from None
     finally:
-        signal.signal(signal.SIGINT, previous)
         if observing:
             for observer in observers:
                 observed.update(observer.finish())
         child.join(timeout=30)
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=5)
         board.close()
     if "error" in data:
-        raise RuntimeError(f"experiment process failed:\n{data['error']}")
+        if interrupted and data["error"].startswith("KeyboardInterrupt"):
+            raise Interrupted("interrupted before the experiment started")
+        raise RunFailed(f"the experiment process failed: {data['error']}")
     return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted, observed)
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        return f"the experiment process was killed by {name}{hint}"
+    return f"the experiment process died (exit code {exitcode})"
 
 
 def _check_stall(board: StateBoard, job: Job, elapsed: float, child: Any) -> None:

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lsim.profile.model import LockReport, Profile
+
+if TYPE_CHECKING:
+    from lsim.profile.resemblance import Resemblance
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 _SHARD = re.compile(r"(?:\w*Sharded\w*\.)?\b[Ss]hards?\[\*\]")  # shard[*], X.shards[*]
@@ -124,6 +128,7 @@ class ProfileDiff:
     operations: list[OperationDiff]
     locks: list[LockDiff]
     notes: list[str]
+    resemblance: Resemblance | None = None  # one number: TV distance of the censuses
 
 
 def profile_label(profile: Profile) -> str:
@@ -182,6 +187,8 @@ def _locks(before: Profile, after: Profile) -> list[LockDiff]:
 
 
 def diff_profiles(before: Profile, after: Profile) -> ProfileDiff:
+    from lsim.profile.resemblance import resemblance
+
     notes = []
     if before.workload_name != after.workload_name or before.workload != after.workload:
         notes.append(
@@ -205,4 +212,5 @@ def diff_profiles(before: Profile, after: Profile) -> ProfileDiff:
         operations=_operations(before, after),
         locks=_locks(before, after),
         notes=notes,
+        resemblance=resemblance(before, after),
     )

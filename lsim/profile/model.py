@@ -9,7 +9,7 @@ them (``sync.Mutex.Lock``), locks by the store's field name (``labelstore.Servic
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -162,16 +162,11 @@ class Profile:
                 f"{source}: profile format version {version!r}, this lsim reads version "
                 f"{FORMAT_VERSION} ({hint})"
             )
-        known = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
-        try:
-            kwargs["census"] = [CensusCell(**c) for c in data["census"]]
-            kwargs["representative"] = [SampledThread(**t) for t in data["representative"]]
-            kwargs["operations"] = [OperationReport(**o) for o in data["operations"]]
-            kwargs["locks"] = [LockReport(**lk) for lk in data["locks"]]
-            return cls(**kwargs)
-        except (KeyError, TypeError) as error:
-            raise ProfileFormatError(f"{source}: damaged profile ({error})") from None
+        from lsim.profile.validate import build, check_consistent
+
+        # every field checked by type and range: damage is one line naming the field
+        profile: Profile = check_consistent(build(cls, data, source), source)
+        return profile
 
 
 BLOCKED_STATE_NAMES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock"})
@@ -181,19 +176,48 @@ def is_blocked_state(state: str) -> bool:
     return state in BLOCKED_STATE_NAMES
 
 
+def profile_json(profile: Profile) -> str:
+    return json.dumps(profile.to_dict(), indent=1, sort_keys=True) + "\n"
+
+
 def save_profile(profile: Profile, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(profile.to_dict(), indent=1, sort_keys=True) + "\n")
-    return path
+    """Write ``profile`` to ``path`` whole or not at all (creating its folder)."""
+    from lsim.atomicio import OutputError, write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create {path.parent}: {error.strerror or error}") from None
+    return write_atomic(path, profile_json(profile))
+
+
+MAX_PROFILE_BYTES = 1 << 30  # a profile of 54,000 goroutines is ~10 MB
 
 
 def load_profile(path: Path) -> Profile:
+    """Read a saved profile; any damage is a :class:`ProfileFormatError` naming the field."""
+    source = f"profile {path}"
     try:
-        data = json.loads(path.read_text())
+        with path.open("rb") as f:
+            raw = f.read(MAX_PROFILE_BYTES + 1)
     except OSError as error:
-        raise ProfileFormatError(f"{path}: cannot read ({error.strerror})") from None
+        raise ProfileFormatError(f"{source}: cannot read ({error.strerror or error})") from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ProfileFormatError(f"{source}: larger than {MAX_PROFILE_BYTES >> 20:,} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProfileFormatError(
+            f"{source}: not an lsim profile (not UTF-8 text at byte {error.start:,})"
+        ) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ProfileFormatError(f"{path}: not JSON ({error.msg}, line {error.lineno})") from None
+        raise ProfileFormatError(f"{source}: not JSON ({error.msg}, line {error.lineno})") from None
+    except RecursionError:
+        raise ProfileFormatError(f"{source}: not an lsim profile (JSON nested too deep)") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise ProfileFormatError(f"{source}: not an lsim profile ({error})") from None
     if not isinstance(data, dict):
-        raise ProfileFormatError(f"{path}: not an lsim profile")
-    return Profile.from_dict(data, source=str(path))
+        raise ProfileFormatError(f"{source}: not an lsim profile (not a JSON object)")
+    return Profile.from_dict(data, source=source)

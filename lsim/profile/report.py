@@ -1,6 +1,8 @@
 """The run report as plain data: the stable JSON keys of ``lsim run -f json``.
 
-Keys are documented in README.md ("JSON report"); add keys, never rename them.
+Keys are documented in README.md ("JSON report") and in the JSON Schema
+``lsim/schema/report.schema.json``; add keys, never rename them. Every per-operation map
+lists every store operation, 0 where nothing happened, so scripts never test for absence.
 """
 
 from __future__ import annotations
@@ -12,6 +14,35 @@ from typing import Any
 from lsim.profile.model import Profile
 
 REPORT_VERSION = 1
+
+# Every store operation (Alloy's method names, in lsim.sync.states.Operation order) and the
+# Go states a census reports; spelled out to keep this module light, checked by
+# tests/profile/test_report.py against lsim.sync.states.
+STORE_OPERATIONS: tuple[str, ...] = (
+    "GetOrAddGlobalRefID",
+    "GetLocalRefID",
+    "AddLocalLink",
+    "ReplaceLocalLink",
+    "GetOrAddLink",
+    "TrackStaleness",
+    "CheckAndRemoveStaleMarkers",
+    "Collect",
+)
+CENSUS_STATES: tuple[str, ...] = (
+    "running",
+    "runnable",
+    "sync.Mutex.Lock",
+    "sync.RWMutex.RLock",
+    "sync.RWMutex.Lock",
+    "sleep",
+)
+
+
+def operation_names(profile: Profile) -> list[str]:
+    """The keys of the report's per-operation maps: every store operation, then any other
+    operation the profile reports (an engine's extra), never the empty name."""
+    seen = [o.operation for o in profile.operations] + list(profile.blocked_by_operation())
+    return list(dict.fromkeys([*STORE_OPERATIONS, *(op for op in seen if op)]))
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -33,17 +64,18 @@ def census_summary(profile: Profile) -> dict[str, Any]:
     live = sum(v for k, v in states.items() if k != "idle")
     blocked = profile.blocked_mean()
     samples = profile.blocked_per_sample
+    by_op = profile.blocked_by_operation()
     return {
         "samples": profile.census_samples,
         "rate_hz": profile.census_rate_hz,
         "threads": live,
-        "blocked_by_operation": profile.blocked_by_operation(),
+        "blocked_by_operation": {op: by_op.get(op, 0.0) for op in operation_names(profile)},
         "blocked_mean": blocked,
         "blocked_share": blocked / live if live else 0.0,
         "blocked_p10": percentile(samples, 10),
         "blocked_p50": percentile(samples, 50),
         "blocked_p90": percentile(samples, 90),
-        "states": states,
+        "states": {**{state: 0.0 for state in CENSUS_STATES}, **states},
     }
 
 
@@ -55,6 +87,21 @@ def progress_summary(profile: Profile) -> dict[str, Any]:
         "ops_p90": percentile(ops, 90),
         "never_ran": sum(1 for n in ops if n == 0),
     }
+
+
+def _operation_stats(profile: Profile) -> dict[str, dict[str, Any]]:
+    ran = {r.operation: r for r in profile.operations}
+    out: dict[str, dict[str, Any]] = {}
+    for op in operation_names(profile):
+        r = ran.get(op)
+        out[op] = {
+            "count": r.count if r else 0,
+            "ops_per_s": r.ops_per_s if r else 0.0,
+            "p50_ns": r.p50_ns if r else 0,
+            "p99_ns": r.p99_ns if r else 0,
+            "max_ns": r.max_ns if r else 0,
+        }
+    return out
 
 
 def report_dict(profile: Profile) -> dict[str, Any]:
@@ -71,16 +118,7 @@ def report_dict(profile: Profile) -> dict[str, Any]:
         "throughput": {
             "ops_per_s": profile.ops_per_s,
             "total_ops": profile.total_ops,
-            "by_operation": {
-                r.operation: {
-                    "count": r.count,
-                    "ops_per_s": r.ops_per_s,
-                    "p50_ns": r.p50_ns,
-                    "p99_ns": r.p99_ns,
-                    "max_ns": r.max_ns,
-                }
-                for r in profile.operations
-            },
+            "by_operation": _operation_stats(profile),
         },
         "census": census_summary(profile),
         "locks": [

@@ -27,6 +27,7 @@ from lsim.render.base import (
 
 _STATE_WORDS = {"sleep": "sleeping", "idle": "idle (not started / done)"}
 _STATE_ORDER = ["running", "runnable", "sleep", "idle"]
+GO_ENGINES = frozenset({"model", "go", "dump"})  # engines whose threads are goroutines
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _blocked_block(p: Profile) -> list[str]:
     numbers = [f"{mean:,.{digits}f}" for _, mean in rows]
     label_w = max(len(label) for label, _ in rows)
     num_w = max(len(n) for n in numbers)
-    unit = "goroutines" if p.engine == "model" else "threads"  # the model simulates Go
+    unit = "goroutines" if p.engine in GO_ENGINES else "threads"  # model and go run Go
     lines = [f"{thousands(p.threads)} {unit}; blocked on {what}:"]
     for (label, mean), number in zip(rows, numbers, strict=True):
         lines.append(
@@ -163,7 +164,7 @@ def summary_sections(p: Profile) -> list[Section]:
     iterations = p.timings.get("iterations")
     if iterations and "iteration_ns_median" in p.timings:
         t = p.timings
-        fresh = "goroutines" if p.engine == "model" else "threads"
+        fresh = "goroutines" if p.engine in GO_ENGINES else "threads"
         out.append(
             f"Burst: {iterations:,.0f} iterations of fresh {fresh}; "
             f"per iteration median {duration_ns(t['iteration_ns_median'])} "

@@ -14,7 +14,14 @@ Mutex (Go's ``sync/mutex.go``):
   barge but queue at the tail. It ends when the waiter that receives the mutex is the last
   one, or waited less than 1 ms.
 * At most one woken waiter competes at a time (Go's ``mutexWoken`` bit): unlock does not wake
-  another while one is still on its way.
+  another while one is still on its way. A spinner may set the bit too (``try_set_woken``:
+  only while waiters are queued and nobody is woken), so the next unlock wakes nobody; it
+  clears the bit again (``clear_woken``) when it acquires or queues.
+* Spinning itself is the caller's (a real thread does not spin; the model spins in virtual
+  time): ``spinnable`` is Go's test ``old&(mutexLocked|mutexStarving) == mutexLocked``, and a
+  spinner that reads the state between rounds then makes one compare-and-swap attempt,
+  which is :meth:`MutexRules.lock` (or :meth:`MutexRules.retry` for a woken waiter): it wins
+  only if nobody re-locked the mutex since the unlock.
 
 RWMutex (Go's ``sync/rwmutex.go``): writers first serialise on an inner Mutex (a separate
 :class:`MutexRules`); the writer holding it *announces* itself, after which new readers queue;
@@ -101,6 +108,23 @@ class MutexRules(Generic[W]):
     def try_lock(self) -> bool:
         """Go's TryLock: never queues; fails in starvation mode (the mutex is spoken for)."""
         return not self.starving and self.bit.try_set()
+
+    def spinnable(self) -> bool:
+        """Go's spin condition on the state word: locked and not in starvation mode."""
+        return not self.starving and self.bit.is_set()
+
+    def try_set_woken(self) -> bool:
+        """A spinner asks Unlock not to wake a waiter (Go: ``!awoke && old&mutexWoken == 0
+        && old>>mutexWaiterShift != 0``, then a CAS setting ``mutexWoken``). True: it set it
+        and must clear it later with :meth:`clear_woken`."""
+        if self.woken or not self.queue:
+            return False
+        self.woken = True
+        return True
+
+    def clear_woken(self) -> None:
+        """The spinner that set ``mutexWoken`` acquires or queues (Go: ``new &^= mutexWoken``)."""
+        self.woken = False
 
     def lock(self, waiter: W, now: int) -> bool:
         """A newcomer asks for the mutex. True: it owns it. False: queued at the tail."""

@@ -8,16 +8,35 @@ YAML reads ``yes`` as ``True``, and ``True`` would otherwise pass as the integer
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
 from lsim.errors import ConfigError
 
+MAX_INT_BITS = 64  # no field is wider; larger numbers are reported by their size, not printed
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+_REPR.maxlevel = 2
+
 
 def _fmt(value: Any) -> str:
+    """A short, bounded description of ``value`` for a message (never the whole of it)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits:,} digits"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return repr(value)
+        return describe(value)
     return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else f"{value:g}"
+
+
+def describe(value: Any) -> str:
+    """``repr`` cut short: messages quote user input, which may be huge or deeply nested."""
+    try:
+        return _REPR.repr(value)
+    except (RecursionError, ValueError):
+        return f"a {type(value).__name__}"
 
 
 def integer(field: str, value: Any, *, lo: int | None = None, hi: int | None = None) -> None:
@@ -36,6 +55,8 @@ def number(
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"must be a number (got {_fmt(value)})", field=field)
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ConfigError(f"is out of range (got {_fmt(value)})", field=field)
     if not math.isfinite(value):
         raise ConfigError(f"must be a finite number (got {value})", field=field)
     _bounds(field, value, lo, hi, lo_open=lo_open)

@@ -1,56 +1,138 @@
 """Service-time costs for the Go-runtime model (``--engine model``), in nanoseconds.
 
-Defaults are order-of-magnitude figures for Go on a current server core; a workload's
-``model.costs`` section overrides any of them by name (unknown names are rejected). They are
-deliberately round: the model's conclusions (who saturates, how the census splits, the
-mutex/sharded ratio) must not hinge on the third digit of any of them.
+A workload's ``model.costs`` overrides any of them by name (unknown names are rejected), or
+names a costs file written by ``lsim calibrate`` (``model.costs: costs.yaml``; the
+``--costs FILE`` flag does the same for one run). The model's conclusions (who saturates,
+how the census splits, the mutex/sharded ratio) must not hinge on the third digit of any.
 
-Sources:
+Where each default comes from. "Measured here" means the micro-benchmarks that
+``lsim calibrate`` runs (``lsim/engine/model/calib/``), on the 2-core AMD EPYC (Zen 5) KVM
+guest lsim is developed on, with Go 1.19.8; bare-metal figures are given beside them.
 
-* ``hash_ns``: XXH64 over a ~100-byte label set (6 short labels) plus building the buffer,
-  ~100-200 ns (Prometheus ``BenchmarkLabels_Hash``).
-* ``map_hit_ns``/``map_insert_ns``: a Go map lookup that hits ~30-50 ns, an insert or delete
-  ~100 ns with growth amortised (Go runtime map benchmarks; more once the map outgrows the
-  caches).
-* ``lock_uncontended_ns``: ``Lock`` + ``Unlock`` with no contention, ~15-20 ns (two atomic
-  RMWs; ``BenchmarkMutexUncontended``); ``RLock``/``RUnlock`` cost the same.
-* ``park_unpark_ns``: a P switching goroutines (``gopark``/``goready`` + ``schedule`` +
-  ``gogo``), ~150-250 ns (``BenchmarkChanSync``-class hand-offs, which are two switches).
-* ``spin_ns``: one round of active spinning, 30 ``PAUSE`` instructions (Go's
-  ``active_spin_cnt``), ~100-150 ns on x86 (a PAUSE is ~40 cycles on Skylake and later);
-  Go spins at most 4 rounds (``active_spin``).
-* ``wakep_ns``: an idle P starting to run a goroutine readied elsewhere: futex wake of its
-  M (a few microseconds from an idle core) plus the 3 us back-off ``runqgrab`` observes
-  before stealing a running P's ``runnext``.
-* ``spawn_ns``: one ``go`` statement plus ``wg.Add(1)`` in the spawning goroutine, ~200-300
-  ns (``BenchmarkCreateGoroutines``); it is serial, which bounds a burst benchmark.
-* ``atomic_ns``/``cas_retry_ns``: an atomic RMW or CAS on a shared word, ~20 ns when the
-  cache line is local, and the cost of each failed CAS round while another core owns it.
+Store work (what Alloy's labelstore does; figures for Go on a current server core):
+
+* ``hash_ns``: XXH64 over a ~100-byte label set plus building the buffer, ~100-200 ns
+  (Prometheus ``BenchmarkLabels_Hash``; XXH64 alone over 112 bytes measured here: 12 ns).
+* ``map_hit_ns``/``map_insert_ns``: a Go map lookup that hits, ~20-50 ns (measured here:
+  21 ns at 10,000 entries), an insert or delete ~100 ns with growth amortised (measured
+  here: 19 ns into a warm 20,000-entry map, 290 ns into one growing to 2 million).
+* ``lock_uncontended_ns``: ``Lock`` + ``Unlock`` with no contention: two atomic RMWs on a
+  local line, measured here 9.7 ns (``BenchmarkMutexUncontended``-class: 10-20 ns).
+  ``RLock``/``RUnlock`` cost the same.
 * ``scrape_parse_ns``/``wal_append_ns``: work Alloy's scrape loop does per sample outside
   the store (parse + relabel before ``GetOrAddGlobalRefID``; the WAL append after
-  ``GetLocalRefID``). Workloads that model a benchmark with no such work set both to 0.
+  ``GetLocalRefID``), ~0.5 us and ~0.3 us. Workloads that model a benchmark with no such
+  work set both to 0.
+* ``call_ns``: the caller's own work around every store call besides those two (0 for
+  Alloy, whose per-sample work is the two above; ``lsim calibrate`` measures the go
+  engine's executor here, as that is the caller the fidelity benchmark compares with).
+
+The runtime (``runtime/proc.go``, ``sync/mutex.go``, ``runtime/sema.go``):
+
+* ``park_unpark_ns``: a P switching goroutines (``gopark``/``goready`` + ``schedule`` +
+  ``gogo``): an unbuffered channel ping-pong at GOMAXPROCS=1 costs 95-100 ns per hop here
+  (``BenchmarkChanSync``-class; 100-250 ns on bare metal).
+* ``spin_ns``: one round of active spinning, ``procyield(30)``: 30 ``PAUSE`` instructions.
+  Measured here 680-720 ns (PAUSE ~23 ns on Zen 5); ~1.2 us on Intel since Skylake (~140
+  cycles per PAUSE), ~100 ns on older cores (~10 cycles). Go spins at most 4 rounds.
+* ``wakep_ns``: from ``wakep`` (futex wake of an idle M) until that M has found and started
+  a goroutine from another P's local queue: measured here p50 19-38 us (a few us on bare
+  metal).
+* ``futex_wake_ns``: what ``wakep`` costs the goroutine that calls it (``startm`` ->
+  ``notewakeup`` -> the futex syscall, which in a VM exits to the hypervisor to send the
+  IPI): a channel send to a parked receiver while the other P is idle took p50 7-8 us here
+  against 60-80 ns with no P to wake (1-2 us on bare metal).
+* ``steal_backoff_ns``: ``runqgrab`` sleeps ``usleep(3)`` before taking a running P's
+  ``runnext``; on Linux that sleep lasts the timer slack (50 us by default) and more:
+  measured here p50 81 us (p10 76 us).
+* ``line_transfer_ns``: one cache line fetched from another core's cache (the mutex word,
+  a map header an insert dirtied, ``readerCount``, a shared atomic): measured here 42-57 ns
+  per one-way hand-over of an atomic word between the two cores (40-100 ns on one socket,
+  more across sockets).
+* ``cas_retry_ns``/``atomic_ns``: an atomic RMW or CAS on a shared word, ~10-20 ns with the
+  line local (as ``lock_uncontended_ns``: half of it is one RMW), and the cost of each
+  failed CAS round while another core owns the line.
+* ``spawn_ns``: one ``go`` statement plus ``wg.Add(1)`` in the spawning goroutine: 105-120
+  ns measured here (``BenchmarkCreateGoroutines``: 200-300 ns on older cores); it is
+  serial, which bounds a burst benchmark.
+* ``exit_ns``: a finished goroutine's ``wg.Done`` and ``goexit0`` (the switch to the next
+  goroutine is ``park_unpark_ns``): spawning 20,000 goroutines that only call ``wg.Done``
+  took 250-300 ns each at GOMAXPROCS=1 here, minus ``spawn_ns`` and one switch: ~60 ns.
 * ``exponential_service``: 0 = every cost is fixed; 1 = every CPU segment is drawn from an
   exponential distribution with that mean (used to check the model against queueing theory).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+
+from lsim.errors import ConfigError
 
 COST_DEFAULTS: MappingProxyType[str, float] = MappingProxyType(
     {
         "hash_ns": 150.0,  # hashing one label set (inside the lock in the original)
         "map_hit_ns": 40.0,  # one Go map lookup that hits
         "map_insert_ns": 100.0,  # one Go map insert or delete
-        "lock_uncontended_ns": 20.0,  # Lock + Unlock with no contention
-        "park_unpark_ns": 200.0,  # a P switching to another goroutine
+        "lock_uncontended_ns": 10.0,  # Lock + Unlock with no contention
+        "park_unpark_ns": 100.0,  # a P switching to another goroutine
         "cas_retry_ns": 20.0,  # one failed compare-and-swap round
-        "atomic_ns": 20.0,  # one atomic RMW/CAS on a shared word (serialises on its line)
+        "atomic_ns": 10.0,  # one atomic RMW/CAS on a shared word (serialises on its line)
         "wal_append_ns": 300.0,  # the WAL append Alloy does outside the store, per sample
         "scrape_parse_ns": 500.0,  # parsing/relabelling one sample outside the store
-        "spin_ns": 120.0,  # one round of active spinning (Go: at most 4 rounds of 30 PAUSEs)
-        "wakep_ns": 5000.0,  # an idle P waking to run a goroutine readied elsewhere
-        "spawn_ns": 250.0,  # one `go` statement + wg.Add in the spawner (burst mode)
+        "call_ns": 0.0,  # the caller's own work around each store call (an executor loop)
+        "spin_ns": 700.0,  # one round of active spinning: procyield(30), 30 PAUSEs
+        "wakep_ns": 20_000.0,  # wakep until the woken M runs a goroutine it found
+        "futex_wake_ns": 7_500.0,  # wakep's futex wake, paid by the goroutine calling it
+        "steal_backoff_ns": 80_000.0,  # usleep(3) before stealing a running P's runnext
+        "line_transfer_ns": 50.0,  # one cache line from another core
+        "spawn_ns": 110.0,  # one `go` statement + wg.Add in the spawner (burst mode)
+        "exit_ns": 60.0,  # wg.Done + goexit0 of a finished goroutine (burst mode)
         "exponential_service": 0.0,  # 1: CPU segments drawn from Exp(mean) instead of fixed
     }
 )
+
+COSTS_FILE_KIND = "lsim-costs"
+
+
+def load_costs_file(path: str | Path, *, source: str = "--costs") -> dict[str, float]:
+    """The ``costs`` mapping of a file written by ``lsim calibrate`` (or by hand):
+
+    .. code-block:: yaml
+
+        kind: lsim-costs          # optional
+        costs: {hash_ns: 120, spin_ns: 700}
+        sources: {hash_ns: "..."} # optional: where each number came from
+
+    Unknown cost names and negative values fail with a message naming the file and key.
+    """
+    import yaml
+
+    where = f"{source} {path}"
+    try:
+        data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read the costs file: {error.strerror or error}",
+                          source=where) from None  # fmt: skip
+    except yaml.YAMLError as error:
+        raise ConfigError(f"not valid YAML: {error}", source=where) from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("costs"), Mapping):
+        raise ConfigError("must be a mapping with a `costs:` mapping of name -> nanoseconds",
+                          source=where)  # fmt: skip
+    kind = data.get("kind", COSTS_FILE_KIND)
+    if kind != COSTS_FILE_KIND:
+        raise ConfigError(f"kind must be {COSTS_FILE_KIND!r} (got {kind!r})", source=where)
+    costs: dict[str, float] = {}
+    for name, value in data["costs"].items():
+        if name not in COST_DEFAULTS:
+            raise ConfigError(
+                f"costs.{name}: unknown cost; known costs: {', '.join(COST_DEFAULTS)}",
+                source=where,
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"costs.{name}: must be a number >= 0 (got {value!r})",
+                              source=where)  # fmt: skip
+        costs[str(name)] = float(value)
+    return costs

@@ -14,6 +14,9 @@ from lsim.limits import MAX_GOROUTINES_MODEL, MAX_SHARDS
 from lsim.workload import checks as ck
 from lsim.workload.costs import COST_DEFAULTS
 
+MAX_SIM_TIME_S = 3600.0  # one simulated hour; the wall-time estimate bounds it further
+MAX_COST_NS = 1e12  # one cost of 1,000 s: far beyond any real service time
+
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
@@ -28,10 +31,15 @@ class ModelSpec:
         ck.integer("gomaxprocs", self.gomaxprocs, lo=1, hi=4096)
         if self.goroutines is not None:
             ck.integer("goroutines", self.goroutines, lo=1, hi=MAX_GOROUTINES_MODEL)
-        ck.number("sim_time_s", self.sim_time_s, lo=0.0, lo_open=True)
+        ck.number("sim_time_s", self.sim_time_s, lo=0.0, lo_open=True, hi=MAX_SIM_TIME_S)
+        if self.sim_time_s < 1e-6:
+            raise ConfigError(
+                f"must be >= 1 us (got {self.sim_time_s:g} s): shorter runs simulate nothing",
+                field="sim_time_s",
+            )
         for name, value in self.costs.items():
             ck.choice(f"costs.{name}", name, tuple(COST_DEFAULTS), what="cost")
-            ck.number(f"costs.{name}", value, lo=0.0)
+            ck.number(f"costs.{name}", value, lo=0.0, hi=MAX_COST_NS)
         object.__setattr__(self, "costs", MappingProxyType({**COST_DEFAULTS, **self.costs}))
 
     def __hash__(self) -> int:  # a mapping proxy is not hashable; its items are

@@ -15,6 +15,8 @@ from types import MappingProxyType
 
 PLACEHOLDER_HELP = "{i}, {i//N}, {i%N}, {i%N+B}, {i+B}, {i%N:a|b|c} ({{ and }} are literal braces)"
 
+MAX_NUMBER_DIGITS = 18  # N and B below 10**18: values stay 64-bit, as Go's would
+NUMBER_BYTES = 40  # the longest a rendered number can be (sign, 39 digits: beyond any index)
 _PLACEHOLDER = re.compile(r"i(?://(\d+))?(?:%(\d+))?(?:\+(\d+))?(?::([^{}]*))?")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -25,6 +27,12 @@ class _Placeholder:
     mod: int
     add: int
     choices: tuple[str, ...]
+
+    @property
+    def max_bytes(self) -> int:
+        if self.choices:
+            return max(len(c.encode("utf-8")) for c in self.choices)
+        return NUMBER_BYTES
 
     def render(self, i: int) -> str:
         v = i
@@ -48,6 +56,13 @@ class LabelFormat:
         """True when the value is ``i`` itself (possibly shifted), so it differs per series."""
         return any(isinstance(p, _Placeholder) and not p.mod and not p.div for p in self.parts)
 
+    @property
+    def max_bytes(self) -> int:
+        """The longest value this format can render, in UTF-8 bytes."""
+        return sum(
+            len(p.encode("utf-8")) if isinstance(p, str) else p.max_bytes for p in self.parts
+        )
+
     def render(self, i: int) -> str:
         return "".join(p if isinstance(p, str) else p.render(i) for p in self.parts)
 
@@ -67,10 +82,18 @@ def compile_format(text: str) -> LabelFormat:
         inner = m.group(1)
         full = _PLACEHOLDER.fullmatch(inner) if inner is not None else None
         if full is None:
-            raise ValueError(f"bad placeholder {token!r} in {text!r}; allowed: {PLACEHOLDER_HELP}")
+            raise ValueError(
+                f"bad placeholder {_short(token)} in {_short(text)}; allowed: {PLACEHOLDER_HELP}"
+            )
         div, mod, add, choices = full.groups()
-        if div == "0" or (mod is not None and int(mod) == 0):
-            raise ValueError(f"division or modulo by zero in {token!r}")
+        for number in (div, mod, add):
+            if number is not None and len(number.lstrip("0")) > MAX_NUMBER_DIGITS:
+                raise ValueError(
+                    f"a number of {len(number):,} digits in {_short(token)}; at most "
+                    f"{MAX_NUMBER_DIGITS} digits allowed"
+                )
+        if (div is not None and int(div) == 0) or (mod is not None and int(mod) == 0):
+            raise ValueError(f"division or modulo by zero in {_short(token)}")
         parts.append(
             _Placeholder(
                 div=int(div or 0),
@@ -82,6 +105,10 @@ def compile_format(text: str) -> LabelFormat:
     if pos < len(text):
         parts.append(text[pos:])
     return LabelFormat(text, tuple(parts))
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57]) + "..."
 
 
 # Alloy's BenchmarkHighContention label sets (DESIGN.md §2), expressed in the same grammar.

@@ -4,7 +4,8 @@ The loader checks the shape (mappings, known keys, strings where names are expec
 model classes check values (see ``model.py``). Every :class:`ConfigError` raised while a
 section is built is re-raised with the file as ``source`` and the full dotted path as
 ``field``: ``workloads/x.yaml: ops.mix.GetLocalRefID: must be >= 0 (got -1)``.
-Only ``yaml.safe_load`` is used: a workload file cannot construct Python objects.
+YAML is read by ``yamlsafe`` (safe types only, bounded size and depth, no aliases, duplicate
+keys refused): a workload file cannot construct Python objects or expand without limit.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lsim.errors import ConfigError
+from lsim.workload import checks as ck
 from lsim.workload.model import (
     MAX_COMPONENTS,
     ChurnSpec,
@@ -35,6 +35,7 @@ from lsim.workload.model import (
     Workload,
 )
 from lsim.workload.serialize import workload_to_dict
+from lsim.workload.yamlsafe import parse_yaml, read_text
 
 BUILTIN_NAMES: tuple[str, ...] = ("default",)
 BUILTIN_PREFIX = "builtin:"
@@ -89,10 +90,11 @@ class _Reader:
             raise self.fail(path, f"{where} must be a mapping of keys (got {_kind(value)})")
         for key in value:
             if not isinstance(key, str) or key not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                shown = key if isinstance(key, str) and len(key) <= 60 else ck.describe(key)
+                hint = difflib.get_close_matches(str(shown), allowed, n=1)
                 did = f" (did you mean {hint[0]!r}?)" if hint else ""
                 raise self.fail(
-                    f"{path}.{key}" if path else str(key),
+                    f"{path}.{shown}" if path else str(shown),
                     f"unknown key{did}; allowed: {', '.join(allowed)}",
                 )
         return dict(value)
@@ -119,7 +121,7 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return ck.describe(value)
 
 
 def _template(r: _Reader, value: Any) -> TemplateSpec:
@@ -178,8 +180,16 @@ def _ops(r: _Reader, value: Any) -> PipelineSpec | MixSpec:
 def _model(r: _Reader, value: Any) -> ModelSpec:
     raw = r.section(value, "model", ("gomaxprocs", "goroutines", "sim_time_s", "costs"))
     costs = raw.get("costs")
+    if isinstance(costs, str) and costs.strip():  # a costs file (lsim calibrate), beside us
+        from lsim.workload.costs import load_costs_file
+
+        here = Path(r.source).parent if not r.source.startswith(("<", BUILTIN_PREFIX)) else None
+        path = Path(costs).expanduser()
+        costs = load_costs_file(path if path.is_absolute() or here is None else here / path,
+                                source=f"{r.source}: model.costs")  # fmt: skip
     if costs is not None and not isinstance(costs, Mapping):
-        raise r.fail("model.costs", f"must be a mapping cost -> nanoseconds (got {_kind(costs)})")
+        raise r.fail("model.costs", "must be a mapping cost -> nanoseconds or the name of a "
+                     f"costs file written by lsim calibrate (got {_kind(costs)})")  # fmt: skip
     raw["costs"] = dict(costs or {})
     with _located(r.source, "model"):
         return ModelSpec(**raw)
@@ -213,33 +223,13 @@ def parse_workload(data: Any, source: str, *, default_name: str = "workload") ->
 
 
 def _parse_text(text: str, source: str, default_name: str) -> Workload:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = error.problem or error.context or "invalid YAML"
-        raise ConfigError(f"invalid YAML{where}: {problem}", source=source) from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"YAML error: {error}", source=source) from None
-    return parse_workload(data, source, default_name=default_name)
+    return parse_workload(parse_yaml(text, source), source, default_name=default_name)
 
 
 def load_workload(path: str | Path) -> Workload:
     """Read and validate a workload file."""
     p = Path(path)
-    source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("no such workload file", source=source) from None
-    except IsADirectoryError:
-        raise ConfigError("is a directory, not a workload file", source=source) from None
-    except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", source=source) from None
-    except OSError as error:
-        raise ConfigError(f"cannot read: {error.strerror or error}", source=source) from None
-    return _parse_text(text, source, p.stem)
+    return _parse_text(read_text(p, str(path)), str(path), p.stem)
 
 
 def builtin_workload(name: str = "default") -> Workload:

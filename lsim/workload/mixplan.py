@@ -4,6 +4,18 @@ A mix thread draws each operation independently by weight, so over many steps th
 each operation tracks its weight. Every step is ``Condition.ALWAYS``: one drawn operation is
 one store call. Local ids: ``series*1000 + thread`` for Add/GetOrAddLink, and Replace adds
 ``n*GEN_STRIDE`` for the thread's n-th Replace so each one installs a new WAL ref.
+
+What real callers do, kept by the draws:
+
+* ``draw.new_series`` of the GetOrAddGlobalRefID / GetOrAddLink calls bring a never-seen
+  label set: the thread's k-th is series ``count + k*CHURN_STRIDE + thread`` (the churn
+  scheme of ``plan.py``; in burst mode k also counts the iterations before), so it is new to
+  the store and to every other thread.
+* A call that takes a global id (GetLocalRefID, Add/ReplaceLocalLink, TrackStaleness) uses
+  one of the last ``FETCHED`` series the thread fetched with a GetOrAdd* call, so it passes
+  the id the store returned (never 0 for a series it has not fetched, which ``sharded``
+  would route to shard 0). A thread that has fetched nothing yet fetches first: that one
+  draw becomes a GetOrAddGlobalRefID of the drawn series.
 """
 
 from __future__ import annotations
@@ -14,9 +26,11 @@ import random
 from collections.abc import Iterator
 
 from lsim.sync.states import Operation
-from lsim.workload.ids import GEN_STRIDE, LOCAL_ID_MASK, seed_for
+from lsim.workload.ids import CHURN_STRIDE, GEN_STRIDE, LOCAL_ID_MASK, seed_for
 from lsim.workload.model import MixSpec, PacingSpec, Workload
 from lsim.workload.steps import Step, pace, think
+
+FETCHED = 64  # series a mix thread remembers having fetched (the ids it can pass on)
 
 
 def pacing_step(pacing: PacingSpec, rng: random.Random | None) -> Iterator[Step]:
@@ -45,6 +59,27 @@ def mix_steps(
     count, n_comp = w.series.count, len(w.components)
     spt = m.series_per_thread
     replaces = 0
+    fetched: list[int] = []
+    fresh = m.new_series
+    new_k = iteration * w.pacing.batch_size if burst else 0
+
+    def fetch(s: int) -> int:
+        if len(fetched) < FETCHED:
+            fetched.append(s)
+        else:
+            fetched[rng.randrange(FETCHED)] = s
+        return s
+
+    def fetching() -> int:
+        """The series of a GetOrAdd* call: new with probability ``new_series``."""
+        nonlocal new_k
+        if fresh and rng.random() < fresh:
+            new_k += 1
+            return fetch(count + new_k * CHURN_STRIDE + t)
+        return fetch(series())
+
+    def known() -> int:
+        return fetched[rng.randrange(len(fetched))]
 
     def series() -> int:
         if m.series == "thread":
@@ -58,19 +93,26 @@ def mix_steps(
         nonlocal replaces
         op = ops[min(bisect.bisect_right(cum, rng.random() * total), len(ops) - 1)]
         if op is Operation.GET_OR_ADD_GLOBAL_REF_ID:
-            return Step(op, series())
+            return Step(op, fetching())
+        if op is Operation.GET_OR_ADD_LINK:
+            s = fetching()
+            return Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
+        if op is Operation.COLLECT or op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
+            return Step(op)  # no arguments
+        if not fetched:  # nothing fetched yet: no id to pass on; fetch one first
+            return Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, fetch(series()))
         if op is Operation.GET_LOCAL_REF_ID:
-            return Step(op, series(), component())
-        if op in (Operation.ADD_LOCAL_LINK, Operation.GET_OR_ADD_LINK):
-            s = series()
+            return Step(op, known(), component())
+        if op is Operation.ADD_LOCAL_LINK:
+            s = known()
             return Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
         if op is Operation.REPLACE_LOCAL_LINK:
-            s = series()
+            s = known()
             replaces += 1
             return Step(op, s, component(), (s * 1000 + t + replaces * GEN_STRIDE) & LOCAL_ID_MASK)
         if op is Operation.TRACK_STALENESS:
-            stale = tuple(series() for _ in range(m.stale_per_call))
-            live = tuple(series() for _ in range(m.live_per_call))
+            stale = tuple(known() for _ in range(m.stale_per_call))
+            live = tuple(known() for _ in range(m.live_per_call))
             return Step(op, stale=stale, live=live)
         return Step(op)  # CheckAndRemoveStaleMarkers, Collect: no arguments
 

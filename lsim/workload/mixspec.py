@@ -1,7 +1,11 @@
 """``ops.mix`` + ``ops.draw``: operations drawn at random by weight, for what-if workloads.
 
 Unlike a pipeline, every drawn operation is one store call (no conditions), so the share of
-each operation among store calls tracks its weight. ``draw`` says how arguments are picked.
+each operation among store calls tracks its weight. ``draw`` says how arguments are picked:
+``new_series`` is the share of GetOrAddGlobalRefID / GetOrAddLink calls that bring a label
+set the store has never seen (a new series: a map insert, and for ``finegrained`` the write
+side of ``globalMut``). Calls that take a global id (GetLocalRefID, Add/ReplaceLocalLink,
+TrackStaleness) pass one the thread has fetched, as real callers do (``mixplan.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class MixSpec:
     component: Literal["uniform", "by_thread"] = "uniform"  # by_thread: t % R
     stale_per_call: int = 1  # TrackStaleness: drawn series sent as stale markers
     live_per_call: int = 0  # TrackStaleness: drawn series sent as live samples
+    new_series: float = 0.0  # share of GetOrAdd* calls with a never-seen label set (0..1)
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, Mapping):
@@ -58,10 +63,12 @@ class MixSpec:
         ck.choice("draw.component", self.component, MIX_COMPONENTS, what="component draw")
         ck.integer("draw.stale_per_call", self.stale_per_call, lo=0, hi=100_000)
         ck.integer("draw.live_per_call", self.live_per_call, lo=0, hi=100_000)
+        ck.number("draw.new_series", self.new_series, lo=0.0, hi=1.0)
 
     def __hash__(self) -> int:  # a mapping proxy is not hashable; its items are
         rest = (self.series, self.series_per_thread, self.component)
-        return hash((*self.weights.items(), *rest, self.stale_per_call, self.live_per_call))
+        return hash((*self.weights.items(), *rest, self.stale_per_call, self.live_per_call,
+                     self.new_series))  # fmt: skip
 
     def check_against(self, series_count: int) -> None:
         if self.series == "thread" and self.series_per_thread > series_count:

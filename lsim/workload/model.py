@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from lsim.errors import ConfigError
 from lsim.labels import HashLayout
-from lsim.limits import MAX_THREADS_PER_PROCESS
+from lsim.limits import thread_limit
 from lsim.workload import checks as ck
 from lsim.workload.enginespecs import ModelSpec, StoreSpec
 from lsim.workload.labelfmt import TEMPLATE_PRESETS, LabelFormat, compile_format
@@ -27,6 +27,12 @@ from lsim.workload.pipelinespec import PipelineSpec
 Mode = Literal["steady", "burst"]
 THREAD_MODES: tuple[str, ...] = ("steady", "burst")
 MAX_COMPONENTS = 100  # prepopulated links use local id ``series*100 + component`` (as Alloy's)
+MAX_SEED = 2**63 - 1  # seeds reach Go's int64 and SplitMix64's 64 bits
+MAX_RUN_S = 86_400.0  # a measured window, a warm-up or a pause: at most one day
+MAX_ITERATIONS = 100_000
+MAX_SERIES = 100_000_000  # a sanity bound; the memory estimate refuses far less on most machines
+MAX_LABEL_BYTES = (1 << 24) - 1  # stringlabels' 3-byte length prefix: 16 MiB - 1 per string
+MAX_RATE = 1e6  # batches per second per thread: one per microsecond
 
 __all__ = [
     "ChurnSpec",
@@ -50,12 +56,12 @@ class ThreadsSpec:
 
     def __post_init__(self) -> None:
         ck.integer("count", self.count, lo=1)
-        if self.count > MAX_THREADS_PER_PROCESS:
+        limit = thread_limit()
+        if self.count > limit.threads:
             raise ConfigError(
-                f"must be <= {MAX_THREADS_PER_PROCESS:,} (got {self.count:,}): about "
-                f"{MAX_THREADS_PER_PROCESS:,} threads fit in one process on this machine "
-                "(vm.max_map_count 65,530 / ~3 memory mappings per thread); for production "
-                "scale use the model engine (model.goroutines)",
+                f"must be <= {limit.threads:,} (got {self.count:,}): about {limit.threads:,} "
+                f"threads can start in one process on this machine now ({limit.reason}); for "
+                "production scale use the model engine (model.goroutines)",
                 field="count",
             )
         ck.choice("mode", self.mode, THREAD_MODES, what="thread mode")
@@ -68,9 +74,14 @@ class RunSpec:
     warmup_s: float = 0.5  # steady mode: discarded start (threads still starting)
 
     def __post_init__(self) -> None:
-        ck.number("duration_s", self.duration_s, lo=0.0, lo_open=True)
-        ck.integer("iterations", self.iterations, lo=1)
-        ck.number("warmup_s", self.warmup_s, lo=0.0)
+        ck.number("duration_s", self.duration_s, lo=0.0, lo_open=True, hi=MAX_RUN_S)
+        if self.duration_s < 0.001:
+            raise ConfigError(
+                f"must be >= 0.001 s (got {self.duration_s:g}): shorter windows measure nothing",
+                field="duration_s",
+            )
+        ck.integer("iterations", self.iterations, lo=1, hi=MAX_ITERATIONS)
+        ck.number("warmup_s", self.warmup_s, lo=0.0, hi=MAX_RUN_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +108,37 @@ class TemplateSpec:
             object.__setattr__(self, "labels", preset)
         if not self.labels:
             raise ConfigError("needs at least one label", field="template")
+        names: set[str] = set()
         for name, text in self.labels:
-            if not name:
-                raise ConfigError("label names must not be empty", field="template")
+            if not isinstance(name, str) or not name:
+                raise ConfigError("label names must be non-empty strings", field="template")
+            if name in names:
+                raise ConfigError(f"label {ck.describe(name)} is given twice", field="template")
+            names.add(name)
+            shown = name if len(name) <= 60 else ck.describe(name)
+            if not isinstance(text, str):
+                raise ConfigError(
+                    f"must be a string (got {ck.describe(text)})", field=f"template.{shown}"
+                )
             try:
-                compile_format(text)
+                size = len(name.encode("utf-8"))
+                fmt = compile_format(text)
+            except UnicodeEncodeError:
+                raise ConfigError("is not valid Unicode text", field=f"template.{shown}") from None
             except ValueError as error:
-                raise ConfigError(str(error), field=f"template.{name}") from None
+                raise ConfigError(str(error), field=f"template.{shown}") from None
+            if size > MAX_LABEL_BYTES:
+                raise ConfigError(
+                    f"a label name of {size:,} bytes; a label string holds at most "
+                    f"{MAX_LABEL_BYTES:,} bytes (stringlabels' 3-byte length)",
+                    field="template",
+                )
+            if fmt.max_bytes > MAX_LABEL_BYTES:
+                raise ConfigError(
+                    f"values of up to {fmt.max_bytes:,} bytes; a label value holds at most "
+                    f"{MAX_LABEL_BYTES:,} bytes (stringlabels' 3-byte length)",
+                    field=f"template.{shown}",
+                )
 
     def formats(self) -> tuple[tuple[str, LabelFormat], ...]:
         return tuple((name, compile_format(text)) for name, text in self.labels)
@@ -128,7 +163,7 @@ class SeriesSpec:
     layout: HashLayout = HashLayout.STRINGLABELS
 
     def __post_init__(self) -> None:
-        ck.integer("count", self.count, lo=1)
+        ck.integer("count", self.count, lo=1, hi=MAX_SERIES)
         ck.integer("prepopulated", self.prepopulated, lo=0)
         if self.prepopulated > self.count:
             raise ConfigError(
@@ -152,9 +187,15 @@ class PacingSpec:
 
     def __post_init__(self) -> None:
         ck.choice("think", self.think, ("none", "fixed", "exponential"), what="think")
-        ck.number("think_s", self.think_s, lo=0.0)
-        ck.number("rate_per_thread", self.rate_per_thread, lo=0.0)
-        ck.integer("batch_size", self.batch_size, lo=1)
+        ck.number("think_s", self.think_s, lo=0.0, hi=MAX_RUN_S)
+        ck.number("rate_per_thread", self.rate_per_thread, lo=0.0, hi=MAX_RATE)
+        if 0 < self.rate_per_thread < 1 / MAX_RUN_S:
+            raise ConfigError(
+                f"must be 0 (off) or >= {1 / MAX_RUN_S:.3g} (one batch a day) "
+                f"(got {self.rate_per_thread:g})",
+                field="rate_per_thread",
+            )
+        ck.integer("batch_size", self.batch_size, lo=1, hi=100_000)
         if self.think != "none" and self.think_s <= 0:
             raise ConfigError(f"must be > 0 with think: {self.think}", field="think_s")
         if self.think == "none" and self.think_s:
@@ -181,6 +222,49 @@ def _components(value: tuple[str, ...]) -> None:
         raise ConfigError("component names must be unique", field="components")
 
 
+def check_runnable(w: Workload) -> None:
+    """Refuse pacing under which no thread would work: a pause longer than the run, or a
+    rate at which every thread together does less than one batch in the measured time.
+
+    Not part of ``__post_init__``: a file may be fixed by flags (``--duration``), so the
+    CLI checks the workload as it will run, and ``lsim workload validate`` the file alone.
+    "The run" is the longer of the threads engine's (warm-up + window) and the model's
+    simulated time, so a workload meant for either engine passes. Raises
+    :class:`ConfigError` with the file as ``source``.
+    """
+    if w.threads.mode != "steady":
+        return
+    try:
+        _check_pacing_fits(w)
+    except ConfigError as error:
+        raise ConfigError(error.detail, source=w.source, field=error.field) from None
+
+
+def _check_pacing_fits(w: Workload) -> None:
+    p = w.pacing
+    run_s = w.run.warmup_s + w.run.duration_s
+    longest = max(run_s, w.model.sim_time_s)
+    where = (
+        f"run.warmup_s + run.duration_s = {run_s:g} s, model.sim_time_s = {w.model.sim_time_s:g} s"
+    )
+    if p.think != "none" and p.think_s > longest:
+        raise ConfigError(
+            f"a pause of {p.think_s:g} s is longer than the run ({where}): every thread "
+            "would work once and sleep to the end",
+            field="pacing.think_s",
+        )
+    if p.rate_per_thread:
+        threads_batches = w.threads.count * p.rate_per_thread * w.run.duration_s
+        model_batches = w.goroutines * p.rate_per_thread * 0.75 * w.model.sim_time_s
+        if max(threads_batches, model_batches) < 1:
+            raise ConfigError(
+                f"at {p.rate_per_thread:g} batches per second per thread, "
+                f"{w.threads.count:,} threads do no work in the measured window "
+                f"({where}): raise the rate, the threads or the run time",
+                field="pacing.rate_per_thread",
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class Workload:
     name: str = "workload"
@@ -197,7 +281,7 @@ class Workload:
     source: str = "<memory>"
 
     def __post_init__(self) -> None:
-        ck.integer("seed", self.seed, lo=0)
+        ck.integer("seed", self.seed, lo=0, hi=MAX_SEED)
         _components(self.components)
         burst = self.threads.mode == "burst"
         b = self.behaviour
@@ -244,19 +328,32 @@ class Workload:
             ("--warmup", warmup_s, "run", "warmup_s"),
             ("--seed", seed, "", "seed"),
         ]
+        parts: dict[str, Any] = {}
+        given: list[str] = []
         for flag, value, section, name in edits:
             if value is None:
                 continue
+            given.append(flag)
+            if not section:
+                parts[name] = value
+                continue
             try:
-                if section:
-                    part = dataclasses.replace(getattr(w, section), **{name: value})
-                    w = dataclasses.replace(w, **{section: part})
-                else:
-                    w = dataclasses.replace(w, **{name: value})
+                part = dataclasses.replace(parts.get(section, getattr(w, section)), **{name: value})
             except ConfigError as error:
                 # The flag names the field already; keep the path only for knock-on errors.
                 own = error.field in (None, name)
                 raise ConfigError(
                     error.detail if own else f"{error.field}: {error.detail}", source=flag
                 ) from None
+            parts[section] = part
+        if not parts:
+            return w
+        try:
+            # One validation of the whole, so that flags given together are judged together.
+            w = dataclasses.replace(w, **parts)
+        except ConfigError as error:
+            named = next((f for f, _, sec, n in edits if not sec and n == error.field), None)
+            if named is not None:
+                raise ConfigError(error.detail, source=named) from None
+            raise ConfigError(error.detail, source="/".join(given), field=error.field) from None
         return w

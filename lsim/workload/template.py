@@ -21,7 +21,7 @@ description: "scrape targets -> relabel -> one remote_write, paced"  # one line 
 seed: 1                       # every plan is derived from it; same seed, same run
 
 threads:
-  count: 1000                 # worker threads (<= 21,800 per process on this machine)
+  count: 1000                 # worker threads (<= ~21,600 per process, measured at start)
   mode: steady                # steady: long-lived threads loop | burst: fresh threads per iteration
 
 run:

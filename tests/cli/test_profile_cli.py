@@ -77,10 +77,15 @@ def test_show_renders_text_formats(
         assert out.startswith("goroutine ")
 
 
-def test_show_binary_format_needs_output_and_picks_format_by_suffix(
-    saved: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_show_binary_format_refuses_a_terminal_and_picks_format_by_suffix(
+    saved: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, _, err = run_cli(["profile", "show", str(saved[0]), "-f", "pprof"], capsys)
+    with monkeypatch.context() as terminal:  # to a pipe it goes to stdout (test_output_rule)
+        terminal.setattr("sys.stdout.isatty", lambda: True)
+        code, _, err = run_cli(["profile", "show", str(saved[0]), "-f", "pprof"], capsys)
     assert code == 2 and "binary" in err
     out = tmp_path / "block.pb.gz"
     code, _, _ = run_cli(["profile", "show", str(saved[0]), "-o", str(out)], capsys)
@@ -101,7 +106,7 @@ def test_diff_names_both_sides(
     [
         (["profile", "show", "/nonexistent.json"], "cannot read"),
         (["profile", "show", "{saved}", "-f", "nosuch"], "known formats"),
-        (["profile", "show", "{saved}", "-o", "out.unknown"], "known suffixes"),
+        (["profile", "show", "{saved}", "-o", "out.csv"], "not a format of lsim profile show"),
         (["profile", "-f", "nosuch"], "known formats"),
         (["profile", "--engine", "model", "--py-spy"], "--engine threads"),
     ],

@@ -72,3 +72,26 @@ def test_interrupted_profile_is_saved_but_left_out(tmp_path: Path) -> None:
     assert log.cut_short is not None and log.cut_short.slot == PLAN[1]
     assert log.status(PLAN[1]) == "interrupted"
     assert (tmp_path / "sharded-4-r1.json").exists()
+
+
+def test_a_failed_run_stops_the_schedule_and_keeps_what_it_measured(tmp_path: Path) -> None:
+    from lsim.errors import RunFailed
+
+    def engine(slot: Slot) -> Profile:
+        if slot.index == 1:
+            raise RunFailed("the run failed: worker 2: ValueError: x", profile_with("sharded", 5.0))
+        return profile_with(slot.variant.store, 100.0)
+
+    log = run_plan(PLAN, engine, save_dir=tmp_path)
+    assert not log.interrupted and [f.slot.index for f in log.finished] == [0]
+    assert log.failure == "sharded-4 repetition 1: the run failed: worker 2: ValueError: x"
+    assert log.status(PLAN[1]) == "failed"
+    assert (tmp_path / "sharded-4-r1.json").exists()
+
+
+def test_a_profile_that_cannot_be_saved_does_not_stop_the_schedule(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    log = run_plan(PLAN, FakeEngine(), save_dir=blocker / "sub")
+    assert len(log.finished) == 4 and all(f.path is None for f in log.finished)
+    assert len(log.save_errors) == 4 and "cannot create" in log.save_errors[0]

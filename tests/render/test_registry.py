@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lsim.errors import ConfigError
 from lsim.profile.model import Profile
-from lsim.render import RENDERER_NAMES, get_renderer, renderer_for_path
+from lsim.render import (
+    BINARY_FORMATS,
+    DESCRIPTIONS,
+    RENDERER_NAMES,
+    SUFFIXES,
+    formats_table,
+    get_renderer,
+    renderer_for_path,
+)
 from lsim.render.goroutines import GoroutineDump
 from lsim.render.pprof import PprofRenderer
 
@@ -14,6 +24,8 @@ from lsim.render.pprof import PprofRenderer
 def test_every_name_builds_and_renders(mutex_profile: Profile) -> None:
     for name in RENDERER_NAMES:
         renderer = get_renderer(name)
+        if not renderer.applies_to(mutex_profile):
+            continue  # go-dump: only go-engine profiles keep a real dump
         out = renderer.render(mutex_profile)
         assert isinstance(out, bytes if renderer.binary else str), name
         assert out, name
@@ -29,8 +41,10 @@ def test_names_are_the_documented_ones() -> None:
         "pprof-block",
         "pprof-mutex",
         "folded",
+        "svg",
         "speedscope",
         "json",
+        "go-dump",
     }
 
 
@@ -49,6 +63,8 @@ def test_unknown_name_lists_known_ones() -> None:
         ("report.txt", "summary", None),
         ("x.dump", "goroutines", GoroutineDump),
         ("x.goroutines", "goroutines", GoroutineDump),
+        ("x.pprof", "pprof", PprofRenderer),
+        ("flame.svg", "svg", None),
     ],
 )
 def test_suffix_lookup(path: str, name: str, cls: type | None) -> None:
@@ -60,8 +76,26 @@ def test_suffix_lookup(path: str, name: str, cls: type | None) -> None:
 
 
 def test_unknown_suffix_is_a_user_error() -> None:
-    with pytest.raises(ConfigError, match=r"cannot tell the format of 'p\.svg'.*\.pb\.gz"):
-        renderer_for_path("p.svg")
+    with pytest.raises(ConfigError, match=r"cannot tell the format of 'p\.png'.*\.pb\.gz"):
+        renderer_for_path("p.png")
+
+
+def test_readme_table_of_formats_is_the_registry() -> None:
+    """README.md's table between the markers is ``formats_table()`` (``python -m lsim.render``
+    prints it): a renderer added, renamed or given a suffix shows up as a failure here."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start, end = "<!-- formats: python -m lsim.render -->\n", "<!-- /formats -->"
+    assert start in readme and end in readme
+    table = readme.split(start, 1)[1].split(end, 1)[0]
+    assert table == formats_table(), (
+        "README.md's formats table differs: paste python -m lsim.render"
+    )
+
+
+def test_every_format_has_a_description_and_suffixes_name_formats() -> None:
+    assert set(DESCRIPTIONS) == set(RENDERER_NAMES) and all(DESCRIPTIONS.values())
+    assert set(SUFFIXES.values()) <= set(RENDERER_NAMES)
+    assert {n for n in RENDERER_NAMES if get_renderer(n).binary} == BINARY_FORMATS
 
 
 def test_variants_and_option_overrides() -> None:

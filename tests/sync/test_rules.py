@@ -124,6 +124,34 @@ def test_only_one_woken_waiter_at_a_time() -> None:
     assert m.unlock(7)[1] is c
 
 
+def test_spinnable_only_while_locked_and_not_starving() -> None:
+    m: MutexRules[G] = MutexRules()
+    assert not m.spinnable()  # unlocked: the spinner's CAS takes it instead
+    m.lock(G("o"), 0)
+    assert m.spinnable()
+    a = G("a")
+    m.lock(a, 0)
+    m.unlock(2 * MS)
+    m.lock(G("barger"), 2 * MS)
+    m.retry(a, 2 * MS)  # waited > 1 ms: starvation mode
+    assert m.starving and not m.spinnable()  # Go: no spinning on a starving mutex
+
+
+def test_spinner_sets_woken_only_with_waiters_and_unlock_then_wakes_nobody() -> None:
+    m: MutexRules[G] = MutexRules()
+    a, b = G("a"), G("b")
+    m.lock(a, 0)
+    assert not m.try_set_woken()  # nobody queued: nothing to hold back
+    m.lock(b, 1)
+    assert m.try_set_woken()  # Go: !awoke && old&mutexWoken == 0 && waiters != 0
+    assert not m.try_set_woken()  # already set (by us or a woken waiter)
+    assert m.unlock(2) == (Action.NONE, None)  # the spinner will take it: b stays queued
+    assert list(m.queue) == [b]
+    assert m.lock(G("spinner"), 3)  # the spinner's CAS after its round
+    m.clear_woken()  # ... clears mutexWoken in the same CAS
+    assert m.unlock(4) == (Action.WAKE, b)  # the next unlock wakes the queue again
+
+
 def test_try_lock_fails_in_starvation_mode() -> None:
     m: MutexRules[G] = MutexRules()
     m.lock(G("o"), 0)

@@ -8,6 +8,7 @@ import pytest
 
 from lsim.errors import ConfigError
 from lsim.labels import HashLayout
+from lsim.limits import max_threads
 from lsim.workload.costs import COST_DEFAULTS
 from lsim.workload.model import (
     MixSpec,
@@ -39,7 +40,7 @@ def test_with_overrides_returns_a_validated_copy() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"threads": 50_000}, "--threads: must be <= 21,800 (got 50,000)"),
+        ({"threads": 10**7}, f"--threads: must be <= {max_threads():,} (got 10,000,000)"),
         ({"threads": 0}, "--threads: must be >= 1 (got 0)"),
         ({"duration_s": -1.0}, "--duration: must be > 0 (got -1)"),
         ({"seed": -3}, "--seed: must be >= 0 (got -3)"),

@@ -7,6 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lsim.limits import max_threads
 from lsim.sync.states import OPERATION_BY_GO_NAME, Operation
 from lsim.workload.labelfmt import compile_format
 from lsim.workload.load import parse_workload, workload_to_dict
@@ -118,7 +119,7 @@ def test_same_seed_same_plan(seed: int, thread: int, wal: float) -> None:
 @settings(max_examples=30, deadline=None)
 @given(
     count=st.integers(1, 10**6),
-    threads=st.integers(1, 21_800),
+    threads=st.integers(1, max_threads()),
     mode=st.sampled_from(["steady", "burst"]),
     comps=st.integers(1, 100),
     relabel=st.booleans(),

@@ -36,8 +36,8 @@ MAGIC = b"LSIMPLAN1\n"
 # Distinct steps sent beyond each goroutine's first cycle, all goroutines together
 # (~72 bytes each on the wire): bounds the file and the time Python spends writing it.
 STEP_BUDGET = 600_000
-CHUNK = 256  # a closed loop with no pause step is cut into cycles of this many steps
-MAX_CYCLE = 100_000  # a "cycle" longer than this is a closed loop too
+MIN_LOOP = 256  # steps at least sent per goroutine beyond its first cycle
+MAX_CYCLE = 100_000  # a paced cycle longer than this is sent as it is, once
 _NONE = Operation.NONE
 
 
@@ -102,22 +102,48 @@ class _Writer:
 
 
 def _cycles(steps: Iterator[Step]) -> Iterator[list[Step]]:
-    """Cut an endless plan into cycles, each ending with its pause step."""
+    """Cut an endless paced plan into cycles, each ending with its pause step."""
     while True:
         cycle: list[Step] = []
         for step in steps:
             cycle.append(step)
             if step.op is _NONE or len(cycle) >= MAX_CYCLE:
                 break
-        else:
-            if cycle:
-                yield cycle
+        if not cycle:
             return
-        if len(cycle) >= MAX_CYCLE:  # no pause at all: a closed loop; use short cycles
-            for i in range(0, len(cycle), CHUNK):
-                yield cycle[i : i + CHUNK]
-            continue
         yield cycle
+        if cycle[-1].op is not _NONE:  # the plan ended (or a cycle too long to keep)
+            return
+
+
+def periodic_tail(seq: list[Step]) -> tuple[int, int] | None:
+    """``(start, period)`` when ``seq[start:]`` repeats with ``period`` at least twice, so
+    ``seq[:start] + seq[start:start+period] * k`` is the sequence itself; else None.
+
+    A closed loop has no pause step to cut it into cycles; a static one (the same batch over
+    and over) is still periodic, and this finds its period from the steps alone.
+    """
+    n = len(seq)
+    last = seq[-1] if seq else None
+    for period in range(1, n // 2 + 1):
+        if seq[n - 1 - period] != last or seq[n - 2 * period : n - period] != seq[n - period :]:
+            continue
+        start = n - 2 * period
+        while start > 0 and seq[start - 1] == seq[start - 1 + period]:
+            start -= 1
+        return start, period
+    return None
+
+
+def _closed_loop_plan(w: Workload, g: int, budget: int) -> tuple[list[Step], list[Step], bool]:
+    seq = list(itertools.islice(thread_steps(w, g), budget))
+    if len(seq) < budget:  # a finite plan
+        return seq, [], True
+    found = periodic_tail(seq)
+    if found is not None:
+        start, period = found
+        return seq[:start], seq[start : start + period], True
+    return [], seq, False
 
 
 def _calls(steps: list[Step]) -> int:
@@ -128,6 +154,8 @@ def _steady_plan(
     w: Workload, g: int, budget: int, cycles_needed: int
 ) -> tuple[list[Step], list[Step], bool]:
     """(prefix, loop, static) for goroutine ``g``."""
+    if w.pacing.closed_loop:
+        return _closed_loop_plan(w, g, budget)
     cycles = _cycles(thread_steps(w, g))
     first = next(cycles, [])
     second = next(cycles, None)
@@ -201,7 +229,7 @@ def write_plan(run: GoRun, out: BinaryIO) -> PlanStats:
             for g in range(run.goroutines):
                 body.plan(list(thread_steps(w, g, iteration=it)))
     else:
-        budget = max(CHUNK, STEP_BUDGET // max(1, run.goroutines))
+        budget = max(MIN_LOOP, STEP_BUDGET // max(1, run.goroutines))
         needed = _cycles_needed(w)
         for g in range(run.goroutines):
             prefix, loop, static = _steady_plan(w, g, budget, needed)

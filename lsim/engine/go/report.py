@@ -323,7 +323,9 @@ def _notes(r: GoRuns, p: Profile, foreign: float, law: dict[str, float]) -> list
     if law:
         notes.append(
             f"Little's law: census mean blocked {law['census_blocked_mean']:.1f} vs block "
-            f"profile wait/elapsed {law['block_profile_blocked_mean']:.1f}"
+            f"profile wait/elapsed {law['block_profile_blocked_mean']:.1f} (the profile misses "
+            "waits still running at the window's end: expect agreement when waits are short "
+            "against the window)"
         )
     replayed = [
         g

@@ -24,6 +24,7 @@ EXIT       --                     -- (the plan is done: the goroutine exits)
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from lsim.sync.states import GoState, Operation
@@ -38,8 +39,9 @@ WRITE, READ, ANNOUNCE = 0, 1, 2
 R_NONE = 0
 R_GRANTED = 1  # a lock was handed to it (starvation hand-off, readers drained, writer left)
 R_WOKEN = 2  # woken from a mutex queue in normal mode: compete again
-R_SPIN = 3  # its active spinning ran out
+R_SPIN = 3  # one round of active spinning ended: it reads the mutex state again
 R_RGRANTED = 4  # a reader released by the writer's Unlock
+R_OWNED = 5  # it owns the lock and stalled on a cache line that was on another P
 
 # Census keys: one int per goroutine encodes (state, operation, lock, runnable-in-Unlock), so
 # a census sample is a C-speed ``Counter`` over a list of ints.
@@ -66,7 +68,8 @@ class Goroutine:
 
     __slots__ = (
         "id", "items", "pc", "p", "ev", "resume", "wlock", "since_ns", "op", "op_t0",
-        "wait_t0", "unl_op", "set_woken", "awoke", "t0", "pace_n", "ops", "ctx",
+        "wait_t0", "unl_op", "set_woken", "awoke", "spin_iter", "lastp", "t0", "pace_n", "ops",
+        "ctx",
     )  # fmt: skip
 
     def __init__(self, gid: int) -> None:
@@ -83,7 +86,9 @@ class Goroutine:
         self.wait_t0 = 0  # first park of the current acquisition (0: has not parked)
         self.unl_op = 0  # operation of the goroutine whose unlock woke it
         self.set_woken = False  # a spinner that set the mutex's woken flag
-        self.awoke = False  # spinning after a normal-mode wake-up
+        self.awoke = False  # has queued before in this acquisition (Go: waitStartTime != 0)
+        self.spin_iter = 0  # spin rounds done in this attempt (Go's ``iter``)
+        self.lastp: Proc | None = None  # the P it last ran on (its timers live there)
         self.t0 = 0  # start time (pace periods count from here)
         self.pace_n = 0
         self.ops = 0  # store calls completed in the measured interval
@@ -91,26 +96,37 @@ class Goroutine:
 
 
 class Proc:
-    """A P: the goroutine on it, its ``runnext`` slot and the start of its time slice."""
+    """A P (Go's ``p``): the goroutine on it, ``runnext``, the local run queue, ``schedtick``,
+    the timers that fired while it was busy, and whether its M is spinning (looking for work
+    without a goroutine: woken by ``wakep``, or backing off before stealing a ``runnext``)."""
 
-    __slots__ = ("idx", "g", "runnext", "slice_t0", "steal_from")
+    __slots__ = ("idx", "g", "runnext", "runq", "schedtick", "slice_t0", "run_t0", "timers",
+                 "spinning", "backoff")  # fmt: skip
 
     def __init__(self, idx: int) -> None:
         self.idx = idx
         self.g: Goroutine | None = None
         self.runnext: Goroutine | None = None
-        self.slice_t0 = 0
-        self.steal_from: Proc | None = None
+        self.runq: deque[Goroutine] = deque()
+        self.schedtick = 0
+        self.slice_t0 = 0  # start of the time slice (kept by a goroutine taken from runnext)
+        self.run_t0 = 0  # when the current goroutine got the P
+        self.timers: list[Goroutine] = []  # sleepers whose timer fired; run at next schedule
+        self.spinning = False
+        self.backoff = False  # its M sleeps in usleep(3) before taking a running P's runnext
 
 
 class AtomicWord:
     """A shared word hit by atomic read-modify-writes (a cache line that moves between
-    cores): operations on it serialise, each taking the item's cost."""
+    cores): operations on it serialise, each taking the item's cost, plus one line transfer
+    when the last one ran on another P."""
 
-    __slots__ = ("name", "free_at", "ops", "stalled_ns")
+    __slots__ = ("name", "free_at", "ops", "stalled_ns", "last_p", "moves")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.free_at = 0
         self.ops = 0
         self.stalled_ns = 0
+        self.last_p = -1
+        self.moves = 0

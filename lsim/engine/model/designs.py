@@ -89,34 +89,41 @@ class Design:
 
     # -- operations ------------------------------------------------------------------------------
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
-        s.section(self.lock_for(shard), WRITE, self.k_goa(miss))
+        s.section(self.lock_for(shard), WRITE, self.k_goa(miss), writes=int(miss))
 
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         s.section(self.lock_for(shard), self.read_mode, self.c.lock + 2 * self.c.hit)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         c = self.c
-        s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 2 * c.insert)
+        s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 2 * c.insert, writes=2)
 
     def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         c = self.c
-        s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 3 * c.insert)
+        s.section(self.lock_for(shard), WRITE, c.lock + c.hit + 3 * c.insert, writes=2)
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
-        s.section(self.lock_for(shard), WRITE, self.k_goa(miss) + c.hit + 2 * c.insert)
+        s.section(
+            self.lock_for(shard), WRITE, self.k_goa(miss) + c.hit + 2 * c.insert, writes=2 + miss
+        )
 
     def track(self, s: Script, parts: Parts) -> None:
         s.cpu(sum(m for m, _ in parts.values()) * self.c.hash)  # split + hash, before locking
         for shard, (marked, live) in parts.items():
-            s.section(self.lock_for(shard), WRITE, self.k_track(marked, live))
+            s.section(
+                self.lock_for(shard), WRITE, self.k_track(marked, live), writes=int(marked > 0)
+            )
 
     def k_gc(self, expired: int) -> int:
         c = self.c
         return c.lock + c.hit + expired * (1 + 2 * self.nc) * c.insert
 
+    def gc_writes(self, expired: int) -> int:
+        return 2 + 2 * self.nc if expired else 0  # staleGlobals, the hash map, every link map
+
     def gc(self, s: Script, expired: int) -> None:
-        s.section(self.mut, WRITE, self.k_gc(expired))
+        s.section(self.mut, WRITE, self.k_gc(expired), writes=self.gc_writes(expired))
 
     def collect(self, s: Script) -> None:
         s.section(self.mut, self.read_mode, self.c.lock + (1 + self.nc) * self.c.hit)
@@ -156,7 +163,8 @@ class ShardedDesign(Design):
     def gc(self, s: Script, expired: int) -> None:
         n = len(self.shard_locks)
         for i, lk in enumerate(self.shard_locks):
-            s.section(lk, WRITE, self.k_gc(expired // n + (i < expired % n)))
+            mine = expired // n + (i < expired % n)
+            s.section(lk, WRITE, self.k_gc(mine), writes=self.gc_writes(mine))
 
     def collect(self, s: Script) -> None:
         for lk in self.shard_locks:
@@ -176,7 +184,7 @@ class FineGrainedDesign(Design):
         c = self.c
         s.section(self.glob, READ, c.lock + c.hash + c.hit)
         if miss:  # re-check and insert under the write side
-            s.section(self.glob, WRITE, c.lock + c.hit + c.insert)
+            s.section(self.glob, WRITE, c.lock + c.hit + c.insert, writes=1)
 
     def lock_for(self, shard: int) -> Lock:
         return self.maps  # GetLocal (read), Add and Replace (write) use the mappings lock
@@ -192,13 +200,13 @@ class FineGrainedDesign(Design):
             s.unlock(self.glob, READ)
             s.lock(self.glob, WRITE)
             s.cpu(c.lock + c.hit + c.insert)
-        s.section(self.maps, WRITE, c.lock + c.hit + 2 * c.insert)
-        s.unlock(self.glob, WRITE if miss else READ)
+        s.section(self.maps, WRITE, c.lock + c.hit + 2 * c.insert, writes=2)
+        s.unlock(self.glob, WRITE if miss else READ, writes=int(miss))
 
     def track(self, s: Script, parts: Parts) -> None:
         marked, live = parts[-1]
         s.cpu(marked * self.c.hash)
-        s.section(self.staleness, WRITE, self.k_track(marked, live))
+        s.section(self.staleness, WRITE, self.k_track(marked, live), writes=int(marked > 0))
 
     def gc(self, s: Script, expired: int) -> None:
         c = self.c
@@ -207,9 +215,11 @@ class FineGrainedDesign(Design):
         if expired:
             s.lock(self.glob, WRITE)
             s.cpu(c.lock + expired * c.insert)
-            s.section(self.maps, WRITE, c.lock + expired * 2 * self.nc * c.insert)
-            s.unlock(self.glob, WRITE)
-        s.unlock(self.staleness)
+            s.section(
+                self.maps, WRITE, c.lock + expired * 2 * self.nc * c.insert, writes=2 * self.nc
+            )
+            s.unlock(self.glob, WRITE, writes=1)
+        s.unlock(self.staleness, writes=int(expired > 0))
 
     def collect(self, s: Script) -> None:
         c = self.c

@@ -46,21 +46,22 @@ class SyncMapDesign(Design):
         """Load, and create with LoadOrStore when absent (the caller holds Service.mut)."""
         self._load(s, path)
         if path in (ABSENT, ABSENT_AMENDED):
-            s.section(self.map_mu, WRITE, self.c.lock + self.c.hit + self.c.insert)
+            s.section(self.map_mu, WRITE, self.c.lock + self.c.hit + self.c.insert, writes=1)
 
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         self._load(s, path)
         if path in (IN_READ, IN_DIRTY):  # an unknown component returns 0 without locking
             s.section(self.mut, WRITE, self.c.lock + self.c.hit)
 
-    def _linking(self, s: Script, cost: int, path: int, load_first: bool = False) -> None:
+    def _linking(self, s: Script, cost: int, path: int, load_first: bool = False,
+                 writes: int = 2) -> None:  # fmt: skip
         s.lock(self.mut)
         s.cpu(self.c.lock)
         if load_first and path in (ABSENT, ABSENT_AMENDED):
             self._load(s, path)  # Replace loads once itself before falling back to Add
         self._mapping_locked(s, path)  # Service.mut -> sync.Map mu, the documented order
         s.cpu(cost)
-        s.unlock(self.mut)
+        s.unlock(self.mut, writes=writes)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         self._linking(s, 2 * self.c.insert, path)
@@ -70,7 +71,7 @@ class SyncMapDesign(Design):
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
-        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, path)
+        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, path, writes=2 + miss)
 
 
 @register
@@ -99,8 +100,8 @@ class PerComponentDesign(Design):
     def _link(self, s: Script, comp: int, path: int, cost: int) -> None:
         s.cpu(self.c.hit)
         if not path:  # first link of a component: created under Service.mut
-            s.section(self.mut, WRITE, self.c.lock + self.c.hit + self.c.insert)
-        s.section(self.comp[comp], WRITE, self.c.lock + cost)
+            s.section(self.mut, WRITE, self.c.lock + self.c.hit + self.c.insert, writes=1)
+        s.section(self.comp[comp], WRITE, self.c.lock + cost, writes=2)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
         self._link(s, comp, path, 2 * self.c.insert)
@@ -111,8 +112,8 @@ class PerComponentDesign(Design):
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         s.lock(self.mut)
         s.cpu(self.k_goa(miss) + self.c.hit)
-        s.section(self.comp[comp], WRITE, self.c.lock + 2 * self.c.insert)
-        s.unlock(self.mut)
+        s.section(self.comp[comp], WRITE, self.c.lock + 2 * self.c.insert, writes=2)
+        s.unlock(self.mut, writes=int(miss))
 
     def gc(self, s: Script, expired: int) -> None:
         c = self.c
@@ -120,8 +121,8 @@ class PerComponentDesign(Design):
         s.cpu(c.lock + c.hit + expired * c.insert)
         if expired:
             for lk in self.comp:
-                s.section(lk, WRITE, c.lock + expired * 2 * c.insert)
-        s.unlock(self.mut)
+                s.section(lk, WRITE, c.lock + expired * 2 * c.insert, writes=2)
+        s.unlock(self.mut, writes=2 if expired else 0)
 
     def collect(self, s: Script) -> None:
         s.lock(self.mut)

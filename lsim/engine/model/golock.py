@@ -5,17 +5,30 @@ hand-off, writer preference) are :class:`lsim.sync.rules.MutexRules` and
 :class:`~lsim.sync.rules.RWRules`, the very objects the thread engine drives. This module adds
 only what the rules leave to the caller, following ``sync/mutex.go`` and ``runtime/sema.go``:
 
-* Spinning (``lockSlow``): a goroutine that finds the mutex locked, not starving, spins up to
-  ``spin_rounds`` rounds when ``canSpin`` allows it (P > 1, another P running, nothing queued
-  on its P). It stays on its P, ``running``. A spinner sets the woken flag when waiters are
-  queued and nobody is woken, so Unlock does not wake one needlessly; an unlock during the
-  spin gives the mutex to the first spinner at once.
-* Parking: a goroutine that still fails is queued by the rules and parks (``sync.Mutex.Lock``).
+* Spinning (``lockSlow``): a goroutine that finds the mutex locked and not starving spins
+  one round (``runtime_doSpin``: 30 ``PAUSE``, ``spin_ns``) while ``canSpin`` allows it
+  (fewer than 4 rounds, another P running, its own P's queues empty). It stays on its P,
+  ``running``, and reads the state word only *between* rounds: an Unlock during a round
+  goes unnoticed until the round ends, and a goroutine that unlocks and locks again in the
+  meantime (its own fast path or CAS) keeps the mutex. When the round ends with the mutex
+  free, the spinner's CAS takes it (:meth:`MutexRules.lock`); when it ends locked, it spins
+  again or, after 4 rounds, queues. A spinner sets ``mutexWoken`` when waiters are queued
+  and nobody is woken, so Unlock wakes nobody, and clears it when it acquires or queues.
+* Parking: a goroutine whose CAS finds the mutex taken is queued by the rules and parks
+  (``sync.Mutex.Lock``).
 * Normal-mode Unlock wakes the queue head into the unlocker's ``runnext``; when it runs it
-  spins again if it may, then competes (``MutexRules.retry``).
+  spins again if it may (``awoke``, ``iter = 0``), then competes (``MutexRules.retry``):
+  losing after more than 1 ms of waiting switches the mutex to starvation mode.
 * Starvation-mode Unlock hands the mutex to the head and yields (``semrelease`` with
   ``handoff``, then ``goyield``): the head runs next on this P and the unlocker is left
   runnable *inside Unlock*, the signature real dumps show.
+
+Contention costs (``line_ns``, one cache line fetched from another core): an acquisition
+on a P other than the one of the last Unlock stalls for the lock word's line plus the lines
+of protected data the last critical section wrote (the ``writes`` of its UNLOCK item: the
+map headers an insert dirtied). An RWMutex's ``readerCount`` word moves the same way with
+every RLock/RUnlock on another P. Waking a goroutine (``ready``) can start an idle P's M,
+whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model.sched`).
 
 An RWMutex is an inner writer :class:`SimMutex` plus the reader rules; a writer's Lock is the
 two items ``LOCK inner`` then ``LOCK rw ANNOUNCE``. Waits on the inner mutex are reported under
@@ -24,11 +37,10 @@ the RWMutex's name with state ``sync.Mutex.Lock``, as Go's dump shows them.
 
 from __future__ import annotations
 
-from collections import deque
-
 from lsim.engine.model.core import (
     MUTEX_LOCK,
     R_GRANTED,
+    R_OWNED,
     R_RGRANTED,
     R_SPIN,
     R_WOKEN,
@@ -43,28 +55,36 @@ from lsim.sync.stats import LockStats
 
 
 class SimMutex:
-    __slots__ = ("name", "lid", "rules", "spinners", "stats", "record", "t_acq", "busy_ns")
+    __slots__ = ("name", "lid", "rules", "stats", "record", "t_acq", "busy_ns", "last_p",
+                 "dirty", "moves")  # fmt: skip
 
     def __init__(self, name: str, lid: int, *, record: bool = True) -> None:
         self.name = name
         self.lid = lid  # census lock id
         self.rules: MutexRules[Goroutine] = MutexRules()
-        self.spinners: deque[Goroutine] = deque()
         self.stats = LockStats()
         self.record = record  # False: an RWMutex's inner mutex (the RWMutex keeps the stats)
         self.t_acq = 0
         self.busy_ns = 0  # time the locked bit was set (utilisation)
+        self.last_p = -1  # the P of the last Unlock: the lock word's line is there
+        self.dirty = 0  # protected lines the last critical section wrote
+        self.moves = 0  # acquisitions on another P than the last Unlock's
 
     kind = "mutex"
 
     # -- Lock -----------------------------------------------------------------------------------
     def lock(self, sim: Sim, g: Goroutine, mode: int) -> bool:
-        """True: ``g`` owns the mutex and carries on; False: it spins or parks."""
-        if self.rules.try_lock():
-            self.t_acq = sim.now
-            self._owned(sim, g)
-            return True
-        return self._slow(sim, g, False)
+        """True: ``g`` owns the mutex and carries on; False: it spins, stalls or parks."""
+        if self.rules.try_lock():  # fast path: CAS 0 -> mutexLocked
+            return self._acquired(sim, g)
+        g.spin_iter = 0
+        g.awoke = False
+        return self._slow(sim, g)
+
+    def _acquired(self, sim: Sim, g: Goroutine) -> bool:
+        self.t_acq = sim.now
+        self._owned(sim, g)
+        return self._fetch_lines(sim, g)
 
     def _owned(self, sim: Sim, g: Goroutine) -> None:
         if self.record:
@@ -74,31 +94,43 @@ class SimMutex:
                 stats.record_wait(sim.now - g.wait_t0, g.op, g.unl_op)
                 g.wait_t0 = 0
 
-    def _slow(self, sim: Sim, g: Goroutine, awoke: bool) -> bool:
-        rules = self.rules
-        if not rules.starving and rules.locked and sim.can_spin(g):
-            g.awoke = awoke
-            if not awoke and not rules.woken and rules.queue:
-                rules.woken = True  # Go: "inform Unlock to not wake other blocked goroutines"
-                g.set_woken = True
-            self.spinners.append(g)
-            g.wlock = self
-            g.resume = R_SPIN
-            sim.at(sim.now + sim.spin_total, g)
-            return False
-        return self._queue(sim, g, awoke)
+    def _fetch_lines(self, sim: Sim, g: Goroutine) -> bool:
+        """The new owner stalls while the lock word and the dirty lines come from the P of
+        the last Unlock. True: no stall (it carries on)."""
+        p = g.p
+        assert p is not None
+        last = self.last_p
+        if last < 0 or last == p.idx or not sim.line_ns:
+            return True
+        self.moves += 1
+        self.last_p = p.idx
+        g.resume = R_OWNED
+        g.wlock = self
+        sim.at(sim.now + (1 + self.dirty) * sim.line_ns, g)
+        return False
 
-    def _queue(self, sim: Sim, g: Goroutine, awoke: bool) -> bool:
+    def _slow(self, sim: Sim, g: Goroutine) -> bool:
+        """The top of ``lockSlow``'s loop with a fresh read of the state word."""
+        rules = self.rules
+        if rules.spinnable() and sim.can_spin(g):
+            if not g.awoke and not g.set_woken and rules.try_set_woken():
+                g.set_woken = True  # Go: "inform Unlock to not wake other blocked goroutines"
+            g.resume = R_SPIN
+            g.wlock = self
+            sim.at(sim.now + sim.spin_ns, g)
+            return False
+        return self._cas(sim, g)
+
+    def _cas(self, sim: Sim, g: Goroutine) -> bool:
+        """The CAS after spinning: take a free mutex, or queue (front if woken before)."""
         rules = self.rules
         now = sim.now
         if g.set_woken:
-            rules.woken = False
+            rules.clear_woken()
             g.set_woken = False
-        granted = rules.retry(g, now) if awoke else rules.lock(g, now)
+        granted = rules.retry(g, now) if g.awoke else rules.lock(g, now)
         if granted:
-            self.t_acq = now
-            self._owned(sim, g)
-            return True
+            return self._acquired(sim, g)
         if not g.wait_t0:
             g.wait_t0 = now
         g.wlock = self
@@ -106,59 +138,55 @@ class SimMutex:
         return False
 
     def resume(self, sim: Sim, g: Goroutine, code: int) -> bool:
+        if code == R_SPIN:  # a round ended: read the state again
+            g.spin_iter += 1
+            return self._slow(sim, g)
+        if code == R_OWNED:  # the lines arrived
+            return True
         if code == R_GRANTED:  # handed off in starvation mode: already the owner
             self._owned(sim, g)
-            return True
-        if code == R_WOKEN:
-            return self._slow(sim, g, True)
-        self.spinners.remove(g)  # R_SPIN: the spin ran out with the mutex still taken
-        return self._queue(sim, g, g.awoke)
+            return self._fetch_lines(sim, g)
+        # R_WOKEN: semacquire returned in normal mode (awoke = true, iter = 0)
+        g.awoke = True
+        g.spin_iter = 0
+        return self._slow(sim, g)
 
     # -- Unlock ---------------------------------------------------------------------------------
-    def unlock(self, sim: Sim, g: Goroutine, mode: int) -> bool:
-        """True when ``g`` yielded its P (starvation hand-off)."""
+    def unlock(self, sim: Sim, g: Goroutine, arg: int) -> bool:
+        """True when ``g`` does not carry on inline (it yielded, or pays a futex wake)."""
         now = sim.now
         held = now - self.t_acq
         self.busy_ns += held
         if self.record:
             self.stats.hold_sampled_ns += held
             self.stats.hold_samples += 1
-        rules = self.rules
-        action, head = rules.unlock(now)
-        if head is not None:
-            head.unl_op = g.op
-            if action == Action.HANDOFF:
-                self.t_acq = now  # locked throughout: the head owns it from now
-                head.resume = R_GRANTED
-                head.wlock = self
-                sim.handoff(g, head, self.lid)
-                return True
-            head.resume = R_WOKEN
-            head.wlock = self
-            sim.ready(head, g.p)
-        if self.spinners and not rules.starving and not rules.locked:
-            self._grant_spinner(sim)
+        p = g.p
+        assert p is not None
+        self.last_p = p.idx
+        self.dirty = arg >> 2
+        action, head = self.rules.unlock(now)
+        if head is None:
+            return False
+        head.unl_op = g.op
+        head.wlock = self
+        if action == Action.HANDOFF:
+            self.t_acq = now  # locked throughout: the head owns it from now
+            head.resume = R_GRANTED
+            sim.handoff(g, head, self.lid)
+            return True
+        head.resume = R_WOKEN
+        cost = sim.ready(head, p)
+        if cost:
+            sim.at(now + cost, g)
+            return True
         return False
-
-    def _grant_spinner(self, sim: Sim) -> None:
-        sp = self.spinners.popleft()
-        rules = self.rules
-        granted = rules.retry(sp, sim.now) if sp.awoke else rules.try_lock()
-        assert granted, "an unlocked mutex in normal mode must admit its spinner"
-        if sp.set_woken:
-            rules.woken = False
-            sp.set_woken = False
-        sp.resume = 0
-        self.t_acq = sim.now
-        self._owned(sim, sp)
-        sim.at(sim.now, sp)  # it was polling the lock word: it goes on right away
 
 
 class SimRWMutex:
     """Go's RWMutex: inner writer mutex ``w`` (same census lock id) plus :class:`RWRules`."""
 
     __slots__ = ("name", "lid", "w", "rules", "stats", "read_stats", "t_acq", "busy_ns",
-                 "r_area", "r_last")  # fmt: skip
+                 "r_area", "r_last", "word_p", "dirty", "dirty_p", "fresh", "moves")  # fmt: skip
 
     kind = "rwmutex"
 
@@ -173,10 +201,40 @@ class SimRWMutex:
         self.busy_ns = 0  # writer inside (announced and readers drained) time
         self.r_area = 0  # integral of readers inside over time
         self.r_last = 0
+        self.word_p = -1  # P of the last atomic on readerCount
+        self.dirty = 0  # lines the last writer's critical section wrote
+        self.dirty_p = -1  # ... on this P
+        self.fresh = 0  # bit mask of Ps that have read those lines since
+        self.moves = 0
 
     def _readers_change(self, now: int) -> None:
         self.r_area += self.rules.readers * (now - self.r_last)
         self.r_last = now
+
+    def _stall(self, sim: Sim, g: Goroutine, data: bool) -> int:
+        """Nanoseconds ``g`` waits for ``readerCount``'s line (and, with ``data``, the lines
+        the last writer dirtied) to come from other Ps."""
+        p = g.p
+        assert p is not None
+        idx = p.idx
+        lines = 0
+        if self.word_p >= 0 and self.word_p != idx:
+            lines = 1
+        self.word_p = idx
+        if data and self.dirty and self.dirty_p != idx and not self.fresh >> idx & 1:
+            lines += self.dirty
+            self.fresh |= 1 << idx
+        if lines:
+            self.moves += 1
+        return lines * sim.line_ns
+
+    def _carry_on(self, sim: Sim, g: Goroutine, stall: int) -> bool:
+        if not stall:
+            return True
+        g.resume = R_OWNED
+        g.wlock = self
+        sim.at(sim.now + stall, g)
+        return False
 
     def lock(self, sim: Sim, g: Goroutine, mode: int) -> bool:
         now = sim.now
@@ -184,15 +242,17 @@ class SimRWMutex:
             self._readers_change(now)
             if self.rules.rlock(g, now):
                 self.read_stats.acquisitions += 1
-                return True
+                return self._carry_on(sim, g, self._stall(sim, g, True))
+            self._stall(sim, g, False)  # its add on readerCount happened all the same
             g.wait_t0 = now
             g.wlock = self
             sim.park(g, RWMUTEX_RLOCK, self.lid, now)
             return False
         # ANNOUNCE: g holds the inner mutex; it blocks new readers and waits for those inside
+        stall = self._stall(sim, g, True)
         if self.rules.announce_writer(g, now):
             self._writer_owned(sim, g)
-            return True
+            return self._carry_on(sim, g, stall)
         if not g.wait_t0:
             g.wait_t0 = now
         g.wlock = self
@@ -208,31 +268,45 @@ class SimRWMutex:
             g.wait_t0 = 0
 
     def resume(self, sim: Sim, g: Goroutine, code: int) -> bool:
+        if code == R_OWNED:
+            return True
         if code == R_RGRANTED:
             self.read_stats.acquisitions += 1
             self.read_stats.record_wait(sim.now - g.wait_t0, g.op, g.unl_op)
             g.wait_t0 = 0
-        else:  # the last reader left: the announced writer owns the lock
-            self._writer_owned(sim, g)
+            return self._carry_on(sim, g, self._stall(sim, g, True))
+        # the last reader left: the announced writer owns the lock
+        self._writer_owned(sim, g)
         return True
 
-    def unlock(self, sim: Sim, g: Goroutine, mode: int) -> bool:
+    def unlock(self, sim: Sim, g: Goroutine, arg: int) -> bool:
         now = sim.now
-        if mode == READ:
+        p = g.p
+        assert p is not None
+        cost = self._stall(sim, g, False)  # RUnlock / Unlock: an add on readerCount
+        if arg & 3 == READ:
             self._readers_change(now)
             writer = self.rules.runlock()
             if writer is not None:
                 writer.unl_op = g.op
                 writer.resume = R_GRANTED
-                sim.ready(writer, g.p)
-            return False
-        held = now - self.t_acq
-        self.busy_ns += held
-        self.stats.hold_sampled_ns += held
-        self.stats.hold_samples += 1
-        self._readers_change(now)
-        for reader in self.rules.unlock_writer():  # each readied in turn, as Go's loop does
-            reader.unl_op = g.op
-            reader.resume = R_RGRANTED
-            sim.ready(reader, g.p)
-        return False  # the next item unlocks the inner mutex
+                writer.wlock = self
+                cost += sim.ready(writer, p)
+        else:
+            held = now - self.t_acq
+            self.busy_ns += held
+            self.stats.hold_sampled_ns += held
+            self.stats.hold_samples += 1
+            self._readers_change(now)
+            self.dirty = arg >> 2
+            self.dirty_p = p.idx
+            self.fresh = 1 << p.idx
+            for reader in self.rules.unlock_writer():  # each readied in turn, as Go's loop does
+                reader.unl_op = g.op
+                reader.resume = R_RGRANTED
+                reader.wlock = self
+                cost += sim.ready(reader, p)
+        if cost:  # the next item (the inner mutex's Unlock for a writer) runs after it
+            sim.at(now + cost, g)
+            return True
+        return False

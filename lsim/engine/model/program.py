@@ -188,7 +188,7 @@ class Program:
 
     def _begin(self, op: Operation, shard: int, outside_ns: int) -> Script:
         s = Script(self.rng)
-        s.cpu(outside_ns)
+        s.cpu(outside_ns + self.c.call)
         s.items.append((OP, int(op), shard))
         return s
 

@@ -77,6 +77,12 @@ def build_profile(f: RunFacts) -> Profile:
     timings: dict[str, float] = {"wall_s": f.wall_s, "events": float(sim.events),
                                  "events_per_s": sim.events / f.wall_s if f.wall_s else 0.0,
                                  "window_s": window_s, **extra}  # fmt: skip
+    sched = sim.sched  # whole run, warm-up included
+    timings.update(sched_wakeps=float(sched.wakeps), sched_steals=float(sched.steals),
+                   sched_runnext_steals=float(sched.runnext_steals),
+                   sched_steal_backoffs=float(sched.backoffs),
+                   sched_global_polls=float(sched.global_polls),
+                   sched_runq_overflows=float(sched.overflows))  # fmt: skip
     if f.iterations_ns:
         it = f.iterations_ns
         timings.update(iterations=float(len(it)), iteration_ns_median=statistics.median(it),
@@ -117,7 +123,8 @@ def build_profile(f: RunFacts) -> Profile:
             "goroutines": n,
             "sim_time_s": w.model.sim_time_s,
             "warmup_s": f.t0 / 1e9,
-            "scheduler": "one global run queue + a runnext slot per P, 10 ms time slice",
+            "scheduler": "Go's: per-P run queues of 256 + runnext, the global queue every 61 "
+            "ticks, work stealing, spinning Ms (wakep), goyield after a hand-off, 10 ms slices",
             "costs_ns": dict(w.model.costs),
         },  # fmt: skip
         timings=timings,
@@ -129,7 +136,8 @@ def build_profile(f: RunFacts) -> Profile:
         notes=[
             "model engine: a discrete-event simulation of Go goroutines on "
             f"GOMAXPROCS={sim.nprocs} with Go's sync.Mutex/RWMutex rules, in virtual time; "
-            "costs are the workload's model.costs, not measurements",
+            "costs are the workload's model.costs (lsim calibrate measures them on this "
+            "machine)",
             *f.notes,
         ],
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

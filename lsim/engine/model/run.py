@@ -4,8 +4,12 @@ Steady mode: ``goroutines`` long-lived goroutines run their endless plans for ``
 each starts at a random moment within its first pacing period (Prometheus spreads scrape
 offsets the same way), and the first quarter of the run (or ``run.warmup_s`` if shorter) is
 warm-up, excluded from every statistic. Burst mode: a main goroutine spawns the goroutines
-afresh (``go f()``, serial, ``spawn_ns`` each) and waits for all of them, ``run.iterations``
+afresh (``wg.Add(1); go f()``, serial, ``spawn_ns`` each) and waits for all of them (each
+worker ends with ``wg.Done``, an atomic on the shared counter, and ``exit_ns``), ``run.iterations``
 times, like Alloy's benchmark; the census covers the whole run.
+
+Ctrl-C or SIGTERM (a flag, see ``lsim.engine.interrupt``) stops the simulation at the virtual
+time it reached; the profile of that shorter window is returned, marked interrupted.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from lsim.engine import interrupt
 from lsim.engine.model import designs_maps  # noqa: F401  (registers the map designs)
 from lsim.engine.model.census import Census
 from lsim.engine.model.core import (
+    ATOMIC,
     CPU,
+    EXIT,
     SLEEP,
     SLEEPING,
     SPAWN,
     WAIT,
+    AtomicWord,
     Goroutine,
     Item,
     census_key,
@@ -37,6 +45,7 @@ from lsim.engine.model.sim import TICK, Sim
 from lsim.errors import ConfigError
 from lsim.profile.model import Profile
 from lsim.stores import create_store
+from lsim.workload.enginespecs import MAX_SIM_TIME_S
 from lsim.workload.model import Workload
 from lsim.workload.plan import prepopulate
 from lsim.workload.series import SeriesSet
@@ -51,11 +60,18 @@ def parse_sim_time(text: str) -> float:
     """``"200ms"`` -> 0.2 (seconds). Accepts ns, us, ms, s (a bare number is seconds)."""
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ns|us|µs|ms|s)?\s*", text)
     if not match or float(match.group(1)) <= 0:
+        shown = repr(text) if len(text) <= 40 else repr(text[:37]) + "..."
         raise ConfigError(
             f"expected a positive duration such as 200ms, 1.5s, 500us or 100000ns "
-            f"(units: ns, us, ms, s), got {text!r}", source="--sim-time",
+            f"(units: ns, us, ms, s), got {shown}", source="--sim-time",
         )  # fmt: skip
-    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if not 1e-6 <= seconds <= MAX_SIM_TIME_S:
+        raise ConfigError(
+            f"must be between 1us and {MAX_SIM_TIME_S:g}s of simulated time "
+            f"(got {match.group(1)}{match.group(2) or 's'})", source="--sim-time",
+        )  # fmt: skip
+    return seconds
 
 
 class _Known:
@@ -86,17 +102,24 @@ def run_model(
     if census_rate_hz <= 0:
         raise ConfigError(f"must be > 0 (got {census_rate_hz})", source="census_rate_hz")
     wall0 = time.perf_counter()
-    model = _Model(_resolved(workload, seed, gomaxprocs, goroutines, sim_time_s), store, shards,
-                   round(1e9 / census_rate_hz), progress)  # fmt: skip
-    t0, t1, baseline = model.run_burst() if model.main else model.run_steady()
-    if progress is not None:
-        progress(1.0)
-    return build_profile(RunFacts(
-        sim=model.sim, census=model.census, design=model.design, store=model.store,
-        workload=model.w, t0=t0, t1=t1, baseline=baseline, wall_s=time.perf_counter() - wall0,
-        iterations_ns=model.main.iteration_ns if model.main else [], command=command,
-        shards=shards, costs=model.costs,
-    ))  # fmt: skip
+    with interrupt.interruptible():
+        model = _Model(_resolved(workload, seed, gomaxprocs, goroutines, sim_time_s), store,
+                       shards, round(1e9 / census_rate_hz), progress)  # fmt: skip
+        t0, t1, baseline = model.run_burst() if model.main else model.run_steady()
+        if progress is not None and not model.interrupted:
+            progress(1.0)
+        notes = []
+        if model.interrupted:
+            notes.append(f"interrupted: simulated {model.sim.now / 1e6:,.3f} ms of "
+                         f"{model.w.model.sim_time_s * 1e3:g} ms (Ctrl-C or SIGTERM); the "
+                         "profile covers the virtual time reached")  # fmt: skip
+        return build_profile(RunFacts(
+            sim=model.sim, census=model.census, design=model.design, store=model.store,
+            workload=model.w, t0=t0, t1=t1, baseline=baseline,
+            wall_s=time.perf_counter() - wall0,
+            iterations_ns=model.main.iteration_ns if model.main else [], command=command,
+            shards=shards, costs=model.costs, notes=notes,
+        ))  # fmt: skip
 
 
 class _Model:
@@ -116,28 +139,46 @@ class _Model:
                                self.clock_s)  # fmt: skip
         prepopulate(_Known(self.store, self.program.known), w, series)
         burst = w.threads.mode == "burst"
-        self.main = _MainLoop(w, c.spawn, self.program) if burst else None
+        self.wg = AtomicWord("sync.WaitGroup")  # burst mode: wg.Add by main, wg.Done by each
+        self.main = _MainLoop(w, c, self.wg, self.program) if burst else None
         self.warmup = 0 if burst else round(
             min(w.run.warmup_s, WARMUP_SHARE * w.model.sim_time_s) * 1e9)  # fmt: skip
         nlocks = len(self.design.locks) + 1
         self.sim = Sim(nprocs=w.model.gomaxprocs, goroutines=n + burst, nlocks=nlocks,
                        switch_ns=c.switch, wakep_ns=c.wakep, spin_ns=c.spin,
                        spin_rounds=SPIN_ROUNDS, cas_retry_ns=c.cas_retry,
-                       next_items=self.next_items, warmup_ns=self.warmup)  # fmt: skip
+                       next_items=self.next_items, warmup_ns=self.warmup, futex_ns=c.futex,
+                       steal_backoff_ns=c.steal_backoff, line_ns=c.line,
+                       seed=w.seed)  # fmt: skip
+        if burst:  # a worker's end: wg.Done (an atomic on the shared counter), goexit0
+            self.sim.exit_items = [(ATOMIC, self.wg, max(1, c.atomic)), (CPU, max(1, c.exit), 0),
+                                   (EXIT, 0, 0)]  # fmt: skip
         self.census = Census(self.sim, n, nlocks, census_ns)
         self.sim.on_tick = self.tick
         self.end = round(w.model.sim_time_s * 1e9)
+        self.signals = interrupt.state
+        self.interrupted = False
+
+    def check_interrupt(self) -> None:
+        """Ctrl-C arrived (the handler set a flag): stop at the virtual time reached."""
+        if self.signals.requested and not self.interrupted:
+            self.interrupted = True
+            self.sim.stop()
 
     def clock_s(self) -> float:
         """The store's clock (staleness timestamps): virtual seconds."""
         return self.sim.now / 1e9 if hasattr(self, "sim") else 0.0
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
+        if self.signals.requested:
+            self.check_interrupt()
         if self.main is not None and g.id == self.n:
             return self.main(self.sim, g)
         return self.program.next_items(g)
 
     def tick(self, sim: Sim) -> int:
+        if self.signals.requested:
+            self.check_interrupt()
         self.census.sample()
         if self.progress is not None and self.census.samples % 20 == 0:
             if self.main is not None:
@@ -153,9 +194,11 @@ class _Model:
         _start_steady(sim, self.w, random.Random(self.w.seed ^ 0x5EED), self.census.nlocks)
         sim.run(self.warmup)
         baseline = take_baseline(sim, self.design)
+        if self.interrupted:  # during warm-up: an empty window
+            return sim.now, sim.now, baseline
         sim.at_code(self.warmup, TICK)
         sim.run(self.end)
-        return self.warmup, self.end, baseline
+        return self.warmup, sim.now if self.interrupted else self.end, baseline
 
     def run_burst(self) -> tuple[int, int, Baseline]:
         sim, main = self.sim, self.main
@@ -164,7 +207,7 @@ class _Model:
         sim.at_code(0, TICK)
         baseline = take_baseline(sim, self.design)
         sim.run(BURST_LIMIT_NS)
-        if main.done < main.iterations:
+        if main.done < main.iterations and not self.interrupted:
             raise RuntimeError(
                 f"model stuck: {main.done} of {main.iterations} iterations finished "
                 f"in {BURST_LIMIT_NS / 1e9:.0f} s simulated"
@@ -200,11 +243,13 @@ def _start_steady(sim: Sim, w: Workload, rng: random.Random, nlocks: int) -> Non
 class _MainLoop:
     """The benchmark's main goroutine: per iteration ``go worker()`` N times, then Wait."""
 
-    def __init__(self, w: Workload, spawn_ns: int, program: Program) -> None:
+    def __init__(self, w: Workload, c: Costs, wg: AtomicWord, program: Program) -> None:
         self.program = program
         self.iterations = w.run.iterations
         self.n = w.goroutines
-        self.spawn_ns = max(1, spawn_ns)
+        self.wg = wg
+        self.atomic_ns = max(1, min(c.atomic, c.spawn))  # wg.Add's share of the go statement
+        self.spawn_ns = max(1, c.spawn - self.atomic_ns)
         self.done = 0
         self.started = -1
         self.iteration_ns: list[int] = []
@@ -222,7 +267,8 @@ class _MainLoop:
         self.program.iteration = self.done  # workers spawned now run this iteration's plan
         items: list[Item] = []
         for gid in range(self.n):
-            items.append((CPU, self.spawn_ns, 0))
+            items.append((ATOMIC, self.wg, self.atomic_ns))  # wg.Add(1)
+            items.append((CPU, self.spawn_ns, 0))  # newproc
             items.append((SPAWN, sim.gs[gid], 0))
         items.append((WAIT, 0, 0))
         return items

@@ -1,20 +1,37 @@
-"""Go's scheduler in virtual time: P processors, a run queue, ``runnext``, idle Ps.
+"""Go's scheduler in virtual time (``runtime/proc.go``, Go 1.19): Ps, their run queues, Ms.
 
-Scheduler model (Go's ``runtime/proc.go``, simplified where it does not change who waits):
+What is copied, mechanism by mechanism:
 
-* P processors. A goroutine made runnable by a running goroutine goes to that P's
-  ``runnext`` slot (kicking the previous one to the run queue), as ``ready()`` and
-  ``newproc`` do; one that wakes from a timer, is preempted or yields goes to the run queue.
-* ONE global FIFO run queue stands in for Go's per-P local queues plus the global queue
-  (work stealing keeps them balanced; what it changes is which P, not how long).
-* Idle Ps: making a goroutine runnable while a P is idle wakes one P (``wakep``: at most one
-  is waking at a time) which, after ``wakep_ns``, takes the run queue head or steals the
-  waker's ``runnext``; a P that finds work wakes the next. A timer wake-up goes straight to
-  an idle P (its M sleeps until that timer).
-* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume).
-* Preemption (in :mod:`lsim.engine.model.sim`): a goroutine that has run ``SLICE_NS`` (10 ms,
-  Go's ``forcePreemptNS``) while others wait is preempted at its next work item. A goroutine
-  taken from ``runnext`` inherits the time slice, as in Go.
+* **Per-P queues.** Each P has a ``runnext`` slot and a local run queue of 256 (``runqput``);
+  a goroutine readied by a running goroutine (``ready``: a mutex wake-up, a reader released,
+  ``go f()``, the last ``wg.Done``) goes to that P's ``runnext``, kicking the previous one to
+  the local tail; a full local queue moves half of itself plus the kicked goroutine to the
+  global queue (``runqputslow``).
+* **Global queue.** Preempted goroutines go there (``goschedImpl``). ``schedule`` takes one
+  from it every 61 schedule ticks (``schedtick % 61``), else ``runnext`` (inheriting the time
+  slice), the local queue, then a batch from the global queue (``globrunqget``:
+  ``len/GOMAXPROCS + 1``, at most half a local queue).
+* **Stealing.** A P with nothing to run steals half of another P's local queue (random
+  victim order, ``runqsteal``); then runs another P's fired timers; last, it takes a running
+  P's ``runnext``, but only after ``usleep(3)`` (``runqgrab``): on Linux that sleep lasts the
+  timer slack and more (``steal_backoff_ns``). While it waits it is a spinning M. It does not
+  give up while some running P still has a ``runnext`` (``checkRunqsNoP``).
+* **Spinning Ms and wakep.** Readying a goroutine while a P is idle and no M is spinning
+  starts one spinning M (``wakep``): the caller pays the futex wake of its thread
+  (``futex_ns`` of its own CPU), the woken P starts looking ``wakep_ns`` later. An M that
+  stops spinning because it found work wakes the next one (``resetspinning``).
+  ``can_spin`` is ``sync_runtime_canSpin``: fewer than 4 rounds, GOMAXPROCS >
+  idle Ps + spinning Ms + 1, and this P's ``runnext`` and local queue empty.
+* **goyield** (a starvation hand-off, :meth:`Scheduler.handoff`): the waiter goes to
+  ``runnext`` and the unlocker to the *local* queue tail, runnable inside Unlock.
+* **Timers.** A sleeper's timer lives on the P it slept on; when it fires and a P is idle,
+  that P's M (asleep until the timer) runs it at once; otherwise it runs at its P's next
+  ``schedule`` (into ``runnext``), or an idle P steals it.
+* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume). Preemption
+  (in :mod:`lsim.engine.model.sim`): after ``SLICE_NS`` (10 ms, ``forcePreemptNS``) of one
+  time slice (a goroutine taken from ``runnext`` continues its predecessor's) a goroutine is
+  preempted at its next work item when anything else could run, but not before it has run
+  ``SYSMON_NS`` (sysmon's shortest sleep, 20 us: it notices an expired slice only then).
 
 Each goroutine's census key (state, operation, lock) lives in ``keys``; every state change
 goes through here or through the lock drivers, so a census sample is exact.
@@ -22,6 +39,7 @@ goes through here or through the lock drivers, so a census sample is exact.
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from collections.abc import Callable
 from heapq import heappush
@@ -39,25 +57,39 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.stats import OpStats
 
-PWAKE = -10  # P i wakes: event code -10 - i
+PWAKE = -10  # P i's M wakes (wakep) or ends a steal back-off: event code -10 - i
+LOCAL_RUNQ = 256  # len(p.runq)
+GLOBAL_POLL = 61  # schedule takes from the global queue every 61 ticks
 
 NextItems = Callable[[Goroutine], "list[Item] | None"]
+
+
+class SchedStats:
+    """Counters for the tests and the report."""
+
+    __slots__ = ("wakeps", "steals", "runnext_steals", "backoffs", "global_polls", "overflows")
+
+    def __init__(self) -> None:
+        self.wakeps = self.steals = self.runnext_steals = 0
+        self.backoffs = self.global_polls = self.overflows = 0
 
 
 class Scheduler:
     def __init__(
         self, *, nprocs: int, goroutines: int, nlocks: int, switch_ns: int, wakep_ns: int,
         spin_ns: int, spin_rounds: int, cas_retry_ns: int, next_items: NextItems,
-        warmup_ns: int = 0,
+        warmup_ns: int = 0, futex_ns: int = 0, steal_backoff_ns: int = 0, line_ns: int = 0,
+        seed: int = 0,
     ) -> None:  # fmt: skip
         self.now = 0
         self.heap: list[tuple[int, int, int]] = []
         self.seq = 0
         self.nprocs = nprocs
         self.procs = [Proc(i) for i in range(nprocs)]
+        self.pev = [0] * nprocs  # seq of each P's one valid wake/back-off event
         self.idle: list[Proc] = self.procs[::-1]
-        self.nwaking = 0
-        self.runq: deque[Goroutine] = deque()
+        self.nspinning = 0  # Ps whose M spins (woken by wakep, or backing off to steal)
+        self.globq: deque[Goroutine] = deque()
         self.gs = [Goroutine(i) for i in range(goroutines)]
         self.keys = [0] * goroutines  # census key per goroutine (0 = idle)
         self.since = [0] * goroutines  # when it entered that state (or began waiting)
@@ -65,15 +97,21 @@ class Scheduler:
         self.nl2 = nlocks * 2
         self.switch_ns = switch_ns
         self.wakep_ns = wakep_ns
-        self.spin_total = spin_ns * spin_rounds
+        self.spin_ns = spin_ns
+        self.spin_rounds = spin_rounds if spin_ns > 0 else 0
         self.cas_retry_ns = max(1, cas_retry_ns)
+        self.futex_ns = futex_ns
+        self.steal_backoff_ns = max(1, steal_backoff_ns)
+        self.line_ns = line_ns
+        self.rng = random.Random(seed)
         self.next_items = next_items
         self.warmup_ns = warmup_ns
         self.opstats = OpStats()
+        self.sched = SchedStats()
         self.live = 0  # burst mode: spawned goroutines not yet finished
         self.waiter: Goroutine | None = None  # burst mode: main, parked in wg.Wait
         self.pace_steps = self.pace_behind = 0
-        self.idle_area = 0  # integral of idle Ps over time (P utilisation)
+        self.idle_area = 0  # integral of Ps running nothing over time (P utilisation)
         self._idle_t = 0
         # the census: called at each tick, returns the next tick time (or -1 to stop ticking)
         self.on_tick: Callable[[Any], int] | None = None
@@ -89,6 +127,11 @@ class Scheduler:
         self.seq = s = self.seq + 1
         heappush(self.heap, (t, s, code))
 
+    def _p_event(self, p: Proc, t: int) -> None:
+        self.seq = s = self.seq + 1
+        self.pev[p.idx] = s
+        heappush(self.heap, (t, s, PWAKE - p.idx))
+
     # -- state changes used by the lock drivers ----------------------------------------------
     def set_state(self, g: Goroutine, state: int, lock_id: int = 0, in_unlock: int = 0) -> None:
         i = g.id
@@ -96,102 +139,228 @@ class Scheduler:
         self.since[i] = self.now
 
     def park(self, g: Goroutine, state: int, lock_id: int, since: int) -> None:
-        """``g`` blocks (lock queue, wg.Wait): its P picks the next goroutine."""
+        """``g`` blocks (lock queue, wg.Wait): its P schedules the next goroutine."""
         i = g.id
         self.keys[i] = (state * NOPS + g.op) * self.nl2 + lock_id * 2
         self.since[i] = since
         p = g.p
+        assert p is not None
         g.p = None
-        self._dispatch(p)  # type: ignore[arg-type]
+        self._schedule(p)
 
-    def ready(self, g: Goroutine, p: Proc | None) -> None:
-        """``g`` becomes runnable, readied by the goroutine running on ``p`` (or a timer)."""
+    def ready(self, g: Goroutine, p: Proc | None) -> int:
+        """``g`` becomes runnable, readied by the goroutine running on ``p`` (``goready``:
+        into ``p.runnext``), or with no P (global queue). Returns the CPU time the caller
+        spent waking an M (``wakep``), which the caller must be charged."""
         self.set_state(g, RUNNABLE)
         if p is not None:
-            old = p.runnext
-            if old is not None:
-                self.runq.append(old)
-            p.runnext = g
+            self._runqput(p, g, True)
         else:
-            self.runq.append(g)
-        if self.idle and not self.nwaking:
-            self._wakep(p)
+            self.globq.append(g)
+        return self._wakep()
 
     def handoff(self, u: Goroutine, head: Goroutine, lock_id: int) -> None:
-        """Starvation-mode unlock: ``head`` runs next on ``u``'s P and ``u`` yields
-        (``goyield``), so it sits runnable inside Unlock."""
+        """Starvation-mode unlock: ``semrelease(handoff)`` readies ``head`` into ``u``'s
+        ``runnext``, then ``goyield`` puts ``u`` at its P's local queue tail, runnable inside
+        Unlock, and the P schedules (``head`` first)."""
         p = u.p
         assert p is not None
-        old = p.runnext
-        if old is not None:
-            self.runq.append(old)
-        p.runnext = head
         self.set_state(head, RUNNABLE)
+        self._runqput(p, head, True)
+        cost = self._wakep()
         u.p = None
-        self.runq.append(u)
         self.set_state(u, RUNNABLE, lock_id, 1)
-        self._dispatch(p)
-        if self.idle and not self.nwaking:
-            self._wakep(p)
+        self._runqput(p, u, False)
+        self._schedule(p, cost)
 
     def can_spin(self, g: Goroutine) -> bool:
-        """Go's ``sync_runtime_canSpin``: another P is running and our queue is empty."""
+        """``sync_runtime_canSpin(g.spin_iter)``."""
+        p = g.p
         return (
-            self.spin_total > 0
-            and self.nprocs > len(self.idle) + self.nwaking + 1
-            and not self.runq
-            and g.p is not None
-            and g.p.runnext is None
+            g.spin_iter < self.spin_rounds
+            and self.nprocs > len(self.idle) + self.nspinning + 1
+            and p is not None
+            and p.runnext is None
+            and not p.runq
         )
 
-    # -- scheduler internals ------------------------------------------------------------------
-    def _dispatch(self, p: Proc) -> None:
+    def runnable_besides(self, p: Proc) -> bool:
+        """Something could run on ``p`` instead of its goroutine (preemption is not a no-op)."""
+        return bool(p.runnext is not None or p.runq or self.globq or p.timers)
+
+    # -- run queues -----------------------------------------------------------------------------
+    def _runqput(self, p: Proc, g: Goroutine, next_: bool) -> None:
+        if next_:
+            old = p.runnext
+            p.runnext = g
+            if old is None:
+                return
+            g = old
+        q = p.runq
+        if len(q) < LOCAL_RUNQ:
+            q.append(g)
+            return
+        self.sched.overflows += 1  # runqputslow: half the local queue and g go global
+        globq = self.globq
+        for _ in range(len(q) // 2):
+            globq.append(q.popleft())
+        globq.append(g)
+
+    def _globrunqget(self, p: Proc) -> Goroutine:
+        globq = self.globq
+        n = min(len(globq), len(globq) // self.nprocs + 1, LOCAL_RUNQ // 2)
+        g = globq.popleft()
+        for _ in range(n - 1):
+            self._runqput(p, globq.popleft(), False)
+        return g
+
+    def _run_timers(self, p: Proc) -> None:
+        """``checkTimers``: sleepers whose timer fired go to ``p.runnext`` in firing order."""
+        timers = p.timers
+        if timers:
+            p.timers = []
+            for g in timers:
+                self.set_state(g, RUNNABLE)
+                self._runqput(p, g, True)
+
+    def _local(self, p: Proc) -> tuple[Goroutine | None, bool]:
+        """``findRunnable`` up to stealing: (goroutine, inherits the time slice)."""
+        self._run_timers(p)
+        if p.schedtick % GLOBAL_POLL == 0 and self.globq:
+            self.sched.global_polls += 1
+            return self.globq.popleft(), False
         g = p.runnext
         if g is not None:
-            p.runnext = None  # inherits the time slice
-        elif self.runq:
-            g = self.runq.popleft()
-            p.slice_t0 = self.now
-        else:
+            p.runnext = None
+            return g, True
+        if p.runq:
+            return p.runq.popleft(), False
+        if self.globq:
+            return self._globrunqget(p), False
+        return None, False
+
+    def _steal(self, p: Proc, runnext_now: bool) -> Goroutine | None | Proc:
+        """``stealWork``: half of a victim's local queue, else its fired timers, else a
+        running victim's ``runnext``. Returns the goroutine to run, or the victim whose
+        ``runnext`` is worth a back-off (``runnext_now`` False), or None."""
+        n = self.nprocs
+        if n == 1:
+            return None
+        start = self.rng.randrange(n)
+        procs = self.procs
+        order = [procs[(start + k) % n] for k in range(n)]
+        for v in order:
+            q = v.runq
+            if v is not p and q:
+                take = len(q) - len(q) // 2
+                batch = [q.popleft() for _ in range(take)]
+                g = batch.pop()
+                p.runq.extend(batch)
+                self.sched.steals += 1
+                return g
+        for v in order:
+            if v is not p and v.timers:
+                self._run_timers_on(v, p)
+                found, _ = self._local(p)
+                if found is not None:
+                    return found
+        wait: Proc | None = None
+        for v in order:
+            if v is not p and v.runnext is not None:
+                if v.g is None or runnext_now:  # a P that is not running: no back-off
+                    g = v.runnext
+                    v.runnext = None
+                    self.sched.runnext_steals += 1
+                    return g
+                wait = wait or v
+        return wait
+
+    def _run_timers_on(self, victim: Proc, p: Proc) -> None:
+        timers, victim.timers = victim.timers, []
+        for g in timers:
+            self.set_state(g, RUNNABLE)
+            self._runqput(p, g, True)
+
+    # -- schedule -------------------------------------------------------------------------------
+    def _schedule(self, p: Proc, delay: int = 0, after_backoff: bool = False) -> None:
+        """``schedule`` on ``p``, whose M is awake (its goroutine parked, yielded, exited, or
+        its M was woken / ended a back-off): run the next goroutine or go idle."""
+        g, inherit = self._local(p)
+        stole = False
+        if g is None and (p.spinning or 2 * self.nspinning < self.nprocs - len(self.idle)):
+            found = self._steal(p, after_backoff and p.backoff)
+            if isinstance(found, Proc):  # usleep(3), then try the victim's runnext again
+                self.sched.backoffs += 1
+                if not p.spinning:
+                    self._area()
+                    p.spinning = True
+                    self.nspinning += 1
+                p.g = None
+                p.backoff = True
+                self._p_event(p, self.now + self.steal_backoff_ns)
+                return
+            g = found
+            stole = g is not None
+        p.backoff = False
+        if g is None:
             p.g = None
+            if p.spinning:
+                self._area()
+                p.spinning = False
+                self.nspinning -= 1
             self._idle_push(p)
             return
-        self._run_on(p, g)
+        if p.spinning:  # resetspinning: found work; maybe wake the next spinning M
+            self._area()
+            p.spinning = False
+            self.nspinning -= 1
+            delay += self._wakep()
+        elif stole:
+            delay += self._wakep()  # it span to steal, then reset spinning
+        if not inherit:
+            p.schedtick += 1
+            p.slice_t0 = self.now
+        self._run_on(p, g, delay)
 
-    def _run_on(self, p: Proc, g: Goroutine) -> None:
+    def _run_on(self, p: Proc, g: Goroutine, delay: int = 0) -> None:
         p.g = g
+        p.run_t0 = self.now
         g.p = p
+        g.lastp = p
         i = g.id
         self.keys[i] = (RUNNING * NOPS + g.op) * self.nl2
         self.since[i] = self.now
-        self.at(self.now + self.switch_ns, g)
+        self.at(self.now + self.switch_ns + delay, g)
 
     def _sleep(self, g: Goroutine, until: int) -> None:
         i = g.id
         self.keys[i] = SLEEPING * NOPS * self.nl2  # think time is outside any operation
         self.since[i] = self.now
         p = g.p
+        assert p is not None
         g.p = None
         self.at(until, g)
-        self._dispatch(p)  # type: ignore[arg-type]
+        self._schedule(p)
 
     def _timer(self, g: Goroutine) -> None:
-        if self.idle:
+        """``g``'s sleep timer fired."""
+        if self.idle:  # an M sleeps until this timer: it takes an idle P and runs g
             p = self._idle_pop()
+            self.set_state(g, RUNNABLE)
+            p.schedtick += 1
             p.slice_t0 = self.now
             self._run_on(p, g)
-        else:
-            self.set_state(g, RUNNABLE)
-            self.runq.append(g)
+            return
+        p = g.lastp if g.lastp is not None else self.procs[0]
+        p.timers.append(g)  # runs at p's next schedule (still asleep until then)
 
     def _preempt(self, g: Goroutine) -> None:
         p = g.p
         assert p is not None
         g.p = None
-        self.runq.append(g)
+        self.globq.append(g)
         self.set_state(g, RUNNABLE)
-        p.slice_t0 = self.now
-        self._dispatch(p)
+        self._schedule(p)
 
     def _finish(self, g: Goroutine) -> None:
         p = g.p
@@ -200,38 +369,33 @@ class Scheduler:
         g.ctx = None
         self.set_state(g, IDLE)
         self.live -= 1
+        cost = 0
         if self.live == 0 and self.waiter is not None:
             waiter, self.waiter = self.waiter, None
-            self.ready(waiter, p)
-        self._dispatch(p)
+            cost = self.ready(waiter, p)
+        self._schedule(p, cost)
 
-    def _wakep(self, source: Proc | None) -> None:
+    def _wakep(self) -> int:
+        """Go's ``wakep``: an idle P and no spinning M -> start one spinning M on it."""
+        if not self.idle or self.nspinning:
+            return 0
         p = self._idle_pop()
-        p.steal_from = source
-        self.nwaking += 1
-        self.at_code(self.now + self.wakep_ns, PWAKE - p.idx)
-
-    def _pwake(self, p: Proc) -> None:
         self._area()
-        self.nwaking -= 1
-        g = None
-        if self.runq:
-            g = self.runq.popleft()
-        else:
-            src = p.steal_from
-            if src is not None and src.runnext is not None and src.g is not None:
-                g, src.runnext = src.runnext, None
-        if g is None:
-            self._idle_push(p)
+        p.spinning = True
+        self.nspinning += 1
+        self.sched.wakeps += 1
+        self._p_event(p, self.now + self.wakep_ns)
+        return self.futex_ns
+
+    def _pwake(self, p: Proc, seq: int) -> None:
+        """P ``p``'s M woke up (after ``wakep``) or ended a steal back-off."""
+        if self.pev[p.idx] != seq or not p.spinning or p.g is not None:
             return
-        p.slice_t0 = self.now
-        self._run_on(p, g)
-        if self.runq and self.idle and not self.nwaking:
-            self._wakep(None)
+        self._schedule(p, after_backoff=True)
 
     def _area(self) -> None:
-        """Account idle (and waking) P time up to now, before their number changes."""
-        self.idle_area += (len(self.idle) + self.nwaking) * (self.now - self._idle_t)
+        """Account idle (and spinning) P time up to now, before their number changes."""
+        self.idle_area += (len(self.idle) + self.nspinning) * (self.now - self._idle_t)
         self._idle_t = self.now
 
     def _idle_push(self, p: Proc) -> None:

@@ -39,9 +39,14 @@ class Costs:
     atomic: int
     wal: int
     parse: int
+    call: int
     spin: int
     wakep: int
     spawn: int
+    exit: int
+    futex: int
+    steal_backoff: int
+    line: int
     exponential: bool
 
     @classmethod
@@ -55,8 +60,11 @@ class Costs:
             hash=ns("hash_ns"), hit=ns("map_hit_ns"), insert=ns("map_insert_ns"),
             lock=ns("lock_uncontended_ns"), switch=ns("park_unpark_ns"),
             cas_retry=ns("cas_retry_ns"), atomic=ns("atomic_ns"), wal=ns("wal_append_ns"),
-            parse=ns("scrape_parse_ns"), spin=ns("spin_ns"), wakep=ns("wakep_ns"),
-            spawn=ns("spawn_ns"), exponential=c["exponential_service"] >= 0.5,
+            parse=ns("scrape_parse_ns"), call=ns("call_ns"), spin=ns("spin_ns"),
+            wakep=ns("wakep_ns"),
+            spawn=ns("spawn_ns"), exit=ns("exit_ns"), futex=ns("futex_wake_ns"),
+            steal_backoff=ns("steal_backoff_ns"), line=ns("line_transfer_ns"),
+            exponential=c["exponential_service"] >= 0.5,
         )  # fmt: skip
 
 
@@ -90,21 +98,25 @@ class Script:
         else:
             self.items.append((LOCK, lk, WRITE))
 
-    def unlock(self, lk: Lock, mode: int = WRITE) -> None:
+    def unlock(self, lk: Lock, mode: int = WRITE, writes: int = 0) -> None:
+        """``writes``: cache lines of protected data the critical section wrote (a map
+        header per map it inserted into or deleted from); the next owner on another P
+        fetches them. Carried in the UNLOCK item as ``mode | writes << 2``."""
+        arg = WRITE | writes << 2
         if isinstance(lk, SimRWMutex):
             if mode == READ:
                 self.items.append((UNLOCK, lk, READ))
             else:
-                self.items.append((UNLOCK, lk, WRITE))
+                self.items.append((UNLOCK, lk, arg))
                 self.items.append((UNLOCK, lk.w, WRITE))
         else:
-            self.items.append((UNLOCK, lk, WRITE))
+            self.items.append((UNLOCK, lk, arg))
 
-    def section(self, lk: Lock, mode: int, ns: int) -> None:
-        """Lock, work ``ns`` while holding it, unlock."""
+    def section(self, lk: Lock, mode: int, ns: int, writes: int = 0) -> None:
+        """Lock, work ``ns`` while holding it (writing ``writes`` maps), unlock."""
         self.lock(lk, mode)
         self.cpu(ns)
-        self.unlock(lk, mode)
+        self.unlock(lk, mode, writes)
 
     def atomic(self, word: AtomicWord, ns: int) -> None:
         self.items.append((ATOMIC, word, max(1, ns)))

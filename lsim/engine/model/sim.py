@@ -34,12 +34,16 @@ from lsim.engine.model.sched import PWAKE, Scheduler
 from lsim.engine.model.stats import bucket_of
 
 SLICE_NS = 10_000_000  # Go's forcePreemptNS
+SYSMON_NS = 20_000  # sysmon's shortest sleep: a slice runs out no sooner after a switch
 STOP, TICK = -1, -2
 
 _EXIT: list[Item] = [(EXIT, 0, 0)]  # the plan is done: the goroutine exits
 
 
 class Sim(Scheduler):
+    # what a goroutine runs when its plan is done (burst mode: wg.Done and the exit path)
+    exit_items: list[Item] = _EXIT
+
     def run(self, stop_ns: int) -> None:
         """Process events until ``stop_ns`` (or until something calls :meth:`stop`)."""
         self.at_code(stop_ns, STOP)
@@ -68,7 +72,7 @@ class Sim(Scheduler):
             else:
                 n += 1
                 self.now = t
-                self._pwake(self.procs[PWAKE - code])
+                self._pwake(self.procs[PWAKE - code], seq)
         self.events += n
         self.heap = [e for e in heap if e[2] != STOP]  # a later run() continues cleanly
         self.heap.sort()
@@ -89,24 +93,28 @@ class Sim(Scheduler):
         while True:
             if pc >= len(items):
                 nxt = self.next_items(g)
-                g.items = items = nxt if nxt is not None else _EXIT
+                g.items = items = nxt if nxt is not None else self.exit_items
                 pc = 0
             kind, a, b = items[pc]
             pc += 1
             if kind == CPU or kind == ATOMIC:  # noqa: SIM109 (one compare for CPU, the common case)
                 now = self.now
                 p = g.p
-                if now - p.slice_t0 >= SLICE_NS and (self.runq or p.runnext):  # type: ignore[union-attr]
+                if (
+                    now - p.slice_t0 >= SLICE_NS  # type: ignore[union-attr]
+                    and now - p.run_t0 >= SYSMON_NS  # type: ignore[union-attr]
+                    and self.runnable_besides(p)  # type: ignore[arg-type]
+                ):
                     g.pc = pc - 1
                     self._preempt(g)
                     return
-                t = now + a if kind == CPU else self._atomic(a, b)
+                t = now + a if kind == CPU else self._atomic(a, b, p.idx)  # type: ignore[union-attr]
                 if pc == len(items):
                     # Outside work ends this call: fold the next call's leading outside work
                     # into the same event (nothing observable happens in between).
                     nxt = self.next_items(g)
                     if nxt is None:
-                        nxt = _EXIT
+                        nxt = self.exit_items
                     g.items = items = nxt
                     pc = 0
                     if nxt[0][0] == CPU:
@@ -165,7 +173,11 @@ class Sim(Scheduler):
                     return
             elif kind == SPAWN:
                 self.live += 1
-                self.ready(a, g.p)
+                cost = self.ready(a, g.p)  # newproc: into runnext; wakep's futex on us
+                if cost:
+                    g.pc = pc
+                    self.at(self.now + cost, g)
+                    return
             elif kind == WAIT:
                 if self.live:
                     g.pc = pc
@@ -176,9 +188,14 @@ class Sim(Scheduler):
                 self._finish(g)
                 return
 
-    def _atomic(self, word: AtomicWord, cost: int) -> int:
+    def _atomic(self, word: AtomicWord, cost: int, p_idx: int) -> int:
         now = self.now
         word.ops += 1
+        if word.last_p != p_idx:  # the line is in another core's cache: fetch it first
+            if word.last_p >= 0:
+                word.moves += 1
+                cost += self.line_ns
+            word.last_p = p_idx
         if word.free_at > now:  # the line is elsewhere: failed CAS rounds until it is ours
             rounds = -(-(word.free_at - now) // self.cas_retry_ns)
             word.stalled_ns += rounds * self.cas_retry_ns

@@ -105,3 +105,29 @@ def test_closed_loop_mix_is_cut_into_short_cycles_within_the_budget(tmp_path: Pa
         sent = plan.prefixes[g] + plan.loops[g]
         assert sent == list(itertools.islice(thread_steps(mix, g), len(sent)))
         assert len(plan.loops[g]) >= 256
+
+
+def test_a_static_closed_loop_is_sent_as_its_period() -> None:
+    from lsim.engine.go.planfile import periodic_tail
+    from lsim.workload.steps import Step
+
+    a, b, c, x = (Step(Operation.GET_LOCAL_REF_ID, i) for i in range(4))
+    assert periodic_tail([a, b, c] * 5) == (0, 3)
+    assert periodic_tail([x, x, a, b, c, a, b, c, a, b, c]) == (2, 3)
+    assert periodic_tail([a, b, c, x, a, b]) is None
+
+
+def test_closed_loop_pipeline_is_found_static(tmp_path: Path) -> None:
+    w = workload(
+        {
+            "threads": {"count": 3},
+            "series": {"count": 30},
+            "ops": {"pipeline": {"series_per_thread": 4, "relabel": False}},
+        }
+    )
+    stats = write_plan_file(GoRun(w, "mutex", None, 3, 1), tmp_path / "c.bin")
+    plan = read_plan(tmp_path / "c.bin")
+    assert stats.static_goroutines == 3
+    for g in range(3):
+        sent = plan.prefixes[g] + plan.loops[g] * 4
+        assert sent == list(itertools.islice(thread_steps(w, g), len(sent)))

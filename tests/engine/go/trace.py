@@ -68,7 +68,7 @@ def _call(store, s: Step, gid, last_local, labels, comps) -> tuple[int, bool]:  
         trackers += [StalenessTracker(gid.get(x, 0), 1.0, labels[x]) for x in s.live]
         store.track_staleness(trackers)
     elif op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
-        return store.check_and_remove_stale_markers(), True
+        store.check_and_remove_stale_markers()  # PROTOCOL: its trace result is 0
     elif op is Operation.COLLECT:
         store.collect()
     return 0, True

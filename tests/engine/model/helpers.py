@@ -20,7 +20,8 @@ from lsim.workload.model import (
     Workload,
 )
 
-ZERO_OVERHEAD = {"park_unpark_ns": 0.0, "wakep_ns": 0.0, "spin_ns": 0.0}
+ZERO_OVERHEAD = {"park_unpark_ns": 0.0, "wakep_ns": 0.0, "spin_ns": 0.0, "futex_wake_ns": 0.0,
+                 "steal_backoff_ns": 0.0, "line_transfer_ns": 0.0}  # fmt: skip
 
 
 def make_sim(
@@ -32,10 +33,14 @@ def make_sim(
     switch_ns: int = 0,
     wakep_ns: int = 0,
     spin_ns: int = 0,
+    futex_ns: int = 0,
+    steal_backoff_ns: int = 0,
+    line_ns: int = 0,
 ) -> Sim:
     return Sim(
         nprocs=procs, goroutines=n, nlocks=nlocks, switch_ns=switch_ns, wakep_ns=wakep_ns,
         spin_ns=spin_ns, spin_rounds=4, cas_retry_ns=20, next_items=next_items,
+        futex_ns=futex_ns, steal_backoff_ns=steal_backoff_ns, line_ns=line_ns,
     )  # fmt: skip
 
 

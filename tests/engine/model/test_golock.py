@@ -11,6 +11,7 @@ from lsim.engine.model.core import (
     OP,
     READ,
     RUNNABLE,
+    RUNNING,
     RWMUTEX_LOCK,
     RWMUTEX_RLOCK,
     SLEEP,
@@ -89,12 +90,85 @@ def test_newcomer_barges_past_the_woken_waiter() -> None:
     assert m.stats.contended == 1 and m.stats.wait_by_op[1][0] == 1
 
 
-def test_spinner_takes_the_mutex_without_parking() -> None:
+def test_spinner_reads_the_state_only_between_rounds() -> None:
+    """An Unlock in the middle of a spin round goes unnoticed until the round ends; the
+    spinner's CAS then takes the free mutex without ever queueing."""
     m = SimMutex("m", 1)
-    run = Scripted([held(m, 300), held(m, 100, before=100)], [0, 0], procs=4, spin_ns=120)
+    run = Scripted([held(m, 300), held(m, 100, before=100)], [0, 0], procs=2, spin_ns=700)
     run.sim.run(MS)
     assert m.stats.contended == 0  # never queued
-    assert run.done[1] == 400
+    assert run.done[1] == 100 + 700 + 100  # unlocked at 300, noticed at the round's end (800)
+
+
+def relocker(m: SimMutex, hold: int, gap: int, times: int) -> list[Item]:
+    """Holds ``m`` for ``hold``, works ``gap`` outside it, and locks it again, ``times``."""
+    s = Script()
+    for i in range(times):
+        if i:
+            s.cpu(gap)
+        s.section(m, WRITE, hold)
+    return s.items
+
+
+def test_a_returning_unlocker_beats_the_spinner_which_queues_after_4_rounds() -> None:
+    m = SimMutex("m", 1)
+    # g0 unlocks at 1000, 2050, 3100, ... and is back 50 ns later, between the spinner's reads
+    # (800, 1500, 2200, 2900): every read finds the mutex locked.
+    run = Scripted([relocker(m, 1000, 50, 6), held(m, 10, before=100)], [0, 0], procs=2,
+                   spin_ns=700)  # fmt: skip
+    run.sim.run(2900 - 1)
+    assert run.state(1)[0] == RUNNING and not m.rules.queue  # still spinning (round 4)
+    run.sim.run(2900)
+    assert run.state(1)[0] == MUTEX_LOCK  # 4 rounds done: it queued and parked
+    assert list(m.rules.queue) == [run.sim.gs[1]]
+    assert m.stats.acquisitions == 3  # g0 re-acquired at 1050 and 2100, each time first
+
+
+def test_a_slow_unlocker_loses_to_the_spinner() -> None:
+    m = SimMutex("m", 1)
+    # g0's gap is 600 ns: unlocked 1000..1600, and the spinner reads at 1500
+    run = Scripted([relocker(m, 1000, 600, 2), held(m, 10, before=100)], [0, 0], procs=2,
+                   spin_ns=700)  # fmt: skip
+    run.sim.run(10 * MS)
+    assert run.done[1] == 1500 + 10
+    assert m.stats.contended == 0  # g0 comes back at 1600 to a free mutex
+    assert run.done[0] == 1600 + 1000
+
+
+def test_a_spinner_sets_mutex_woken_so_unlock_wakes_nobody_and_clears_it() -> None:
+    m = SimMutex("m", 1)
+    holder = [*held(m, 4000), (CPU, 10 * US, 0)]  # keeps its P busy after unlocking
+    queued = held(m, 10, before=10)  # spins 10..2810, then queues
+    spinner = held(m, 100, before=3000)  # spins from 3000: the queue is not empty
+    run = Scripted([holder, queued, spinner], [0, 0, 0], procs=3, spin_ns=700)
+    run.sim.run(3001)
+    assert run.state(1)[0] == MUTEX_LOCK
+    assert m.rules.woken and run.sim.gs[2].set_woken  # "inform Unlock to not wake others"
+    run.sim.run(4100)  # g0 unlocked at 4000: nobody woken, g1 still queued
+    assert run.state(1)[0] == MUTEX_LOCK and m.rules.queue
+    run.sim.run(4401)  # the spinner's read at 4400 finds it free: its CAS clears the bit
+    assert not m.rules.woken and not run.sim.gs[2].set_woken
+    run.sim.run(4500 + 1)  # its unlock at 4500 wakes g1 now
+    assert run.state(1)[0] in (RUNNABLE, RUNNING)
+    run.sim.run(MS)
+    assert run.done[2] == 4500 and run.done[1] > 4500
+
+
+def test_woken_waiter_spins_again_before_competing() -> None:
+    """After a normal-mode wake-up (awoke, iter = 0) the waiter spins when it may; a loss
+    after more than 1 ms of waiting starts starvation mode."""
+    m = SimMutex("m", 1)
+    run = Scripted([relocker(m, 2 * MS, 50, 2), held(m, 10, before=100)], [0, 0], procs=2,
+                   spin_ns=700, wakep_ns=5 * US, steal_backoff_ns=80 * US)  # fmt: skip
+    run.sim.run(2 * MS + 1)
+    # g1 queued at 2900; g0's unlock at 2 ms woke it into g0's runnext, where it sits while
+    # g0 runs (it re-locked at once): runnable, not blocked, until the idle P steals it after
+    # its back-off; it spins 4 rounds, loses, and it has waited > 1 ms
+    assert run.state(1)[0] == RUNNABLE
+    assert not m.rules.starving
+    run.sim.run(10 * MS)
+    assert m.rules.starvation_entries == 1  # it lost again after > 1 ms: starvation
+    assert m.rules.handoffs == 1  # g0's next unlock handed the mutex to it
 
 
 def test_no_spinning_on_one_p_or_when_every_other_p_is_idle() -> None:

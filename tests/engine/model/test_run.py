@@ -57,7 +57,8 @@ def test_profile_is_filled_in(profile: Profile) -> None:
     assert p.stacks["GetLocalRefID"][-1][0].endswith("(*Service).GetLocalRefID")
     (lock,) = p.locks
     assert (lock.name, lock.kind, lock.mode) == ("labelstore.Service.mut", "mutex", "write")
-    assert lock.acquisitions == p.total_ops
+    # one acquisition per call; calls that straddle the window's edges count on one side only
+    assert abs(lock.acquisitions - p.total_ops) <= p.threads
     assert lock.hold_total_ns > 0
     assert p.regime in ("saturated", "below-saturation") and p.regime_reason
     assert p.machine["engine"] == "model" and p.machine["gomaxprocs"] == 4

@@ -1,0 +1,57 @@
+"""``lsim calibrate``: measure this machine with real Go and write the model's costs file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lsim.cli.app import app
+
+
+@app.command("calibrate")
+def calibrate(
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="FILE", help="Where to write the costs (YAML)."),
+    ] = Path("costs.yaml"),
+    quick: Annotated[
+        bool,
+        typer.Option("--quick/--full", help="Fewer repetitions (about 3x faster, noisier)."),
+    ] = False,
+) -> None:
+    """Measure the model's costs on this machine with real Go and write them to a file.
+
+    Runtime micro-benchmarks (spin rounds, cache-line hand-over between two Ps, futex
+    wake-ups, usleep, switches, goroutine start and exit, locks, maps) set the scheduler
+    and contention costs; one goroutine calling each operation of each design on
+    `--engine go` sets the per-call costs (a least-squares fit to the model's own formulas).
+    Needs the Go toolchain (go >= 1.19) and takes a few minutes.
+
+    Examples:
+
+    * `lsim calibrate --out costs.yaml`
+    * `lsim run --engine model --costs costs.yaml`
+    * in a workload: `model: {costs: costs.yaml}` (relative to the workload file)
+    """
+    import sys
+
+    from lsim.cli.output import note
+    from lsim.engine.model.calibrate import calibrate as run_calibration
+    from lsim.engine.model.calibrate import write_costs_file
+
+    def progress(what: str) -> None:
+        sys.stderr.write(f"calibrate: {what}\n")
+        sys.stderr.flush()
+
+    cal = run_calibration(quick=quick, progress=progress)
+    write_costs_file(cal, out)
+    width = max(len(k) for k in cal.costs)
+    lines = [f"{name:<{width}}  {value:>10,.1f} ns  {cal.sources.get(name, 'default')}"
+             for name, value in cal.costs.items()]  # fmt: skip
+    sys.stdout.write("\n".join(lines) + "\n")
+    worst = max((abs(c["model_ns"] - c["measured_ns"]) / c["measured_ns"], k)
+                for k, c in cal.cells.items() if c["measured_ns"] > 0)  # fmt: skip
+    note(f"wrote {out}; the fit's largest miss is {worst[0]:.0%} ({worst[1]}); "
+         f"use it with --costs {out}")  # fmt: skip

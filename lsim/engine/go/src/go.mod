@@ -1,0 +1,3 @@
+module lsim
+
+go 1.19

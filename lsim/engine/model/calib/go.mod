@@ -1,0 +1,3 @@
+module lsimcalib
+
+go 1.19

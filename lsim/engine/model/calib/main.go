@@ -1,0 +1,329 @@
+// Command lsimcalib measures the Go runtime costs the lsim model needs on this machine and
+// prints them as one JSON object (nanoseconds): for each figure the min, p10, median and p90
+// over repeated rounds (CPU-bound loops: the best round is the least disturbed by other load)
+// or over single events (wake-ups and sleeps, whose spread is the figure).
+//
+// Each figure copies the runtime mechanism it stands for (Go 1.19 runtime/proc.go):
+//
+//	spin_ns           runtime_doSpin = procyield(active_spin_cnt = 30): 30 PAUSE (YIELD)
+//	line_transfer_ns  one atomic word handed between two goroutines on two Ps, per one-way trip
+//	lock_ns           sync.Mutex Lock+Unlock, one goroutine
+//	switch_ns         an unbuffered channel ping-pong at GOMAXPROCS=1, per hop (gopark+goready+schedule)
+//	futex_wake_ns     a send to a parked receiver while the other P is idle (wakep -> futex wake),
+//	                  minus the same send with no P to wake
+//	wakep_ns          that wake: from the send until the woken M runs the receiver, stolen from
+//	                  the sender's local run queue
+//	steal_backoff_ns  usleep(3), which runqgrab sleeps before taking a running P's runnext
+//	spawn_ns          wg.Add(1) + a go statement, in the spawning goroutine (GOMAXPROCS=1)
+//	exit_ns           the rest of such a goroutine's life: wg.Done + goexit0, its switch excluded
+//	map_hit_ns        a map[uint64]uint64 lookup that hits, 10,000 entries, random keys
+//	map_insert_ns     a delete + insert pair in a warm 20,000-entry map, per operation
+//
+// Usage: lsimcalib [-quick]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand"
+	"os"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var sink uint64
+
+const reps = 8 // rounds per figure, times the scale (10, or 1 with -quick)
+
+type figure struct {
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	P10    float64 `json:"p10"`
+	P90    float64 `json:"p90"`
+	N      int     `json:"n"`
+}
+
+func quantiles(xs []float64) figure {
+	sort.Float64s(xs)
+	n := len(xs)
+	return figure{Min: xs[0], Median: xs[n/2], P10: xs[n/10], P90: xs[(9*n)/10], N: n}
+}
+
+// rounds runs f `reps` times and returns the per-round results' quantiles. Rounds are short
+// (about a millisecond) and many, so that on a shared machine some of them run undisturbed:
+// the minimum is the figure for CPU-bound loops.
+func rounds(reps int, f func() float64) figure {
+	xs := make([]float64, 0, reps)
+	for i := 0; i < reps; i++ {
+		xs = append(xs, f())
+	}
+	return quantiles(xs)
+}
+
+func perOp(n int, f func(int)) float64 {
+	t := time.Now()
+	f(n)
+	return float64(time.Since(t).Nanoseconds()) / float64(n)
+}
+
+func spin(scale int) figure {
+	return rounds(reps*scale, func() float64 {
+		return perOp(1000, func(n int) {
+			for i := 0; i < n; i++ {
+				pause(30)
+			}
+		})
+	})
+}
+
+func lineTransfer(scale int) figure {
+	runtime.GOMAXPROCS(2)
+	return rounds(reps*scale, func() float64 {
+		var w int64
+		n := 2000
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < n; i++ {
+				for atomic.LoadInt64(&w) != int64(2*i+1) {
+				}
+				atomic.StoreInt64(&w, int64(2*i+2))
+			}
+		}()
+		t := time.Now()
+		for i := 0; i < n; i++ {
+			atomic.StoreInt64(&w, int64(2*i+1))
+			for atomic.LoadInt64(&w) != int64(2*i+2) {
+			}
+		}
+		el := time.Since(t)
+		wg.Wait()
+		return float64(el.Nanoseconds()) / float64(2*n)
+	})
+}
+
+func lock(scale int) figure {
+	runtime.GOMAXPROCS(1)
+	var m sync.Mutex
+	return rounds(reps*scale, func() float64 {
+		return perOp(50000, func(n int) {
+			for i := 0; i < n; i++ {
+				m.Lock()
+				m.Unlock()
+			}
+		})
+	})
+}
+
+func switchCost(scale int) figure {
+	runtime.GOMAXPROCS(1)
+	return rounds(reps*scale, func() float64 {
+		a, b := make(chan int), make(chan int)
+		n := 5000
+		go func() {
+			for i := 0; i < n; i++ {
+				<-a
+				b <- 1
+			}
+		}()
+		t := time.Now()
+		for i := 0; i < n; i++ {
+			a <- 1
+			<-b
+		}
+		return float64(time.Since(t).Nanoseconds()) / float64(2*n)
+	})
+}
+
+func spinFor(d time.Duration) {
+	t := time.Now()
+	for time.Since(t) < d {
+	}
+}
+
+// sendCost: the sender's time for a send to a parked receiver; with procs=2 the other P has
+// gone idle first, so the send's goready calls wakep, which wakes an M with a futex.
+func sendCost(procs, events int) figure {
+	runtime.GOMAXPROCS(procs)
+	ch := make(chan int)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+			case <-done:
+				return
+			}
+		}
+	}()
+	xs := make([]float64, 0, events)
+	for k := 0; k < events; k++ {
+		if procs == 1 {
+			runtime.Gosched() // the receiver parks again
+		} else {
+			spinFor(100 * time.Microsecond) // the other P finds nothing and goes idle
+		}
+		t := time.Now()
+		ch <- 1
+		xs = append(xs, float64(time.Since(t).Nanoseconds()))
+	}
+	close(done)
+	return quantiles(xs)
+}
+
+// wakeLatency: the receiver is kicked out of runnext into the local queue by a second
+// receiver readied after it; the sender then keeps its P busy, so the receiver runs only once
+// the woken M has stolen it.
+func wakeLatency(events int) figure {
+	runtime.GOMAXPROCS(2)
+	ch, ch2 := make(chan int64), make(chan int64)
+	var got int64
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case t := <-ch:
+				atomic.StoreInt64(&got, time.Now().UnixNano()-t)
+			case <-done:
+				return
+			}
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-ch2:
+			case <-done:
+				return
+			}
+		}
+	}()
+	xs := make([]float64, 0, events)
+	for k := 0; k < events; k++ {
+		spinFor(100 * time.Microsecond)
+		atomic.StoreInt64(&got, 0)
+		ch <- time.Now().UnixNano()
+		ch2 <- 0
+		deadline := time.Now().Add(5 * time.Millisecond)
+		for atomic.LoadInt64(&got) == 0 && time.Now().Before(deadline) {
+		}
+		if v := atomic.LoadInt64(&got); v > 0 {
+			xs = append(xs, float64(v))
+		}
+	}
+	close(done)
+	if len(xs) == 0 {
+		xs = append(xs, 5e6)
+	}
+	return quantiles(xs)
+}
+
+func usleep3(events int) figure {
+	ts := syscall.Timespec{Sec: 0, Nsec: 3000}
+	xs := make([]float64, 0, events)
+	for k := 0; k < events; k++ {
+		t := time.Now()
+		_ = syscall.Nanosleep(&ts, nil)
+		xs = append(xs, float64(time.Since(t).Nanoseconds()))
+	}
+	return quantiles(xs)
+}
+
+// spawn: per goroutine, the spawner's loop (wg.Add + go) and the whole iteration (until Wait
+// returns), at GOMAXPROCS=1 so that nothing overlaps.
+func spawn(scale int) (figure, figure) {
+	runtime.GOMAXPROCS(1)
+	var loop, whole []float64
+	for k := 0; k < reps*scale/2+1; k++ {
+		n := 20000 // as many as Alloy's benchmark starts per iteration (the run queues overflow)
+		var wg sync.WaitGroup
+		t := time.Now()
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() { wg.Done() }()
+		}
+		s := time.Since(t)
+		wg.Wait()
+		whole = append(whole, float64(time.Since(t).Nanoseconds())/float64(n))
+		loop = append(loop, float64(s.Nanoseconds())/float64(n))
+	}
+	return quantiles(loop), quantiles(whole)
+}
+
+func maps(scale int) (figure, figure) {
+	runtime.GOMAXPROCS(1)
+	m := make(map[uint64]uint64)
+	keys := make([]uint64, 10000)
+	for i := range keys {
+		keys[i] = rand.Uint64()
+		m[keys[i]] = uint64(i)
+	}
+	idx := make([]int, 1<<16)
+	for i := range idx {
+		idx[i] = rand.Intn(len(keys))
+	}
+	hit := rounds(reps*scale, func() float64 {
+		return perOp(50000, func(n int) {
+			for i := 0; i < n; i++ {
+				sink += m[keys[idx[i&(1<<16-1)]]]
+			}
+		})
+	})
+	m3 := make(map[uint64]uint64)
+	for i := 0; i < 20000; i++ {
+		m3[uint64(i)] = 1
+	}
+	insert := rounds(reps*scale, func() float64 {
+		return perOp(25000, func(n int) {
+			for i := 0; i < n; i++ {
+				k := uint64(i % 20000)
+				delete(m3, k)
+				m3[k] = 2
+			}
+		}) / 2
+	})
+	return hit, insert
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "fewer events per figure (for tests)")
+	flag.Parse()
+	scale, events := 10, 2000
+	if *quick {
+		scale, events = 1, 200
+	}
+	out := map[string]interface{}{
+		"go_version":  runtime.Version(),
+		"goarch":      runtime.GOARCH,
+		"num_cpu":     runtime.NumCPU(),
+		"pause_exact": pauseExact,
+	}
+	fig := map[string]figure{}
+	fig["spin_ns"] = spin(scale)
+	fig["lock_ns"] = lock(scale)
+	fig["switch_ns"] = switchCost(scale)
+	fig["map_hit_ns"], fig["map_insert_ns"] = maps(scale)
+	loop, whole := spawn(scale)
+	fig["spawn_ns"] = loop
+	fig["spawn_whole_ns"] = whole
+	fig["steal_backoff_ns"] = usleep3(events)
+	if runtime.NumCPU() >= 2 {
+		fig["line_transfer_ns"] = lineTransfer(scale)
+		fig["send_parked_p1_ns"] = sendCost(1, events)
+		fig["send_parked_idle_p_ns"] = sendCost(2, events)
+		fig["wakep_ns"] = wakeLatency(events)
+	}
+	out["figures"] = fig
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,134 @@
+"""The runtime costs of this machine, measured with real Go (``calib/``, standard library).
+
+The program is built like the go engine's (``lsim.engine.go.toolchain``: the local
+toolchain, offline, cached by source digest and Go version) and prints one JSON object of
+figures; :func:`runtime_costs` turns them into model costs, each with the sentence that says
+how it was measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsim.errors import IntegrationError
+
+CALIB_DIR = Path(__file__).with_name("calib")
+RUN_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Model costs (name -> ns), where each came from, and the program's raw figures."""
+
+    costs: dict[str, float]
+    sources: dict[str, str]
+    raw: dict[str, Any]
+
+
+def _digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(CALIB_DIR.iterdir()):
+        if path.suffix in {".go", ".s", ".mod"}:
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:20]
+
+
+def build() -> tuple[Path, str]:
+    """The calibration program (built once per source and Go version) and the Go version."""
+    from lsim.engine.go.toolchain import cache_root, find_toolchain, go_env
+
+    chain = find_toolchain()
+    folder = cache_root() / "calib" / f"{_digest()}-{chain.version}"
+    binary = folder / "lsimcalib"
+    if binary.is_file():
+        return binary, chain.version
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".lsimcalib.", dir=folder)
+    os.close(fd)
+    try:
+        cmd = [chain.go, "build", "-trimpath", "-o", tmp, "."]
+        done = subprocess.run(
+            cmd, cwd=CALIB_DIR, capture_output=True, text=True, timeout=600, env=go_env()
+        )
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()[:12]
+            raise IntegrationError("building lsim's calibration program failed:\n"
+                                   + "\n".join(lines))  # fmt: skip
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, binary)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return binary, chain.version
+
+
+def run_program(quick: bool = False) -> dict[str, Any]:
+    binary, _ = build()
+    args = [str(binary), *(["-quick"] if quick else [])]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise IntegrationError(f"the calibration program ran over {RUN_TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        raise IntegrationError(f"the calibration program failed: {done.stderr.strip()[:300]}")
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def runtime_costs(raw: dict[str, Any]) -> Measured:
+    """Model costs from the program's figures (``calib/main.go`` says what each one times)."""
+    fig: dict[str, dict[str, float]] = raw["figures"]
+    go = raw.get("go_version", "Go")
+    costs: dict[str, float] = {}
+    sources: dict[str, str] = {}
+
+    def put(name: str, value: float, how: str) -> None:
+        costs[name] = round(max(0.0, value), 1)
+        sources[name] = f"{how} ({go}, this machine)"
+
+    def best(key: str) -> float:
+        return fig[key]["min"]
+
+    def typical(key: str) -> float:
+        return fig[key]["median"]
+
+    exact = raw.get("pause_exact", True)
+    put("spin_ns", best("spin_ns"), "procyield(30): 30 PAUSE, best of 7 rounds"
+        + ("" if exact else "; no assembly for this CPU, a plain loop instead: rough"))  # fmt: skip
+    put("lock_uncontended_ns", best("lock_ns"), "sync.Mutex Lock+Unlock, one goroutine, best of 7")
+    # half of an uncontended Lock+Unlock is one atomic RMW on a local line
+    put("atomic_ns", best("lock_ns") / 2, "half of an uncontended Lock+Unlock (one atomic RMW)")
+    put("park_unpark_ns", best("switch_ns"),
+        "unbuffered channel ping-pong at GOMAXPROCS=1, per hop, best of 7")  # fmt: skip
+    put("map_hit_ns", best("map_hit_ns"), "map[uint64]uint64 hit, 10,000 entries, best of 7")
+    put("map_insert_ns", best("map_insert_ns"),
+        "delete+insert in a warm 20,000-entry map, per operation, best of 7")  # fmt: skip
+    put("spawn_ns", best("spawn_ns"), "wg.Add(1) + go statement at GOMAXPROCS=1, best of 7")
+    put("exit_ns", best("spawn_whole_ns") - best("spawn_ns") - best("switch_ns"),
+        "a spawned goroutine's whole cost (wg.Done, exit, switch) minus the spawn and one "
+        "switch, GOMAXPROCS=1")  # fmt: skip
+    put("steal_backoff_ns", typical("steal_backoff_ns"), "usleep(3) (runqgrab's back-off), p50")
+    if "line_transfer_ns" in fig:
+        put(
+            "line_transfer_ns",
+            best("line_transfer_ns"),
+            "an atomic word handed between goroutines on 2 Ps, per one-way trip, best of 7",
+        )
+        put("futex_wake_ns", typical("send_parked_idle_p_ns") - typical("send_parked_p1_ns"),
+            "send to a parked receiver with the other P idle (wakep: futex wake) minus the "
+            "same send with no P to wake, p50")  # fmt: skip
+        put("wakep_ns", typical("wakep_ns"),
+            "wakep until the woken M has stolen and run the goroutine, p50")  # fmt: skip
+        put(
+            "cas_retry_ns",
+            best("line_transfer_ns"),
+            "one failed CAS round while the line is on another core: one line transfer",
+        )
+    return Measured(costs, sources, raw)
