@@ -47,7 +47,7 @@ def check_budget(experiment: Experiment, census_hz: float) -> Experiment:
             )
     elif experiment.engine == "threads" and w.threads.mode == "burst":
         wall = w.run.iterations * max(1.0, w.threads.count / 2500)
-        _check_wall(wall, "run.iterations", "fewer iterations or threads")
+        _check_wall(wall, f"{source}: run.iterations", "fewer iterations or threads")
     return experiment
 
 

@@ -42,6 +42,7 @@ from lsim.engine.board import (
 )
 from lsim.engine.executor import Flags, ThreadRecorder
 from lsim.engine.job import Job
+from lsim.engine.machine import foreign_cores, read_cpu
 from lsim.limits import THREAD_STACK_BYTES
 from lsim.sync.registry import registered_locks
 from lsim.sync.states import bind_slot
@@ -71,6 +72,7 @@ class _Run:
         # the gates open group by group rather than one Event waking thousands at once.
         self.gates: list[threading.Event] = []
         self.integrations: dict[str, Any] = {}
+        self.foreign_cores: float | None = None  # other processes' CPU in the window
 
     def stopping(self) -> bool:
         """Ctrl-C/SIGTERM (here or via the parent) or a worker failure ends the run early."""
@@ -210,12 +212,14 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     run.board.set_header(H_PHASE, PHASE_MEASURING)
     t0 = time.perf_counter()
     cpu0 = time.process_time()
+    machine0 = read_cpu(_own_pids())
     run.wait(run.job.duration_s)
     t1 = time.perf_counter()
     if run.board.header(H_STOP) and not run.stopping():  # the parent ended it: we woke late
         ms = run.board.header(H_WINDOW_END_MS) - run.board.header(H_WINDOW_START_MS)
         t1 = min(t1, t0 + ms / 1000)
     timings["cpu_s"] = time.process_time() - cpu0
+    run.foreign_cores = foreign_cores(machine0, read_cpu(_own_pids()))
     run.flags.set_measuring(False)
     run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
@@ -233,6 +237,7 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
     spawn_s: list[float] = []
     t0 = time.perf_counter()
     cpu0 = time.process_time()
+    machine0 = read_cpu(_own_pids())
     for iteration in range(run.job.iterations):
         run.board.set_header(H_ITERATION, iteration + 1)
         run.done = itertools.count(1)
@@ -247,6 +252,7 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
             break
     t1 = time.perf_counter()
     timings["cpu_s"] = time.process_time() - cpu0
+    run.foreign_cores = foreign_cores(machine0, read_cpu(_own_pids()))
     run.flags.set_measuring(False)
     run.integrations = run.job.window_ended()
     run.board.set_header(H_PHASE, PHASE_FINISHED)
@@ -260,6 +266,11 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
         timings["iteration_ns_max"] = max(iteration_s) * 1e9
         timings["spawn_ns_median"] = statistics.median(spawn_s) * 1e9
     return t0, t1, baseline
+
+
+def _own_pids() -> list[int]:
+    """The experiment's processes: this one and the parent that samples its census."""
+    return [os.getpid(), os.getppid()]
 
 
 def _lock_snapshots(job: Job) -> list[dict[str, Any]]:
@@ -316,4 +327,5 @@ def _collect(
         "counters": totals,
         "stacks": run.job.stacks(),
         "integrations": run.integrations,
+        "foreign_cores": run.foreign_cores,
     }

@@ -104,6 +104,16 @@ def _operation_stats(profile: Profile) -> dict[str, dict[str, Any]]:
     return out
 
 
+def machine_summary(profile: Profile) -> dict[str, Any]:
+    """Other processes' CPU in the measured window (``None``: not measured) and the verdict."""
+    foreign = profile.machine.get("foreign_cores")
+    return {
+        "cpus": profile.machine.get("cpus"),
+        "foreign_cores": None if foreign is None else float(foreign),
+        "noisy": bool(profile.machine.get("noisy", False)),
+    }
+
+
 def report_dict(profile: Profile) -> dict[str, Any]:
     return {
         "report_version": REPORT_VERSION,
@@ -139,6 +149,7 @@ def report_dict(profile: Profile) -> dict[str, Any]:
         "regime": profile.regime,
         "regime_reason": profile.regime_reason,
         "sampler": profile.sampler,
+        "machine": machine_summary(profile),
         "timings": profile.timings,
         "command": profile.command,
         "notes": profile.notes,

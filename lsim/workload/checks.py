@@ -39,9 +39,26 @@ def describe(value: Any) -> str:
         return f"a {type(value).__name__}"
 
 
+def _text_number_hint(value: Any) -> str:
+    """YAML 1.1 reads ``1e9`` (no dot, no exponent sign) as text, not as a number."""
+    if isinstance(value, str) and len(value) < 40:
+        try:
+            number = float(value)
+        except ValueError:
+            return ""
+        if not math.isfinite(number):
+            return ""
+        mantissa, exponent = f"{number:e}".split("e")
+        mantissa = mantissa.rstrip("0")
+        written = f"{mantissa}0" if mantissa.endswith(".") else mantissa
+        return f": YAML reads it as text; write {written}e{exponent}"
+    return ""
+
+
 def integer(field: str, value: Any, *, lo: int | None = None, hi: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"must be an integer (got {_fmt(value)})", field=field)
+        hint = _text_number_hint(value)
+        raise ConfigError(f"must be an integer (got {_fmt(value)}{hint})", field=field)
     _bounds(field, value, lo, hi, lo_open=False)
 
 
@@ -54,7 +71,8 @@ def number(
     lo_open: bool = False,
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"must be a number (got {_fmt(value)})", field=field)
+        hint = _text_number_hint(value)
+        raise ConfigError(f"must be a number (got {_fmt(value)}{hint})", field=field)
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise ConfigError(f"is out of range (got {_fmt(value)})", field=field)
     if not math.isfinite(value):

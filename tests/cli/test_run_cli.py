@@ -90,7 +90,7 @@ def test_text_report_reads_like_the_dump(capsys: pytest.CaptureFixture[str]) -> 
         (["run", "--threads", "10000000"], "threads can start in one process"),
         (["run", "--workload", "/nonexistent.yaml"], "/nonexistent.yaml"),
         (["run", "-f", "xml"], "allowed: text, json"),
-        (["run", "--gomaxprocs", "4"], "--engine model only"),
+        (["run", "--gomaxprocs", "4"], "--engine model or --engine go only"),
         (["run", "--engine", "gpu"], "allowed: threads, model"),
     ],
 )

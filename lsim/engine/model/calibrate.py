@@ -10,7 +10,8 @@ Two sets of micro-benchmarks:
    GetLocalRefID, AddLocalLink). The model's time for the same call is linear in its costs
    (one goroutine never waits), so the model itself gives the coefficients (one tiny model
    run per unknown), and a least-squares fit over all cells gives ``hash_ns``,
-   ``map_hit_ns``, ``map_insert_ns``, ``lock_uncontended_ns`` and ``call_ns`` (the go engine's
+   ``map_hit_ns``, ``map_insert_ns``, ``new_series_ns``, ``lock_uncontended_ns`` and
+   ``call_ns`` (the go engine's
    executor around each call; it parses no scrape and appends to no WAL, so those two are 0
    in the fit and left out of the file: a workload keeps its own).
 
@@ -30,7 +31,8 @@ from lsim.workload.costs import COST_DEFAULTS, COSTS_FILE_KIND
 from lsim.workload.load import parse_workload
 from lsim.workload.model import Workload
 
-FITTED = ("hash_ns", "map_hit_ns", "map_insert_ns", "lock_uncontended_ns", "call_ns")
+FITTED = ("hash_ns", "map_hit_ns", "map_insert_ns", "new_series_ns", "lock_uncontended_ns",
+          "call_ns")  # fmt: skip
 DESIGNS = ("mutex", "rwmutex", "finegrained", "sharded", "syncmap", "percomponent", "lockfree")
 # operation label -> (mix weights, share of new label sets)
 CALLS: dict[str, tuple[dict[str, float], float]] = {

@@ -3,7 +3,8 @@
 One class per design of DESIGN.md §3, mirroring the store in ``lsim/stores`` lock for lock
 (``tests/engine/model/test_designs.py`` traces the real stores to keep them in step). Costs
 (see ``lsim/workload/costs.py``): H hash, M map lookup, I map insert/delete, L uncontended
-Lock+Unlock, A atomic; C = number of components.
+Lock+Unlock, A atomic, N a never-seen label set's extra (growth, allocation, GC: with every
+"+I miss" below); C = number of components.
 
 =============  =========================================================================
 design         per operation (``[lock mode: cost]``; outside a bracket: no lock)
@@ -82,7 +83,7 @@ class Design:
     # -- costs shared by the Service-shaped designs ---------------------------------------------
     def k_goa(self, miss: bool) -> int:
         c = self.c
-        return c.lock + c.hash + c.hit + (c.insert if miss else 0)
+        return c.lock + c.hash + c.hit + (c.insert + c.new_series if miss else 0)
 
     def k_track(self, marked: int, live: int) -> int:
         return self.c.lock + marked * self.c.insert + live * self.c.hit
@@ -184,7 +185,7 @@ class FineGrainedDesign(Design):
         c = self.c
         s.section(self.glob, READ, c.lock + c.hash + c.hit)
         if miss:  # re-check and insert under the write side
-            s.section(self.glob, WRITE, c.lock + c.hit + c.insert, writes=1)
+            s.section(self.glob, WRITE, c.lock + c.hit + c.insert + c.new_series, writes=1)
 
     def lock_for(self, shard: int) -> Lock:
         return self.maps  # GetLocal (read), Add and Replace (write) use the mappings lock
@@ -199,7 +200,7 @@ class FineGrainedDesign(Design):
         if miss:
             s.unlock(self.glob, READ)
             s.lock(self.glob, WRITE)
-            s.cpu(c.lock + c.hit + c.insert)
+            s.cpu(c.lock + c.hit + c.insert + c.new_series)
         s.section(self.maps, WRITE, c.lock + c.hit + 2 * c.insert, writes=2)
         s.unlock(self.glob, WRITE if miss else READ, writes=int(miss))
 

@@ -158,6 +158,7 @@ class LockFreeDesign(Design):
         s.cpu(self.c.hash + self.c.hit)
         if miss:
             s.atomic(self.counter, self.c.atomic)
+            s.cpu(self.c.new_series)
             self._stores(s, self.ids, 1)
 
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:

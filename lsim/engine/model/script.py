@@ -33,6 +33,7 @@ class Costs:
     hash: int
     hit: int
     insert: int
+    new_series: int
     lock: int
     switch: int
     cas_retry: int
@@ -58,6 +59,7 @@ class Costs:
 
         return cls(
             hash=ns("hash_ns"), hit=ns("map_hit_ns"), insert=ns("map_insert_ns"),
+            new_series=ns("new_series_ns"),
             lock=ns("lock_uncontended_ns"), switch=ns("park_unpark_ns"),
             cas_retry=ns("cas_retry_ns"), atomic=ns("atomic_ns"), wal=ns("wal_append_ns"),
             parse=ns("scrape_parse_ns"), call=ns("call_ns"), spin=ns("spin_ns"),
