@@ -83,7 +83,7 @@ def model_ns(w: Workload, design: str, costs: dict[str, float]) -> float:
     return 1e9 / p.ops_per_s if p.ops_per_s else 0.0
 
 
-def go_ns(w: Workload, design: str, repeats: int = 2) -> float:
+def go_ns(w: Workload, design: str, repeats: int = 3) -> float:
     """Real Go's time per call (``--engine go``, clean run), one goroutine at GOMAXPROCS=1:
     the fastest of ``repeats`` runs (other load on the machine only ever slows a run)."""
     from lsim.engine.go import go_run_of, run_go

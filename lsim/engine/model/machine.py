@@ -100,17 +100,29 @@ def runtime_costs(raw: dict[str, Any]) -> Measured:
         return fig[key]["median"]
 
     exact = raw.get("pause_exact", True)
-    put("spin_ns", best("spin_ns"), "procyield(30): 30 PAUSE, best of 7 rounds"
+    put("spin_ns", best("spin_ns"), "procyield(30): 30 PAUSE, best of 80 rounds"
         + ("" if exact else "; no assembly for this CPU, a plain loop instead: rough"))  # fmt: skip
-    put("lock_uncontended_ns", best("lock_ns"), "sync.Mutex Lock+Unlock, one goroutine, best of 7")
+    put(
+        "lock_uncontended_ns",
+        best("lock_ns"),
+        "sync.Mutex Lock+Unlock, one goroutine, best of 80 rounds",
+    )
     # half of an uncontended Lock+Unlock is one atomic RMW on a local line
     put("atomic_ns", best("lock_ns") / 2, "half of an uncontended Lock+Unlock (one atomic RMW)")
     put("park_unpark_ns", best("switch_ns"),
-        "unbuffered channel ping-pong at GOMAXPROCS=1, per hop, best of 7")  # fmt: skip
-    put("map_hit_ns", best("map_hit_ns"), "map[uint64]uint64 hit, 10,000 entries, best of 7")
+        "channel ping-pong at GOMAXPROCS=1, per hop, best of 80 rounds")  # fmt: skip
+    put(
+        "map_hit_ns",
+        best("map_hit_ns"),
+        "map[uint64]uint64 hit, 10,000 entries, best of 80 rounds",
+    )
     put("map_insert_ns", best("map_insert_ns"),
-        "delete+insert in a warm 20,000-entry map, per operation, best of 7")  # fmt: skip
-    put("spawn_ns", best("spawn_ns"), "wg.Add(1) + go statement at GOMAXPROCS=1, best of 7")
+        "delete+insert in a warm 20,000-entry map, per op, best of 80 rounds")  # fmt: skip
+    put(
+        "spawn_ns",
+        best("spawn_ns"),
+        "wg.Add(1) + go statement at GOMAXPROCS=1, best of 80 rounds",
+    )
     put("exit_ns", best("spawn_whole_ns") - best("spawn_ns") - best("switch_ns"),
         "a spawned goroutine's whole cost (wg.Done, exit, switch) minus the spawn and one "
         "switch, GOMAXPROCS=1")  # fmt: skip
@@ -119,7 +131,7 @@ def runtime_costs(raw: dict[str, Any]) -> Measured:
         put(
             "line_transfer_ns",
             best("line_transfer_ns"),
-            "an atomic word handed between goroutines on 2 Ps, per one-way trip, best of 7",
+            "an atomic word handed between goroutines on 2 Ps, one way, best of 80 rounds",
         )
         put("futex_wake_ns", typical("send_parked_idle_p_ns") - typical("send_parked_p1_ns"),
             "send to a parked receiver with the other P idle (wakep: futex wake) minus the "
