@@ -141,14 +141,14 @@ def collect(args: argparse.Namespace, cache: Cache) -> None:
     for cell in args.cells:
         w = cell_workload(cell)
         for procs in args.procs:
-            for k in range(args.go_runs):  # interleaved: every design once per round
+            for k in range(args.go_runs if not args.model_only else 0):  # interleaved rounds
                 for design in args.designs:
                     key = f"go/{cell}/{design}/P{procs}/{k}"
                     if cache.get(key) is None and not args.report:
                         t = time.time()
                         cache.put(key, go_run(w, design, procs))
                         log(f"{key} {time.time() - t:.1f}s")
-            for seed in args.seeds:
+            for seed in args.seeds if not args.go_only else ():
                 for design in args.designs:
                     key = f"model/{cell}/{design}/P{procs}/s{seed}/{args.sim_time:g}"
                     if cache.get(key) is None and not args.report:
@@ -257,6 +257,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--report", action="store_true", help="print from --cache, run nothing")
     parser.add_argument("--no-anchors", action="store_true")
+    parser.add_argument("--go-only", action="store_true", help="run (and cache) real Go only")
+    parser.add_argument("--model-only", action="store_true", help="run the model only")
     args = parser.parse_args()
     args.seeds = [int(x) for x in args.seeds.split(",")]
     args.procs = [int(x) for x in args.procs.split(",")]

@@ -37,6 +37,9 @@ MAGIC = b"LSIMPLAN1\n"
 # (~72 bytes each on the wire): bounds the file and the time Python spends writing it.
 STEP_BUDGET = 600_000
 MIN_LOOP = 256  # steps at least sent per goroutine beyond its first cycle
+# ... and at most, for plans that never repeat (random mixes): 20,000 draws per goroutine
+# already give each operation's share to within a few tenths of a point.
+MAX_LOOP = 20_000
 MAX_CYCLE = 100_000  # a paced cycle longer than this is sent as it is, once
 _NONE = Operation.NONE
 
@@ -229,7 +232,7 @@ def write_plan(run: GoRun, out: BinaryIO) -> PlanStats:
             for g in range(run.goroutines):
                 body.plan(list(thread_steps(w, g, iteration=it)))
     else:
-        budget = max(MIN_LOOP, STEP_BUDGET // max(1, run.goroutines))
+        budget = min(MAX_LOOP, max(MIN_LOOP, STEP_BUDGET // max(1, run.goroutines)))
         needed = _cycles_needed(w)
         for g in range(run.goroutines):
             prefix, loop, static = _steady_plan(w, g, budget, needed)

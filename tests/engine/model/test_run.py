@@ -11,8 +11,9 @@ from lsim.errors import ConfigError
 from lsim.profile.model import Profile
 from lsim.render import get_renderer
 from lsim.stores import STORE_NAMES
+from lsim.workload.costs import COST_DEFAULTS
 
-from .helpers import small_workload
+from .helpers import small_workload, with_costs
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,21 @@ def test_overrides_and_unknown_store() -> None:
     assert (p.machine["gomaxprocs"], p.threads, p.machine["sim_time_s"]) == (3, 25, 0.004)
     with pytest.raises(ConfigError, match="known stores"):
         run_model(w, "nosuch")
+
+
+def test_burst_goroutines_pay_spawn_wg_done_and_exit() -> None:
+    """Each worker ends with wg.Done (an atomic on the shared counter) and goexit0
+    (``exit_ns``); main pays wg.Add + the go statement (``spawn_ns``) for each, serially."""
+    base = {"scrape_parse_ns": 0.0, "wal_append_ns": 0.0, "line_transfer_ns": 0.0}
+    w = small_workload(threads=100, mode="burst", iterations=2, spt=1, procs=1, costs=base)
+    plain = run_model(w, "mutex")
+    slow_exit = run_model(with_costs(w, exit_ns=1_000.0), "mutex")
+    slow_spawn = run_model(with_costs(w, spawn_ns=2_000.0), "mutex")
+    it = "iteration_ns_median"
+    # one P: every exit and every spawn adds to the iteration, one per worker
+    assert slow_exit.timings[it] - plain.timings[it] == pytest.approx(
+        100 * (1_000 - COST_DEFAULTS["exit_ns"]), rel=0.02
+    )
+    assert slow_spawn.timings[it] - plain.timings[it] == pytest.approx(
+        100 * (2_000 - COST_DEFAULTS["spawn_ns"]), rel=0.02
+    )
