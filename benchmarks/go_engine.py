@@ -48,7 +48,9 @@ def row(workload: str, design: str, runs: list[Profile]) -> str:
     blocked = [p.blocked_share() for p in runs]
     per_sample = sorted(b / max(1, p.threads) for p in runs for b in p.blocked_per_sample)
     census_ratio = [p.timings.get("census_run_throughput_ratio", 0.0) for p in runs]
+    # census / block-profile mean blocked; runs with no store wait at all have no ratio
     law = [p.integrations.get("littles_law", {}).get("ratio", 0.0) for p in runs]
+    law = [x for x in law if x] or [float("nan")]
     foreign = ",".join(f"{p.machine.get('foreign_cores', 0.0):.2f}" for p in runs)
     pcts = "/".join(f"{percentile(per_sample, q):.0%}" for q in (10, 50, 90))
     return (

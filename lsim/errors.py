@@ -27,8 +27,16 @@ class ConfigError(LsimError, ValueError):
         self.source = source
         self.field = field
         self.detail = message
-        where = ": ".join(part for part in (source, field) if part)
+        # a YAML key or file name may hold a newline or another control character: show it
+        # escaped, so the message stays the one line the CLI promises
+        where = ": ".join(_printable(part) for part in (source, field) if part)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class LimitError(LsimError):

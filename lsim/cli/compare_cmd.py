@@ -205,7 +205,7 @@ def compare(
             show_default="32,64",
         ),
     ] = None,
-    repeat: RepeatOpt = 3,
+    repeat: RepeatOpt = 5,
     threads: ThreadsOpt = None,
     duration: DurationOpt = None,
     seed: SeedOpt = None,

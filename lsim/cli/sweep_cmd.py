@@ -69,7 +69,7 @@ def sweep(
             "baseline of the ratios and of the document's predictions.",
         ),
     ] = True,
-    repeat: RepeatOpt = 3,
+    repeat: RepeatOpt = 5,
     workload: WorkloadOpt = None,
     duration: DurationOpt = None,
     seed: SeedOpt = None,

@@ -31,13 +31,14 @@ class Spread:
     low: float
     high: float
     n: int
+    values: tuple[float, ...] = field(default=(), compare=False)  # the runs, for the tests
 
     @classmethod
     def of(cls, values: Iterable[float]) -> Spread:
         data = [float(v) for v in values]
         if not data:
             raise ValueError("Spread.of: no values")
-        return cls(statistics.median(data), min(data), max(data), len(data))
+        return cls(statistics.median(data), min(data), max(data), len(data), tuple(data))
 
     def overlaps(self, other: Spread) -> bool:
         return self.low <= other.high and other.low <= self.high

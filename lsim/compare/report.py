@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lsim.compare.aggregate import BELOW, SATURATED, Summary, hot_operations, summarize
 from lsim.compare.predictions import Prediction, predicted_reduction
-from lsim.compare.runner import RunLog
+from lsim.compare.runner import NOISY_RETRIES, RunLog
 from lsim.compare.verdict import Verdict, choose_metric, judge
 
 BASELINE = "mutex"
@@ -194,6 +194,17 @@ def build_report(
         notes.append(
             f"Failed after {done} of {len(schedule)} runs ({log.failure}): the table shows "
             "the finished runs only."
+        )
+    if log.noisy_retried:
+        notes.append(
+            f"{len(log.noisy_retried)} repetition(s) ran again: other processes used "
+            "CPU during them (machine.noisy); the table uses the repeated runs."
+        )
+    if log.noisy_kept:
+        kept = ", ".join(f"{f.slot.variant.label} r{f.slot.repetition}" for f in log.noisy_kept)
+        notes.append(
+            f"Still noisy after {NOISY_RETRIES} more tries: {kept}; the verdict includes "
+            "them, so treat it with care (a quieter machine gives a cleaner one)."
         )
     if log.save_errors:
         notes.append(f"{len(log.save_errors)} profile(s) could not be saved: {log.save_errors[0]}")

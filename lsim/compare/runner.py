@@ -21,6 +21,7 @@ from lsim.errors import RunFailed
 from lsim.profile.model import Profile, save_profile
 
 RunOne = Callable[[Slot], Profile]
+NOISY_RETRIES = 2  # a repetition measured while other processes were busy is run again
 OnEvent = Callable[[Slot], None]
 
 
@@ -45,6 +46,10 @@ class RunLog:
     cut_short: Finished | None = None
     failure: str | None = None  # the first run that failed: why (the schedule stopped there)
     save_errors: list[str] = field(default_factory=list)  # profiles that could not be saved
+    # Repetitions run again because other processes were busy (machine.noisy), and those
+    # that were still noisy after NOISY_RETRIES more tries (kept, and named in the notes).
+    noisy_retried: list[Finished] = field(default_factory=list)
+    noisy_kept: list[Finished] = field(default_factory=list)
 
     def status(self, slot: Slot) -> str:
         if any(f.slot == slot for f in self.finished):
@@ -65,6 +70,11 @@ def was_interrupted(profile: Profile) -> bool:
     return any("interrupted" in note for note in profile.notes)
 
 
+def is_noisy(profile: Profile) -> bool:
+    """Any engine that measures other processes' CPU sets ``machine.noisy``."""
+    return bool(profile.machine.get("noisy", False))
+
+
 def profile_path(folder: Path, slot: Slot) -> Path:
     return folder / f"{slot.variant.file_stem}-r{slot.repetition}.json"
 
@@ -83,6 +93,11 @@ def run_plan(
             if on_start is not None:
                 on_start(slot)
             profile = run_one(slot)
+            for _ in range(NOISY_RETRIES):
+                if not is_noisy(profile) or was_interrupted(profile):
+                    break
+                log.noisy_retried.append(Finished(slot, profile, None))
+                profile = run_one(slot)
         except KeyboardInterrupt:
             log.interrupted = True
             break
@@ -98,6 +113,8 @@ def run_plan(
             log.interrupted, log.cut_short = True, done
             break
         log.finished.append(done)
+        if is_noisy(profile):
+            log.noisy_kept.append(done)
         if on_done is not None:
             on_done(slot)
     return log

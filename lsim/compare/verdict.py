@@ -1,8 +1,10 @@
 """The one-line verdict under the table: who wins, by how much, or that it is within noise.
 
-A win is claimed only when the winner's min-max range across repetitions does not overlap the
-runner-up's: every run of the winner beat every run of the runner-up. Anything weaker is
-reported as "within noise", and one repetition per design has no spread to judge at all.
+As benchstat does: a win is claimed only when a Mann-Whitney U test on the repetitions gives
+p < 0.05 (``lsim.compare.stats``); the sentence prints n, p and the bootstrap confidence
+interval of the median ratio. Anything weaker is "within noise", and one repetition per design
+has no spread to judge at all. Spreads without their values (built by hand) fall back to
+the older rule: the min-max ranges do not overlap.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lsim.compare.aggregate import Spread
+from lsim.compare.stats import ALPHA, MIN_N, Comparison, compare, describe
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Verdict:
     best: str | None
     runner_up: str | None
     lines: tuple[str, ...]
+    p: float | None = None  # Mann-Whitney U, best against the runner-up
+    ratio_ci: tuple[float, float] | None = None  # bootstrap CI of the median ratio
 
     @property
     def text(self) -> str:
@@ -80,6 +85,9 @@ def judge(
             "repetitions per design, e.g. --repeat 3)."
         )
         return Verdict("no-spread", metric.name, best, second, (line,))
+    test = _test(b, s)
+    if test is not None:
+        return _tested(metric, contenders, reference, (best, b), (second, s), test)
     if b.overlaps(s):
         lines = [
             f"{best} and {second} are within noise on {metric.name}: ranges "
@@ -98,6 +106,44 @@ def judge(
         noise = "within noise" if b.overlaps(ref) else "ranges do not overlap"
         lines.append(f"Against {reference}: {_how_much(metric, b, ref)} {reference} ({noise}).")
     return Verdict(kind, metric.name, best, second, tuple(lines))
+
+
+def _test(a: Spread, b: Spread) -> Comparison | None:
+    return compare(a.values, b.values) if a.values and b.values else None
+
+
+def _tested(
+    metric: Metric,
+    contenders: Sequence[tuple[str, Spread]],
+    reference: str | None,
+    first: tuple[str, Spread],
+    runner: tuple[str, Spread],
+    test: Comparison,
+) -> Verdict:
+    (best, b), (second, s) = first, runner
+    stats = f"Mann-Whitney U {describe(test)}"
+    if test.significant:
+        kind = "win"
+        lines = [
+            f"{best} wins on this workload: {_how_much(metric, b, s)} {second}, the "
+            f"runner-up ({stats})."
+        ]
+    else:
+        kind = "within-noise"
+        why = f"p >= {ALPHA:g}"
+        if min(test.n_a, test.n_b) < MIN_N:
+            why += f"; under {MIN_N} runs per design the test cannot reach it (--repeat 5)"
+        lines = [f"{best} and {second} are within noise on {metric.name} ({stats}; {why})."]
+    ref = dict(contenders).get(reference) if reference else None
+    if ref is not None and reference not in (best, second):
+        against = _test(b, ref)
+        noise = (
+            "within noise"
+            if against is None or not against.significant
+            else f"p={against.p:.3g}, n={against.n_a}+{against.n_b}"
+        )
+        lines.append(f"Against {reference}: {_how_much(metric, b, ref)} {reference} ({noise}).")
+    return Verdict(kind, metric.name, best, second, tuple(lines), test.p, test.ci)
 
 
 def _value(metric: Metric, spread: Spread) -> str:

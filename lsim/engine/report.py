@@ -10,6 +10,7 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.census import Census
+from lsim.engine.machine import NOISY_FOREIGN_CORES, is_noisy
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
 from lsim.errors import RunFailed
@@ -180,15 +181,31 @@ def regime(
     return "below-saturation", f"{detail}{late}, interpreter at {cpu_share:.0%} of one core"
 
 
-def machine_facts() -> dict[str, Any]:
+def machine_facts(foreign_cores: float | None = None) -> dict[str, Any]:
+    """The machine, and other processes' CPU in the window (``None``: could not be read)."""
     return {
         "engine": "threads",
+        "foreign_cores": foreign_cores,
+        "noisy": is_noisy(foreign_cores),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "switch_interval_s": sys.getswitchinterval(),
     }
+
+
+def noise_note(foreign: float | None) -> str:
+    """What the report says about other processes' CPU use during the measured window."""
+    if foreign is None:
+        return "other processes' CPU use during the window: unknown (no /proc/stat)"
+    text = f"other processes used {foreign:.2f} cores during the window"
+    if is_noisy(foreign):
+        text += (
+            f" (noisy: at least {NOISY_FOREIGN_CORES:.2f}; this run measured its neighbours "
+            "too, treat its numbers with care)"
+        )
+    return text
 
 
 def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
@@ -223,6 +240,8 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
         more = data.get("worker_errors", 1) - 1
         others = f" (and {more:,} more)" if more > 0 else ""
         notes.append(f"failed: {failure}{others}")
+    foreign = data.get("foreign_cores")
+    notes.append(noise_note(foreign))
     sampler_share = census.sample_seconds / window_s if window_s else 0.0
     return Profile(
         engine="threads",
@@ -247,7 +266,7 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
         regime=name,
         regime_reason=reason,
         stacks=data["stacks"],
-        machine=machine_facts(),
+        machine=machine_facts(foreign),
         timings=timings,
         sampler={
             "rate_hz": census.rate_hz,

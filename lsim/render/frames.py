@@ -63,7 +63,7 @@ def frame(function: str, file: str, line: int) -> Frame:
 
 
 # --- runtime frames, leaf first ------------------------------------------------------------
-# Go >= 1.20 names the semaphore by lock kind; older releases use SemacquireMutex for all.
+# Go 1.20-1.23 (unchecked line numbers); Go 1.19 and >= 1.24 are in gorelease.py.
 LOCK_WAIT_FRAMES: dict[tuple[str, bool], list[Frame]] = {
     ("sync.Mutex.Lock", True): [
         frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 77),
@@ -77,19 +77,6 @@ LOCK_WAIT_FRAMES: dict[tuple[str, bool], list[Frame]] = {
     ("sync.RWMutex.Lock", True): [
         frame("sync.runtime_SemacquireRWMutex", "runtime/sema.go", 87),
         frame("sync.(*RWMutex).Lock", "rwmutex.go", 153),
-    ],
-    ("sync.Mutex.Lock", False): [
-        frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 71),
-        frame("sync.(*Mutex).lockSlow", "mutex.go", 162),
-        frame("sync.(*Mutex).Lock", "mutex.go", 81),
-    ],
-    ("sync.RWMutex.RLock", False): [
-        frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 71),
-        frame("sync.(*RWMutex).RLock", "rwmutex.go", 63),
-    ],
-    ("sync.RWMutex.Lock", False): [
-        frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 71),
-        frame("sync.(*RWMutex).Lock", "rwmutex.go", 144),
     ],
 }
 

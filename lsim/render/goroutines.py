@@ -15,10 +15,12 @@ from lsim.errors import ConfigError
 from lsim.profile.model import Profile, SampledThread, is_blocked_state
 from lsim.render.base import Renderer, apportion
 from lsim.render.frames import Frame, creator_for
+from lsim.render.gorelease import is_inlined
 from lsim.render.stacks import (
     DEFAULT_GO_VERSION,
     entry_pc,
     frame_pc,
+    go_release,
     new_sema_names,
     parse_go_version,
     pc_offset,
@@ -27,6 +29,8 @@ from lsim.render.stacks import (
 )
 
 FIRST_GOROUTINE_ID = 1000  # thread i is goroutine 1000 + i; low ids belong to main & co.
+DUMPER_GOROUTINE = 998  # the HTTP request goroutine serving /debug/pprof/goroutine
+HTTP_SERVER_GOROUTINE = 152  # the goroutine in (*http.Server).Serve that started it
 HEAP_BASE = 0xC000000000  # Go's heap arena starts here on linux/amd64
 _NS_PER_MINUTE = 60_000_000_000
 _NO_WAIT_SHOWN = frozenset({"running", "runnable"})  # Go prints no wait time for these
@@ -37,10 +41,12 @@ def goroutine_id(thread: int) -> int:
 
 
 def header_state(state: str, go_version: str) -> str:
-    """What goes in ``[...]``: Go before 1.20 called every lock wait ``semacquire``."""
+    """What goes in ``[...]``: Go before 1.20 called every lock wait ``semacquire``; the world
+    is stopped while the dump is written, so a goroutine that was running shows
+    ``runnable`` (only the dumping goroutine is ``running``)."""
     if is_blocked_state(state) and not new_sema_names(go_version):
         return "semacquire"
-    return {"idle": "select"}.get(state, state)
+    return {"idle": "select", "running": "runnable"}.get(state, state)
 
 
 def heap_word(key: str) -> int:
@@ -58,13 +64,13 @@ class _Args:
         self.lock = self.service + 0x8 * (1 + stable_hash(thread.lock) % 6 if thread.lock else 1)
 
     def __call__(self, fr: Frame) -> str:
-        name = fr.function
+        name = fr.function.removeprefix("internal/")
+        if is_inlined(fr):
+            return "..."  # Lock/Unlock are inlined into the caller: Go prints (...)
         if name.startswith("sync.runtime_Sem"):
             return f"0x{self.lock:x}?, 0x0?, 0x1?"
-        if name.startswith("sync.(*") and name.endswith("Slow"):
+        if name.startswith("sync.(*"):
             return f"0x{self.lock:x}"
-        if name.startswith("sync."):
-            return "..."  # Lock/Unlock are inlined into the caller: Go prints (...)
         if name == "time.Sleep":
             return "0x3b9aca00"
         if name.startswith("runtime."):
@@ -97,9 +103,29 @@ class GoroutineDump(Renderer):
         if self.debug == 1:
             return "".join(self._debug1(profile))
         return "\n".join(
-            self._goroutine(profile, t)
-            for t in sorted(profile.representative, key=lambda t: t.thread)
+            [
+                self._dumper(),
+                *(
+                    self._goroutine(profile, t)
+                    for t in sorted(profile.representative, key=lambda t: t.thread)
+                ),
+            ]
         )
+
+    def _dumper(self) -> str:
+        """The goroutine writing the dump: the only ``[running]`` one (Go prints it first)."""
+        table = go_release(self.go_version)
+        args = _Args(SampledThread(thread=-1, state="running", operation="", lock="", wait_ns=0))
+        lines = [f"goroutine {DUMPER_GOROUTINE} [running]:"]
+        for fr in table.dumper:
+            lines.append(f"{fr.function}({args(fr)})")
+            lines.append(f"\t{fr.file}:{fr.line} +0x{pc_offset(fr):x}")
+        creator = table.dumper_creator
+        if creator is not None:
+            where = f" in goroutine {HTTP_SERVER_GOROUTINE}" if table.created_in_goroutine else ""
+            lines.append(f"created by {creator.function}{where}")
+            lines.append(f"\t{creator.file}:{creator.line} +0x{pc_offset(creator):x}")
+        return "\n".join(lines) + "\n"
 
     # -- debug=2 ------------------------------------------------------------------------------
     def _goroutine(self, profile: Profile, thread: SampledThread) -> str:
@@ -119,10 +145,12 @@ class GoroutineDump(Renderer):
         )
         for fr in stack:
             lines.append(f"{fr.function}({args(fr)})")
-            lines.append(f"\t{fr.file}:{fr.line} +0x{pc_offset(fr):x}")
+            # an inlined frame has no PC of its own: Go prints no offset after it
+            offset = "" if is_inlined(fr) else f" +0x{pc_offset(fr):x}"
+            lines.append(f"\t{fr.file}:{fr.line}{offset}")
         creator = creator_for(thread.operation)
         where = ""
-        if parse_go_version(self.go_version) >= (1, 21):  # "in goroutine N" is new in 1.21
+        if go_release(self.go_version).created_in_goroutine:  # new in 1.21
             where = f" in goroutine {creator.parent}"
         lines.append(f"created by {creator.frame.function}{where}")
         lines.append(f"\t{creator.frame.file}:{creator.frame.line} +0x{pc_offset(creator.frame):x}")

@@ -8,7 +8,8 @@ Three kinds, as Go's runtime/pprof writes them:
   (``LockReport.wait_by_operation``), lock-wait runtime frames on top: the view that matches
   a goroutine dump.
 * ``mutex`` -- the same two values charged to the stack that UNLOCKED while others waited
-  (``LockReport.delay_by_unlocker``), ``sync.(*Mutex).Unlock`` on top, like Go's mutex profile.
+  (``LockReport.delay_by_unlocker``), ``sync.(*Mutex).Unlock`` on top, like Go's mutex profile;
+  before Go 1.22 the delay is about one hold time per wake-up (:func:`mutex_scale`).
 
 Message and field numbers follow google/pprof ``proto/profile.proto``.
 """
@@ -19,9 +20,10 @@ import gzip
 from datetime import datetime
 
 from lsim.errors import ConfigError
-from lsim.profile.model import Profile
+from lsim.profile.model import LockReport, Profile
 from lsim.render.base import Renderer, apportion
 from lsim.render.frames import Frame
+from lsim.render.gorelease import go119_mutex_delay_ns
 from lsim.render.protobuf import Message
 from lsim.render.stacks import (
     DEFAULT_GO_VERSION,
@@ -29,6 +31,7 @@ from lsim.render.stacks import (
     TEXT_LIMIT,
     caller_frames,
     frame_pc,
+    go_release,
     store_frames,
     thread_stack,
     unlock_frames,
@@ -92,23 +95,47 @@ def goroutine_samples(profile: Profile, go_version: str = DEFAULT_GO_VERSION) ->
 def contention_samples(
     profile: Profile, kind: str, go_version: str = DEFAULT_GO_VERSION
 ) -> list[Sample]:
-    """``block``: waiter's stack; ``mutex``: unlocker's stack (see module doc)."""
+    """``block``: waiter's stack; ``mutex``: unlocker's stack (see module doc).
+
+    The block profile's stack starts at the public ``Lock``/``RLock`` frame, as Go's does
+    (``semacquire1`` skips the semaphore and ``lockSlow`` frames). The mutex profile's delay
+    follows the release's accounting (:func:`mutex_scale`).
+    """
     out: list[Sample] = []
+    table = go_release(go_version)
     for lock in profile.locks:
         by_op = lock.wait_by_operation if kind == "block" else lock.delay_by_unlocker
+        scale = 1.0 if kind == "block" else mutex_scale(profile, lock, go_version)
         for op, (count, ns) in sorted(by_op.items()):
             if kind == "block":
-                stack = thread_stack(
-                    profile, wait_state(lock.kind, lock.mode), op, lock.name, go_version=go_version
-                )
+                state = wait_state(lock.kind, lock.mode)
+                stack = thread_stack(profile, state, op, lock.name, go_version=go_version)
+                stack = stack[max(len(table.lock_wait.get(state, [])) - 1, 0) :]
             else:
                 stack = [
-                    *unlock_frames(lock.kind, lock.mode, full=False),
+                    *unlock_frames(lock.kind, lock.mode, full=False, go_version=go_version),
                     *(store_frames(profile, op) if op else []),
                     *caller_frames(op),
                 ]
-            out.append((stack, [count, ns], {"lock": lock.name, "operation": op}))
+            values = [count, round(ns * scale)]
+            out.append((stack, values, {"lock": lock.name, "operation": op}))
     return out
+
+
+def mutex_scale(profile: Profile, lock: LockReport, go_version: str) -> float:
+    """Factor from lsim's mutex delay to the release's own accounting.
+
+    lsim's engines charge the unlocker with every waiter's wait, which is Go >= 1.22's
+    accounting (golang/go#61015). For older releases the lock's total is rescaled to
+    :func:`go119_mutex_delay_ns`. A go-engine profile already holds the real mutex profile
+    of the Go that ran, so it is left as measured.
+    """
+    if profile.engine == "go" or go_release(go_version).mutex_charges_queue:
+        return 1.0
+    charged = sum(ns for _count, ns in lock.delay_by_unlocker.values())
+    if charged <= 0:
+        return 1.0
+    return go119_mutex_delay_ns(lock.wait_total_ns, profile.duration_s) / charged
 
 
 class PprofRenderer(Renderer):

@@ -16,13 +16,12 @@ from lsim.profile.model import Profile
 from lsim.render.frames import (
     CALLERS,
     IDLE_FRAMES,
-    LOCK_WAIT_FRAMES,
     SLEEP_FRAMES,
-    UNLOCK_FRAMES,
     Frame,
     package_of,
     source_path,
 )
+from lsim.render.gorelease import GoRelease, release
 from lsim.stores.base import GO_FILE, GO_PACKAGE
 
 DEFAULT_GO_VERSION = "1.21"
@@ -55,6 +54,11 @@ def parse_go_version(version: str) -> tuple[int, int]:
         return int(parts[0]), int(parts[1])
     except (IndexError, ValueError):
         raise ConfigError(f"go_version must look like 1.21, got {version!r}") from None
+
+
+def go_release(go_version: str) -> GoRelease:
+    """The per-release table (frames, wait reasons, profile accounting) for a version."""
+    return release(parse_go_version(go_version))
 
 
 def new_sema_names(go_version: str) -> bool:
@@ -100,10 +104,13 @@ def wait_state(kind: str, mode: str) -> str:
     return "sync.Mutex.Lock"
 
 
-def unlock_frames(kind: str, mode: str, *, full: bool = True) -> list[Frame]:
+def unlock_frames(
+    kind: str, mode: str, *, full: bool = True, go_version: str = DEFAULT_GO_VERSION
+) -> list[Frame]:
     """Unlock path, leaf first; ``full=False`` keeps only the public Unlock/RUnlock frame
     (Go's mutex profile charges the delay there, skipping the runtime frames)."""
-    frames = UNLOCK_FRAMES.get((kind, mode), UNLOCK_FRAMES[("mutex", "write")])
+    table = go_release(go_version).unlock
+    frames = table.get((kind, mode), table[("mutex", "write")])
     return frames if full else frames[-1:]
 
 
@@ -123,11 +130,11 @@ def thread_stack(
     if state == "idle":
         return [*IDLE_FRAMES, *callers]
     top: list[Frame] = []
-    wait = LOCK_WAIT_FRAMES.get((state, new_sema_names(go_version)))
+    wait = go_release(go_version).lock_wait.get(state)
     if wait is not None:
         top = wait
     elif in_unlock and operation:
         kind = lock_kind(profile, lock, state)
-        top = unlock_frames(kind, "write")
+        top = unlock_frames(kind, "write", go_version=go_version)
     middle = store_frames(profile, operation) if operation else []
     return [*top, *middle, *callers]

@@ -69,6 +69,7 @@ The runtime (``runtime/proc.go``, ``sync/mutex.go``, ``runtime/sema.go``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -116,29 +117,39 @@ def load_costs_file(path: str | Path, *, source: str = "--costs") -> dict[str, f
     """
     import yaml
 
-    where = f"{source} {path}"
+    where = source
+    name = repr(str(path))
     try:
         data: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"cannot read the costs file: {error.strerror or error}",
+        raise ConfigError(f"cannot read the costs file {name}: {error.strerror or error}",
                           source=where) from None  # fmt: skip
     except yaml.YAMLError as error:
-        raise ConfigError(f"not valid YAML: {error}", source=where) from None
+        problem = " ".join(str(error).split())
+        raise ConfigError(f"costs file {name}: not valid YAML: {problem}", source=where) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("costs"), Mapping):
-        raise ConfigError("must be a mapping with a `costs:` mapping of name -> nanoseconds",
-                          source=where)  # fmt: skip
+        raise ConfigError(f"costs file {name}: must be a mapping with a `costs:` mapping of "
+                          "name -> nanoseconds", source=where)  # fmt: skip
     kind = data.get("kind", COSTS_FILE_KIND)
     if kind != COSTS_FILE_KIND:
-        raise ConfigError(f"kind must be {COSTS_FILE_KIND!r} (got {kind!r})", source=where)
+        raise ConfigError(f"costs file {name}: kind must be {COSTS_FILE_KIND!r} (got {kind!r})",
+                          source=where)  # fmt: skip
     costs: dict[str, float] = {}
-    for name, value in data["costs"].items():
-        if name not in COST_DEFAULTS:
+    for key, value in data["costs"].items():
+        shown = key if isinstance(key, str) and key.isidentifier() else repr(key)
+        if key not in COST_DEFAULTS:
             raise ConfigError(
-                f"costs.{name}: unknown cost; known costs: {', '.join(COST_DEFAULTS)}",
+                f"costs file {name}: costs.{shown}: unknown cost; known costs: "
+                f"{', '.join(COST_DEFAULTS)}",
                 source=where,
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"costs.{name}: must be a number >= 0 (got {value!r})",
-                              source=where)  # fmt: skip
-        costs[str(name)] = float(value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ConfigError(f"costs file {name}: costs.{shown}: must be a number >= 0 "
+                              f"(got {value!r})", source=where)  # fmt: skip
+        costs[str(key)] = float(value)
     return costs

@@ -95,3 +95,43 @@ def test_a_profile_that_cannot_be_saved_does_not_stop_the_schedule(tmp_path: Pat
     log = run_plan(PLAN, FakeEngine(), save_dir=blocker / "sub")
     assert len(log.finished) == 4 and all(f.path is None for f in log.finished)
     assert len(log.save_errors) == 4 and "cannot create" in log.save_errors[0]
+
+
+class NoisyEngine(FakeEngine):
+    """Every run of ``noisy_slots`` is noisy its first ``times`` tries."""
+
+    def __init__(self, noisy: dict[int, int]) -> None:
+        super().__init__()
+        self.noisy = dict(noisy)
+
+    def __call__(self, slot: Slot) -> Profile:
+        profile = super().__call__(slot)
+        left = self.noisy.get(slot.index, 0)
+        if left:
+            self.noisy[slot.index] = left - 1
+        profile.machine["foreign_cores"] = 0.9 if left else 0.0
+        profile.machine["noisy"] = bool(left)
+        return profile
+
+
+def test_a_noisy_repetition_runs_again() -> None:
+    from lsim.compare.runner import NOISY_RETRIES
+
+    engine = NoisyEngine({1: 1, 2: 99})
+    log = run_plan(PLAN, engine)
+    # slot 1: noisy once, then clean; slot 2: noisy every time, bounded retries
+    assert [s.index for s in engine.calls] == [0, 1, 1] + [2] * (1 + NOISY_RETRIES) + [3]
+    assert len(log.finished) == 4
+    assert not any(f.profile.machine["noisy"] for f in log.finished if f.slot.index != 2)
+    assert [f.slot.index for f in log.noisy_retried] == [1, 2, 2]
+    assert [f.slot.index for f in log.noisy_kept] == [2]
+
+
+def test_report_names_noisy_runs() -> None:
+    from lsim.compare.report import build_report
+
+    log = run_plan(PLAN, NoisyEngine({1: 1, 2: 99}))
+    report = build_report("lsim compare", log, workload="w", seed=1, engine="threads", repeat=2)
+    text = " ".join(report.notes)
+    assert "3 repetition(s) ran again" in text
+    assert "Still noisy" in text and "mutex r2" in text

@@ -20,16 +20,16 @@ def report(interrupted: bool = False) -> ComparisonReport:
     log = log_from(
         VARIANTS,
         {
-            "mutex": [900, 1000, 1100],
-            "rwmutex": [950, 1000, 1080],
-            "sharded-32": [2400, 2500, 2600],
+            "mutex": [900, 950, 1000, 1050, 1100],
+            "rwmutex": [950, 980, 1000, 1040, 1080],
+            "sharded-32": [2400, 2450, 2500, 2550, 2600],
         },
     )
     if interrupted:
         log.finished = log.finished[:4]
         log.interrupted = True
     return build_report(
-        "compare", log, workload="wl", seed=7, engine="threads", repeat=3, profiles_dir="profiles/x"
+        "compare", log, workload="wl", seed=7, engine="threads", repeat=5, profiles_dir="profiles/x"
     )
 
 
@@ -87,7 +87,7 @@ def test_json_has_rows_verdict_and_schedule() -> None:
         "median": 1000.0,
         "min": 900.0,
         "max": 1100.0,
-        "n": 3,
+        "n": 5,
     }
     assert data["groups"][0]["verdict"]["kind"] == "win"
     assert [e["label"] for e in data["schedule"][:3]] == ["mutex", "rwmutex", "sharded-32"]
@@ -97,7 +97,7 @@ def test_interrupted_report_shows_what_finished() -> None:
     r = report(interrupted=True)
     assert [row.summary.runs for row in r.rows] == [2, 1, 1]
     text = render_report(r, "text")
-    assert "Interrupted (Ctrl-C) after 4 of 9 runs" in text
+    assert "Interrupted (Ctrl-C) after 4 of 15 runs" in text
     assert "no spread to judge" in text
 
 

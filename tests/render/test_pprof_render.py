@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lsim.profile.model import Profile, is_blocked_state
+from lsim.render.gorelease import go119_mutex_delay_ns
 from lsim.render.pprof import PprofRenderer
 from tests.fixtures.profiles import small_profile
 from tests.render.protoread import PprofProfile, read_pprof
@@ -21,10 +22,12 @@ LOCK_WAIT_LEAVES = {
     "sync.runtime_SemacquireRWMutex",
     "sync.runtime_SemacquireRWMutexR",
 }
+# Go's block profile starts at the public lock method (semacquire1 skips the runtime frames)
+BLOCK_LEAVES = {"sync.(*Mutex).Lock", "sync.(*RWMutex).RLock", "sync.(*RWMutex).Lock"}
 
 
-def render(profile: Profile, kind: str) -> PprofProfile:
-    data = PprofRenderer(kind=kind).render(profile)
+def render(profile: Profile, kind: str, go_version: str = "1.21") -> PprofProfile:
+    data = PprofRenderer(kind=kind, go_version=go_version).render(profile)
     assert isinstance(data, bytes) and data[:2] == b"\x1f\x8b"  # gzip magic
     return read_pprof(data)
 
@@ -58,12 +61,12 @@ def test_block_profile_charges_waiters(any_profile: Profile) -> None:
     assert sum(v[1] for _, v, _ in pp.samples) == sum(lk.wait_total_ns for lk in any_profile.locks)
     for location_ids, _, labels in pp.samples:
         stack = pp.stack(location_ids)
-        assert stack[0] in LOCK_WAIT_LEAVES
+        assert stack[0] in BLOCK_LEAVES
         assert SERVICE + labels["operation"] in stack  # the WAITER's operation
 
 
 def test_mutex_profile_charges_unlockers(any_profile: Profile) -> None:
-    pp = render(any_profile, "mutex")
+    pp = render(any_profile, "mutex", "1.27")  # >= 1.22: every queued waiter's delay
     check_structure(pp, any_profile)
     assert pp.sample_types == [("contentions", "count"), ("delay", "nanoseconds")]
     assert sum(v[1] for _, v, _ in pp.samples) == sum(
@@ -84,6 +87,30 @@ def test_mutex_profile_charges_unlockers(any_profile: Profile) -> None:
         for op, (_, ns) in lk.delay_by_unlocker.items():
             expected[op] = expected.get(op, 0) + ns
     assert per_op == expected
+
+
+@pytest.mark.parametrize("go_version", ["1.19", "1.21"])
+def test_old_mutex_profile_charges_about_one_hold_per_wakeup(
+    any_profile: Profile, go_version: str
+) -> None:
+    """Before Go 1.22 the mutex profile's delay tiles the contended time (gorelease doc)."""
+    pp = render(any_profile, "mutex", go_version)
+    total = sum(v[1] for _, v, _ in pp.samples)
+    expected = sum(
+        go119_mutex_delay_ns(lk.wait_total_ns, any_profile.duration_s) for lk in any_profile.locks
+    )
+    assert abs(total - expected) <= len(pp.samples)  # per-sample rounding only
+    assert total <= len(any_profile.locks) * any_profile.duration_s * 1e9
+    assert sum(v[0] for _, v, _ in pp.samples) == sum(
+        c for lk in any_profile.locks for c, _ in lk.delay_by_unlocker.values()
+    )
+
+
+def test_go119_mutex_delay_is_the_wait_when_light_and_the_window_when_deep() -> None:
+    assert go119_mutex_delay_ns(1_000, 10.0) == 1_000  # one short wait in 10 s
+    deep = go119_mutex_delay_ns(5_644 * 10**9, 3.0)  # 5,644 s of waits in a 3 s window
+    assert 2.99e9 < deep <= 3e9
+    assert go119_mutex_delay_ns(0, 3.0) == 0
 
 
 def test_goroutine_profile_counts_threads(any_profile: Profile) -> None:
@@ -126,11 +153,11 @@ GO = shutil.which("go")
 @pytest.mark.parametrize(
     ("store", "kind", "top"),
     [
-        ("mutex", "block", "sync.runtime_SemacquireMutex"),
+        ("mutex", "block", "sync.(*Mutex).Lock"),
         ("mutex", "mutex", "sync.(*Mutex).Unlock"),
         ("mutex", "goroutine", "sync.runtime_SemacquireMutex"),
-        ("sharded", "block", "sync.runtime_SemacquireMutex"),
-        ("rwmutex", "block", "sync.runtime_SemacquireRWMutex"),
+        ("sharded", "block", "sync.(*Mutex).Lock"),
+        ("rwmutex", "block", "sync.(*RWMutex).Lock"),
     ],
 )
 def test_go_tool_pprof_top(store: str, kind: str, top: str, tmp_path: Path) -> None:
