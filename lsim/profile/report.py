@@ -45,6 +45,22 @@ def operation_names(profile: Profile) -> list[str]:
     return list(dict.fromkeys([*STORE_OPERATIONS, *(op for op in seen if op)]))
 
 
+def iteration_timings(iterations_ns: Sequence[float]) -> dict[str, float]:
+    """Burst mode: the ``timings`` keys every engine reports for its iterations (ns)."""
+    if not iterations_ns:
+        return {}
+    import statistics
+
+    it = [float(x) for x in iterations_ns]
+    return {
+        "iterations": float(len(it)),
+        "iteration_ns_median": statistics.median(it),
+        "iteration_ns_mean": statistics.fmean(it),
+        "iteration_ns_min": min(it),
+        "iteration_ns_max": max(it),
+    }
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile, ``p`` in 0..100; 0 for an empty list.
 

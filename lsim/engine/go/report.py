@@ -18,6 +18,7 @@ from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
 from lsim.profile.kept_dump import KEY, pack_dump
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
+from lsim.profile.report import iteration_timings
 
 SATURATED_LOCK_UTILISATION = 0.9
 SATURATED_LATE_SHARE = 0.1
@@ -270,16 +271,7 @@ def _timings(r: GoRuns, total: int, window: float) -> dict[str, float]:
             census_run_ops_per_s=census_rate,
             census_run_throughput_ratio=census_rate / clean_rate if clean_rate else 0.0,
         )
-    it = r.clean.get("iterations_ns") or []
-    if it:
-        ordered = sorted(it)
-        out.update(
-            iterations=float(len(it)),
-            iteration_ns_median=float(ordered[len(it) // 2]),
-            iteration_ns_mean=sum(it) / len(it),
-            iteration_ns_min=float(ordered[0]),
-            iteration_ns_max=float(ordered[-1]),
-        )
+    out.update(iteration_timings(r.clean.get("iterations_ns") or []))
     return out
 
 

@@ -9,7 +9,6 @@ with "the Ps were busy >= 90% of the time" in place of the interpreter's one cor
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +21,7 @@ from lsim.engine.model.locks_report import lock_counters, lock_reports
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import Sim
 from lsim.profile.model import CensusCell, OperationReport, Profile, SampledThread
+from lsim.profile.report import iteration_timings
 from lsim.sync.states import GoState, Operation
 from lsim.workload.model import Workload
 
@@ -83,11 +83,7 @@ def build_profile(f: RunFacts) -> Profile:
                    sched_steal_backoffs=float(sched.backoffs),
                    sched_global_polls=float(sched.global_polls),
                    sched_runq_overflows=float(sched.overflows))  # fmt: skip
-    if f.iterations_ns:
-        it = f.iterations_ns
-        timings.update(iterations=float(len(it)), iteration_ns_median=statistics.median(it),
-                       iteration_ns_mean=statistics.fmean(it), iteration_ns_min=min(it),
-                       iteration_ns_max=max(it))  # fmt: skip
+    timings.update(iteration_timings(f.iterations_ns))
     used = {Operation(op) for op in sim.opstats.operations() if op}
     stacks = {op.go_name: [[fr.function, f"{fr.file}:{fr.line}"] for fr in f.store.go_frames(op)]
               for op in sorted(used)}  # fmt: skip
