@@ -35,59 +35,61 @@ class ProgramResult:
 def run_program(
     binary: Path, args: list[str], on_progress: ProgressLine | None = None
 ) -> ProgramResult:
-    """Run ``binary args``; exit 2 from the program is a user error (its message kept)."""
+    """Run ``binary args``; exit 2 from the program is a user error (its message kept).
+
+    Ctrl-C/SIGTERM only set a flag here (``lsim.engine.interrupt``): the first one is passed
+    on to the program as one SIGINT, which ends its window and still prints the result; the
+    rest of a burst is ignored; a program silent ``KILL_AFTER_S`` later is killed.
+    """
+    from lsim.engine.interrupt import interruptible
+
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(binary), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    messages: list[str] = []
-    reader = threading.Thread(target=_read_stderr, args=(proc, messages, on_progress), daemon=True)
-    reader.start()
-    interrupted = False
-    try:
-        out = _communicate(proc)
-    except KeyboardInterrupt:
-        interrupted = True
-        proc.send_signal(signal.SIGINT)
-        try:
-            out = _communicate(proc, timeout=KILL_AFTER_S)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            proc.kill()
-            proc.wait()
-            raise KeyboardInterrupt from None
-    reader.join(timeout=5)
+    with interruptible() as stop_requested:
+        proc = subprocess.Popen(
+            [str(binary), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        messages: list[str] = []
+        errors = threading.Thread(
+            target=_read_stderr, args=(proc, messages, on_progress), daemon=True
+        )
+        errors.start()
+        out: list[str] = []
+        assert proc.stdout is not None
+        stdout = proc.stdout
+        # one reader for stdout: it returns when the program closes it (at exit)
+        reader = threading.Thread(target=lambda: out.append(stdout.read()), daemon=True)
+        reader.start()
+        forwarded_at: float | None = None
+        while reader.is_alive():
+            reader.join(0.1)
+            if stop_requested() and forwarded_at is None:
+                proc.send_signal(signal.SIGINT)
+                forwarded_at = time.monotonic()
+            if forwarded_at is not None and time.monotonic() - forwarded_at > KILL_AFTER_S:
+                proc.kill()
+                break
+        proc.wait()
+        errors.join(timeout=5)
+    interrupted = forwarded_at is not None
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         detail = "; ".join(messages[-3:]) or f"exit status {proc.returncode}"
+        if interrupted:
+            from lsim.engine.interrupt import Interrupted
+
+            raise Interrupted("interrupted before the go engine had a result")
         if proc.returncode == 2:
             raise ConfigError(detail, source="go engine")
-        if interrupted:
-            raise KeyboardInterrupt
         raise IntegrationError(f"the go engine failed: {detail}")
     try:
-        data = json.loads(out)
+        data = json.loads(out[0] if out else "")
     except json.JSONDecodeError as error:
         raise IntegrationError(f"the go engine printed no result ({error.msg})") from None
     return ProgramResult(data, wall, interrupted or bool(data.get("interrupted")))
-
-
-def _communicate(proc: subprocess.Popen[str], timeout: float | None = None) -> str:
-    assert proc.stdout is not None
-    # read() returns when the program closes stdout (at exit); stderr has its own reader
-    box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.read()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while reader.is_alive():
-        reader.join(0.1)
-        if deadline is not None and time.monotonic() > deadline:
-            raise subprocess.TimeoutExpired(proc.args, timeout or 0)
-    proc.wait()
-    return box[0] if box else ""
 
 
 def _read_stderr(

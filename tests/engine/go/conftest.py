@@ -16,7 +16,7 @@ needs_go = pytest.mark.skipif(find_go() is None, reason=NO_GO)
 def lsimgo() -> Path:
     """The go engine's program, built once per test session (cached across sessions)."""
     if find_go() is None:
-        pytest.skip(NO_GO)
+        pytest.skip(reason=NO_GO)
     from lsim.engine.go.toolchain import program
 
     binary, _chain, _built = program()

@@ -194,3 +194,45 @@ def test_flags_the_go_engine_cannot_honour_are_refused_by_name(
         code, _, err = cli([command, "--engine", "go", "--duration", "0.2", *args], capsys)
         assert code == 2, (args, err)
         assert flag in err and "Traceback" not in err
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_ends_a_go_run_with_its_report(lsimgo: Path) -> None:
+    import os
+    import signal
+    import sys
+
+    env = {**os.environ, "LSIM_PROGRESS_EVERY_S": "0.2"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lsim",
+            "run",
+            "--engine",
+            "go",
+            "--threads",
+            "100",
+            "--duration",
+            "30",
+            "--gomaxprocs",
+            "2",
+            "-f",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # progress lines: wait until the clean run is measuring
+        if "measuring" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)  # a second Ctrl-C must not lose the report
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    report = json.loads(out)
+    assert report["engine"] == "go" and report["duration_s"] < 30
+    assert any(n.startswith("interrupted") for n in report["notes"])

@@ -48,7 +48,7 @@ def run() -> Profile:
 def go_version(p: Profile) -> str:
     version = str(p.machine["go_version"])
     if (1, 20) <= parse_go_version(version) < (1, 24):
-        pytest.skip(f"{version}: lsim's table for Go 1.20-1.23 is not checked against them")
+        pytest.skip(reason=f"{version}: lsim's table for Go 1.20-1.23 is not checked against them")
     return version.removeprefix("go")
 
 
@@ -106,7 +106,9 @@ def test_old_mutex_profile_magnitude_is_predicted_from_block_waits(run: Profile)
     within 10x of the mutex profile real Go measured in that run (issue 12)."""
     version = go_version(run)
     if parse_go_version(version) >= (1, 22):
-        pytest.skip(f"Go {version} charges every queued waiter; the 1.19 rule does not apply")
+        pytest.skip(
+            reason=f"Go {version} charges every queued waiter; the 1.19 rule does not apply"
+        )
     for lock in run.locks:
         real = sum(ns for _, ns in lock.delay_by_unlocker.values())
         if lock.wait_total_ns < 10**9 or real <= 0:
