@@ -1,22 +1,24 @@
 """Fidelity: the model next to real Go (``--engine go``), cell by cell, and the published anchors.
 
 Run: python benchmarks/fidelity.py [--costs costs.yaml] [--go-runs 5] [--seeds 1,2]
-     [--sim-time 0.05] [--procs 1,2] [--designs ...] [--cells ...] [--cache FILE]
-     [--no-anchors]
+     [--sim-time 0.1] [--procs 1,2] [--designs ...] [--cells ...] [--cache FILE]
+     [--go-only | --model-only | --report] [--no-anchors]
 
-Cells: the seven designs x {closed-loop mix 48/44/8 (GetOrAddGlobalRefID 48,
-GetLocalRefID 44, AddLocalLink 8) with 0% and 50% new label sets, at 2,000 and 20,000
-goroutines; ``alloy-high-contention`` (3 iterations)} x GOMAXPROCS in ``--procs``. Real Go runs
-each cell ``--go-runs`` times (a 1 s window after 0.3 s of warm-up) for its spread; the model
-runs it once per seed with the calibrated costs (``lsim calibrate``), simulating
-``--sim-time`` (50 ms by default: a quarter of it is warm-up; real Go's window is 20x longer,
-so never-ran counts compare only where they are 0). Printed per cell: blocked share (Go's
-min-max), the blocked split GetOrAddGlobalRefID/GetLocalRefID, p10/p50/p90 of blocked per
-sample, throughput over the same P's mutex, never-ran goroutines, the model's hand-offs and
-starvation share (real Go does not report them). A cell *meets* the blocked target when the
-model's median lies inside Go's range widened by 10 points, the ratio target when the model's
-ratio is within 1.5x of Go's median ratio. ``--cache`` keeps every run's summary in a JSON
-file, so an interrupted benchmark resumes and the table can be printed again (``--report``).
+Cells: the seven designs x {closed-loop mix 48/44/8 (GetOrAddGlobalRefID 48, GetLocalRefID 44,
+AddLocalLink 8) with 0% and 50% new label sets, at 2,000 and 20,000 goroutines; ``alloy-high-
+contention`` (3 iterations)} x GOMAXPROCS in ``--procs``. Real Go runs each cell ``--go-runs``
+times (a 1 s window after 0.3 s of warm-up) for its spread; the model runs it once per seed
+with the calibrated costs (``lsim calibrate``), simulating ``--sim-time`` (100 ms by default, a
+quarter of it warm-up: real Go's window is 13x longer, so never-ran counts say little beyond
+"zero or not"; a 2,000-goroutine cell takes 2-10 s of wall time per run, a 20,000-goroutine one
+5-20 s). ``benchmarks/costs-dev.yaml`` is the calibration of the 2-core dev machine the
+published table was made on. Printed per cell: blocked share (Go's min-max), the blocked split
+GetOrAddGlobalRefID/GetLocalRefID, p10/p50/p90 of blocked per sample, throughput over the same
+P's mutex, never-ran goroutines, the model's hand-offs and starvation share (real Go does not
+report them). A cell *meets* the blocked target when the model's median lies inside Go's range
+widened by 10 points, the ratio target when the model's ratio is within 1.5x of Go's median
+ratio. ``--cache`` keeps every run's summary in a JSON file, so an interrupted benchmark
+resumes and the table can be printed again (``--report``).
 
 Anchors (model only, default costs as the published facts use them): the reference dump
 (53,998 goroutines on 64 Ps: 92.4% = 48.27 + 44.09), Alloy's RWMutex attempt (PR #5067: no
@@ -250,7 +252,7 @@ def main() -> None:
     parser.add_argument("--costs", type=Path, default=None, help="lsim calibrate's file")
     parser.add_argument("--go-runs", type=int, default=5)
     parser.add_argument("--seeds", default="1,2")
-    parser.add_argument("--sim-time", type=float, default=0.05)
+    parser.add_argument("--sim-time", type=float, default=0.1)
     parser.add_argument("--procs", default="1,2")
     parser.add_argument("--designs", default=",".join(STORE_NAMES))
     parser.add_argument("--cells", default=",".join(CELLS))
