@@ -14,7 +14,7 @@ from lsim.profile.kept_dump import kept_dump
 from lsim.profile.model import Profile, load_profile
 from lsim.render import RENDERER_NAMES, get_renderer
 from lsim.stores import STORE_NAMES
-from tests.engine.go.conftest import needs_go
+from tests.engine.go.conftest import contended_spec, needs_go
 from tests.workload.helpers import workload
 
 pytestmark = needs_go
@@ -56,14 +56,9 @@ def test_census_matches_a_known_waiting_share(lsimgo: Path) -> None:
     assert r["samples"] >= 20
 
 
-CONTENDED = {
-    "threads": {"count": 200},
-    "series": {"count": 2000, "prepopulated": 2000},
-    # 3 s: Little's law needs a window long against the waits (a 1 s window of this convoy,
-    # waits up to ~0.2 s, read 1.31: in-progress waits at the window's end are not counted)
-    "run": {"duration_s": 3.0, "warmup_s": 0.3},
-    "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
-}
+# 3 s: Little's law needs a window long against the waits (a 1 s window with waits up to
+# ~0.2 s read 1.31: waits still in progress at the window's end are not counted)
+CONTENDED = contended_spec(200, 3.0)
 
 
 @pytest.fixture(scope="module")

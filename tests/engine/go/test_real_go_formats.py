@@ -18,7 +18,7 @@ from lsim.profile.model import Profile, is_blocked_state
 from lsim.render.gorelease import go119_mutex_delay_ns
 from lsim.render.goroutines import GoroutineDump
 from lsim.render.stacks import parse_go_version
-from tests.engine.go.conftest import needs_go
+from tests.engine.go.conftest import contended_spec, needs_go
 from tests.workload.helpers import workload
 
 pytestmark = needs_go
@@ -30,12 +30,7 @@ def real_dump(p: Profile) -> str:
     return dump
 
 
-CONTENDED = {
-    "threads": {"count": 100},
-    "series": {"count": 2000, "prepopulated": 2000},
-    "run": {"duration_s": 1.5, "warmup_s": 0.2},
-    "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
-}
+CONTENDED = contended_spec(100, 1.5)
 HEADER = re.compile(r"^goroutine \d+ \[([^\],]+)")
 SYNC = re.compile(r"^(internal/)?sync\.")
 
