@@ -9,7 +9,8 @@ the Go program only executes them. A steady plan is endless, so it is cut into *
   ids) sends its repeating cycle once, and the first cycle only where it differs;
 * any other plan (churn, WAL ref changes, random mixes) sends as many distinct cycles as the
   run can use at the workload's pace, within a step budget; a goroutine that gets through
-  them all replays them, and the report says so (``PlanStats.replay_after``).
+  them all replays them, and the report says so (``PlanStats.replay_after``); the new
+  series of a replayed pass get a new label set, so they are still new (``fresh_from``).
 """
 
 from __future__ import annotations
@@ -277,6 +278,9 @@ def _header(run: GoRun) -> dict[str, object]:
         "census_budget": run.census_budget,
         "census_min_interval_s": run.census_min_interval_s,
         "stale_duration_s": 600.0,
+        # indices past the base set are new series (churn, draw.new_series): a replayed
+        # loop renames them per pass, so they stay new (PROTOCOL.md)
+        "fresh_from": w.series.count,
         "seed": w.seed,
     }
 

@@ -328,7 +328,8 @@ def _notes(r: GoRuns, p: Profile, foreign: float, law: dict[str, float]) -> list
         budget = min(r.plan.replay_after.values())
         notes.append(
             f"{len(replayed)} goroutines got through their sent plan and replayed it "
-            f"(at least {budget:,} distinct calls were sent per goroutine)"
+            f"(at least {budget:,} distinct calls were sent per goroutine; new series in a "
+            "replayed pass got a new label set, so they stayed new)"
         )
     if r.interrupted:
         notes.append("interrupted: the measured window was cut short (Ctrl-C)")

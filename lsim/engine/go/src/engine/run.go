@@ -78,7 +78,7 @@ func Run(pf *plan.File, opt Options) (*Result, error) {
 		Precision:  "latency percentiles: log-linear histogram, 1/64 relative error",
 		Iterations: []int64{}, Rep: []census.RepGoroutine{}, Locks: []*census.LockReport{}, Notes: []string{},
 	}
-	r.env = &executor.Env{Store: store, Series: pf.Series, Components: pf.Components, Flags: &r.flags}
+	r.env = &executor.Env{Store: store, Series: pf.Series, Fresh: pf.FreshSeries(), Components: pf.Components, Flags: &r.flags}
 	r.ctxs = make([]*labelstore.Ctx, pf.Goroutines)
 	r.recs = make([]*executor.Recorder, pf.Goroutines)
 	for i := range r.ctxs {

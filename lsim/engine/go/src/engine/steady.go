@@ -70,7 +70,6 @@ func (r *run) spawnSteady(g int, wantID bool, started, finished *atomic.Int64) {
 		if len(loop) == 0 {
 			return
 		}
-		for x.Run(loop) {
-		}
+		x.RunLoop(loop)
 	}()
 }

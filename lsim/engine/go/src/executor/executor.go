@@ -46,6 +46,7 @@ type Recorder struct {
 type Env struct {
 	Store      labelstore.Store
 	Series     []*labels.Labels
+	Fresh      []bool // per Series position: a never-seen label set (plan.File.FreshSeries)
 	Components []string
 	Flags      *Flags
 	// OnCall, when set (the trace command), sees every executed store call.
@@ -65,7 +66,9 @@ type Executor struct {
 	nextDue   int64 // 0 until the first pace step
 	phase     float64
 	trackers  []labelstore.StalenessTracker
-	_         [64]byte // goroutines' executors are allocated side by side: no false sharing
+	pass      int                      // how many times the loop was run before this pass
+	renamed   map[int32]*labels.Labels // this pass's label sets of fresh series
+	_         [64]byte                 // goroutines' executors are allocated side by side: no false sharing
 }
 
 // New returns an executor for a goroutine that starts now.
@@ -89,6 +92,33 @@ func (x *Executor) Run(p plan.Plan) bool {
 		}
 	}
 	return true
+}
+
+// RunLoop runs the goroutine's loop until the run stops. A loop holds a bounded sample of
+// an endless plan; on every pass after the first its new series get a new label set, so
+// that a call which brought a never-seen series still brings one, as in the plan it samples.
+func (x *Executor) RunLoop(loop plan.Plan) {
+	for x.Run(loop) {
+		x.pass++
+		x.renamed = nil
+	}
+}
+
+// labelsOf is the label set of the series at plan position pos in this pass.
+func (x *Executor) labelsOf(pos int32) *labels.Labels {
+	base := x.env.Series[pos]
+	if x.pass == 0 || x.env.Fresh == nil || !x.env.Fresh[pos] {
+		return base
+	}
+	if l, ok := x.renamed[pos]; ok {
+		return l
+	}
+	if x.renamed == nil {
+		x.renamed = map[int32]*labels.Labels{}
+	}
+	l := base.WithReplay(x.pass)
+	x.renamed[pos] = l
+	return l
 }
 
 func (x *Executor) think(st *plan.Step) {
@@ -155,7 +185,7 @@ func (x *Executor) call(st *plan.Step) {
 	s := env.Store
 	switch st.Op {
 	case plan.OpGetOrAddGlobalRefID:
-		result = s.GetOrAddGlobalRefID(w, env.Series[st.Series])
+		result = s.GetOrAddGlobalRefID(w, x.labelsOf(st.Series))
 		x.gid[st.Series] = result
 	case plan.OpGetLocalRefID:
 		result = s.GetLocalRefID(w, env.Components[st.Component], x.gidOf(st.Series))
@@ -165,7 +195,7 @@ func (x *Executor) call(st *plan.Step) {
 	case plan.OpReplaceLocalLink:
 		s.ReplaceLocalLink(w, env.Components[st.Component], x.gidOf(st.Series), x.lastLocal, st.LocalID)
 	case plan.OpGetOrAddLink:
-		result = s.GetOrAddLink(w, env.Components[st.Component], st.LocalID, env.Series[st.Series])
+		result = s.GetOrAddLink(w, env.Components[st.Component], st.LocalID, x.labelsOf(st.Series))
 		x.gid[st.Series] = result
 	case plan.OpTrackStaleness:
 		s.TrackStaleness(w, x.buildTrackers(st))
@@ -199,10 +229,10 @@ func (x *Executor) call(st *plan.Step) {
 func (x *Executor) buildTrackers(st *plan.Step) []labelstore.StalenessTracker {
 	t := x.trackers[:0]
 	for _, s := range st.Stale() {
-		t = append(t, labelstore.StalenessTracker{GlobalRefID: x.gidOf(s), Value: labelstore.StaleNaN, Labels: x.env.Series[s]})
+		t = append(t, labelstore.StalenessTracker{GlobalRefID: x.gidOf(s), Value: labelstore.StaleNaN, Labels: x.labelsOf(s)})
 	}
 	for _, s := range st.Live() {
-		t = append(t, labelstore.StalenessTracker{GlobalRefID: x.gidOf(s), Value: 1.0, Labels: x.env.Series[s]})
+		t = append(t, labelstore.StalenessTracker{GlobalRefID: x.gidOf(s), Value: 1.0, Labels: x.labelsOf(s)})
 	}
 	x.trackers = t
 	return t

@@ -199,3 +199,19 @@ func (ls *Labels) String() string {
 	})
 	return string(append(b, '}'))
 }
+
+// ReplayName is the label a replayed plan adds to a new series so that each pass of the
+// loop brings a label set the store has not seen ("__" sorts it before ordinary names).
+const ReplayName = "__lsim_replay__"
+
+// WithReplay returns ls plus ReplayName=pass: the same series, seen again as a new one.
+func (ls *Labels) WithReplay(pass int) *Labels {
+	pairs := make([][2]string, 0, ls.n+1)
+	ls.Range(func(name, value string) { pairs = append(pairs, [2]string{name, value}) })
+	pairs = append(pairs, [2]string{ReplayName, fmt.Sprint(pass)})
+	out, err := New(pairs)
+	if err != nil { // the workload's own label names never start with "__lsim"
+		panic(err)
+	}
+	return out
+}

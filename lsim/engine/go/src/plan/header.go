@@ -51,6 +51,8 @@ func (pf *File) parseHeader(b []byte) error {
 		return errorf("header.census_budget: must be in 0..1, got %v", h.CensusBudget)
 	case !(h.CensusMinIntervalS >= 0):
 		return errorf("header.census_min_interval_s: must be >= 0, got %v", h.CensusMinIntervalS)
+	case h.FreshFrom < 0:
+		return errorf("header.fresh_from: must be >= 0, got %d", h.FreshFrom)
 	case !(h.StaleDurationS >= 0) || math.IsInf(h.StaleDurationS, 0):
 		return errorf("header.stale_duration_s: must be >= 0, got %v", h.StaleDurationS)
 	}

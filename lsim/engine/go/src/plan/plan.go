@@ -110,6 +110,11 @@ type Header struct {
 	CensusMinIntervalS float64     `json:"census_min_interval_s"`
 	StaleDurationS     float64     `json:"stale_duration_s"`
 	Seed               json.Number `json:"seed"`
+
+	// FreshFrom: series indices from this one up are label sets the workload has never
+	// seen (new series). A replayed loop gives them a new label set per pass, so they stay
+	// new as they do in the threads and model engines' endless plans. 0: none.
+	FreshFrom int64 `json:"fresh_from"`
 }
 
 // File is a plan file, read and validated.
@@ -122,6 +127,15 @@ type File struct {
 	Steady      []Goroutine // mode steady
 	Burst       [][]Plan    // mode burst: [iteration][goroutine]
 	Steps       int
+}
+
+// FreshSeries marks the positions of File.Series that hold never-seen label sets.
+func (pf *File) FreshSeries() []bool {
+	fresh := make([]bool, len(pf.SeriesIndex))
+	for i, idx := range pf.SeriesIndex {
+		fresh[i] = pf.FreshFrom > 0 && idx >= pf.FreshFrom
+	}
+	return fresh
 }
 
 // Error is a damaged or invalid plan file.
