@@ -14,9 +14,10 @@ from lsim.engine.go.planfile import GoRun, write_plan_file
 from lsim.engine.go.toolchain import SOURCE_DIR, find_go, go_env
 from lsim.labels import HashLayout, Labels
 from lsim.stores import STORE_NAMES
+from lsim.stores.locking import matching_path
 from tests.engine.go.conftest import needs_go
 from tests.engine.go.planread import read_plan
-from tests.engine.go.trace import python_trace
+from tests.engine.go.trace import TRACE_WORKLOADS, call_taken, python_trace
 from tests.workload.helpers import workload
 
 pytestmark = needs_go
@@ -68,80 +69,33 @@ def test_published_hash_vectors(lsimgo: Path) -> None:
     assert [int(x) for x in done.stdout.split()] == [h for _, h in cases]
 
 
-TRACE_WORKLOADS = {
-    "pipeline-churn-gc": {
-        "threads": {"count": 6},
-        "series": {"count": 40, "prepopulated": 10, "churn": {"fraction_per_cycle": 0.5}},
-        "components": 3,
-        "pacing": {"rate_per_thread": 5.0},
-        "run": {"duration_s": 1.0, "warmup_s": 0.1},
-        "ops": {
-            "pipeline": {
-                "series_per_thread": 5,
-                "wal_ref_change_probability": 0.3,
-                "stale_per_batch": 2,
-                "collect_every": 2,
-                "gc_every": 3,
-            }
-        },
-    },
-    "mix": {
-        "threads": {"count": 4},
-        "series": {"count": 30},
-        "components": 2,
-        "ops": {
-            "mix": {
-                "GetOrAddGlobalRefID": 30,
-                "GetLocalRefID": 30,
-                "AddLocalLink": 10,
-                "ReplaceLocalLink": 10,
-                "GetOrAddLink": 10,
-                "TrackStaleness": 5,
-                "CheckAndRemoveStaleMarkers": 2,
-                "Collect": 3,
-            }
-        },
-    },
-    "benchmark-burst": {
-        "threads": {"count": 50, "mode": "burst"},
-        "run": {"iterations": 2},
-        "series": {"count": 100, "prepopulated": 50},
-        "components": 5,
-        "ops": {
-            "pipeline": {
-                "series_per_thread": 1,
-                "series_select": "stride",
-                "series_stride": 7,
-                "component_select": "by_thread",
-                "local_ids": "benchmark",
-                "track_every_n_threads": 10,
-                "stale_per_batch": 1,
-                "track_live": False,
-                "collect_every": 10,
-            }
-        },
-    },
-}
-
-
 @pytest.mark.parametrize("case", sorted(TRACE_WORKLOADS))
 @pytest.mark.parametrize("design", STORE_NAMES)
 def test_every_design_gives_the_python_results(
     lsimgo: Path, tmp_path: Path, design: str, case: str
 ) -> None:
+    """Call by call: the same results and the same locks taken (and the stated ones)."""
     w = workload(TRACE_WORKLOADS[case])
     shards = 4 if design == "sharded" else None
     plan_path = tmp_path / "plan.bin"
     write_plan_file(GoRun(w, design, shards, w.threads.count, 1), plan_path)
     done = subprocess.run(
-        [str(lsimgo), "trace", str(plan_path)], capture_output=True, text=True, timeout=120
+        [str(lsimgo), "trace", "-locks", str(plan_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    expected = python_trace(read_plan(plan_path))
+    expected = python_trace(read_plan(plan_path), locks=True, stdlib=False)
     got = done.stdout.splitlines()
     assert len(got) == len(expected)
     for i, (g, e) in enumerate(zip(got, expected, strict=True)):
         assert g == e, f"line {i}: go {g!r} != python {e!r}"
+        call = call_taken(g)
+        if call is not None:
+            op, taken = call
+            found = matching_path(design, op, taken, shards or 1, len(w.components), stdlib=False)
+            assert found is not None, f"line {i}: {g!r} is no path of LOCKING[{design!r}]"
 
 
 def test_a_damaged_plan_file_is_one_line_and_exit_2(lsimgo: Path, tmp_path: Path) -> None:

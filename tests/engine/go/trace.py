@@ -2,16 +2,116 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from lsim.labels import HashLayout, Labels
-from lsim.stores import create_store
+from lsim.stores import LabelStore, create_store
 from lsim.stores.base import STALE_NAN, StalenessTracker
-from lsim.sync.states import Operation
+from lsim.stores.locking import STDLIB_LOCKS, Taken, lock_role
+from lsim.sync.states import OPERATION_BY_GO_NAME, Operation
 from lsim.workload.steps import Condition, Step
 from tests.engine.go.planread import DecodedPlan
 
+# Workloads whose plans exercise every operation and path of every design, traced call by
+# call in Go and in Python (test_go_program.py, the locking statement tests).
+TRACE_WORKLOADS = {
+    "pipeline-churn-gc": {
+        "threads": {"count": 6},
+        "series": {"count": 40, "prepopulated": 10, "churn": {"fraction_per_cycle": 0.5}},
+        "components": 3,
+        "pacing": {"rate_per_thread": 5.0},
+        "run": {"duration_s": 1.0, "warmup_s": 0.1},
+        "ops": {
+            "pipeline": {
+                "series_per_thread": 5,
+                "wal_ref_change_probability": 0.3,
+                "stale_per_batch": 2,
+                "collect_every": 2,
+                "gc_every": 3,
+            }
+        },
+    },
+    "mix": {
+        "threads": {"count": 4},
+        "series": {"count": 30},
+        "components": 2,
+        "ops": {
+            "mix": {
+                "GetOrAddGlobalRefID": 30,
+                "GetLocalRefID": 30,
+                "AddLocalLink": 10,
+                "ReplaceLocalLink": 10,
+                "GetOrAddLink": 10,
+                "TrackStaleness": 5,
+                "CheckAndRemoveStaleMarkers": 2,
+                "Collect": 3,
+            }
+        },
+    },
+    "benchmark-burst": {
+        "threads": {"count": 50, "mode": "burst"},
+        "run": {"iterations": 2},
+        "series": {"count": 100, "prepopulated": 50},
+        "components": 5,
+        "ops": {
+            "pipeline": {
+                "series_per_thread": 1,
+                "series_select": "stride",
+                "series_stride": 7,
+                "component_select": "by_thread",
+                "local_ids": "benchmark",
+                "track_every_n_threads": 10,
+                "stale_per_batch": 1,
+                "track_live": False,
+                "collect_every": 10,
+            }
+        },
+    },
+}
 
-def python_trace(plan: DecodedPlan) -> list[str]:
-    """Run the setup plan, then each goroutine's traced steps, on one thread, in order."""
+
+def lock_counts(store: LabelStore, stdlib: bool = True) -> dict[str, int]:
+    """``"<lock name>:W"`` -> exclusive acquisitions, ``":R"`` -> read-side ones (the
+    ``lsimgo trace -locks`` keys); ``stdlib=False`` leaves out the locks Go cannot count."""
+    out: dict[str, int] = {}
+    for lock in store.locks():
+        if not stdlib and lock_role(lock.name) in STDLIB_LOCKS:
+            continue
+        snap = lock.snapshot()
+        out[f"{lock.name}:W"] = snap["acquisitions"]
+        if "read" in snap:
+            out[f"{lock.name}:R"] = snap["read"]["acquisitions"]
+    return out
+
+
+def counts_taken(before: dict[str, int], now: dict[str, int]) -> str:
+    """``name:<mode><n>,...`` sorted, as ``lsimgo trace -locks`` prints it."""
+    keys = sorted(k for k, n in now.items() if n != before.get(k, 0))
+    return ",".join(f"{k[:-2]}:{k[-1]}{now[k] - before.get(k, 0)}" for k in keys)
+
+
+def parse_taken(text: str) -> Taken:
+    """``labelstore.shard[01].mut:W1,...`` -> (role, mode) -> count."""
+    out: Taken = Counter()
+    for part in filter(None, text.split(",")):
+        name, _, mode_count = part.rpartition(":")
+        out[(lock_role(name), mode_count[0])] += int(mode_count[1:])
+    return out
+
+
+def call_taken(line: str) -> tuple[Operation, Taken] | None:
+    """A trace line's operation and the locks it took (None: not a call line)."""
+    head, sep, taken = line.partition(" locks=")
+    if not sep:
+        return None
+    return OPERATION_BY_GO_NAME[head.split()[0]], parse_taken(taken)
+
+
+def python_trace(plan: DecodedPlan, locks: bool = False, stdlib: bool = True) -> list[str]:
+    """Run the setup plan, then each goroutine's traced steps, on one thread, in order.
+
+    ``locks``: each call line ends with `` locks=...`` as ``lsimgo trace -locks`` prints it
+    (``stdlib=False``: without the sync.Map locks Go cannot count)."""
     h = plan.header
     store = create_store(
         h["design"], shards=h["shards"] or None, layout=HashLayout(h["layout"]), clock=lambda: 0.0
@@ -27,13 +127,19 @@ def python_trace(plan: DecodedPlan) -> list[str]:
     for steps in plans:
         gid: dict[int, int] = {}
         last_local = 0
+        before = lock_counts(store, stdlib)
         for s in steps:
             result, called = _call(store, s, gid, last_local, labels, comps)
             if not called:
                 continue
             if s.op is Operation.GET_LOCAL_REF_ID:
                 last_local = result
-            lines.append(f"{s.op.go_name} {s.series} {s.component} {result}")
+            line = f"{s.op.go_name} {s.series} {s.component} {result}"
+            if locks:
+                now = lock_counts(store, stdlib)
+                line += f" locks={counts_taken(before, now)}"
+                before = now
+            lines.append(line)
     counts = store.collect()
     per = " ".join(f"{c}={n}" for c, n in sorted(counts["ids_per_component"].items()))
     lines.append(f"collect {counts['global_ids']} {per}".rstrip())

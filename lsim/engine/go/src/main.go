@@ -153,7 +153,7 @@ func cmdRun(args []string) error {
 }
 
 func cmdTrace(args []string) error {
-	pos, _, err := parseArgs(args, nil, nil)
+	pos, flags, err := parseArgs(args, map[string]bool{"locks": true}, nil)
 	if err != nil {
 		return err
 	}
@@ -161,5 +161,5 @@ func cmdTrace(args []string) error {
 	if err != nil {
 		return err
 	}
-	return engine.Trace(pf, os.Stdout)
+	return engine.Trace(pf, os.Stdout, flags["locks"] == "true")
 }

@@ -190,7 +190,7 @@ func TestProbeStacksEveryDesign(t *testing.T) {
 func TestTraceFormat(t *testing.T) {
 	pf := testPlan(t, "mutex", 0, 2, "steady")
 	var out bytes.Buffer
-	if err := Trace(pf, &out); err != nil {
+	if err := Trace(pf, &out, false); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -1,0 +1,119 @@
+"""Each design's locking statement (``lsim/stores/locking.py``) against what the Python
+store and the model's lock script really take, call by call; every stated path is taken.
+
+The Go stores are held to the same statement, call by call beside the Python store, in
+``tests/engine/go/test_go_program.py`` (``lsimgo trace -locks``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lsim.engine.go.planfile import GoRun, write_plan_file
+from lsim.engine.model import designs_maps  # noqa: F401  (registers the map designs)
+from lsim.engine.model.designs import DESIGNS
+from lsim.engine.model.program import Program, ThreadState
+from lsim.engine.model.script import Costs
+from lsim.stores import STORE_NAMES, create_store
+from lsim.stores.locking import LOCKING, Taken, lock_role, matching_path, path
+from lsim.stores.locking import Path as LockPath
+from lsim.sync.states import Operation
+from lsim.workload.series import SeriesSet
+from tests.engine.go.planread import read_plan
+from tests.engine.go.trace import (
+    TRACE_WORKLOADS,
+    call_taken,
+    counts_taken,
+    lock_counts,
+    parse_taken,
+    python_trace,
+)
+from tests.engine.model.helpers import small_workload
+from tests.engine.model.test_designs import SCENARIO, script_trace
+from tests.workload.helpers import workload
+
+SHARDS = 4
+Seen = set[tuple[Operation, str]]
+
+
+def check(design: str, op: Operation, taken: Taken, components: int, seen: Seen, what: str) -> None:
+    found = matching_path(design, op, taken, SHARDS, components)
+    assert found is not None, f"{what}: {op.go_name} took {dict(taken)}, no path of {design}"
+    seen.add((op, found.when))
+
+
+def trace_workloads(design: str, tmp_path: Path, seen: Seen) -> None:
+    shards = SHARDS if design == "sharded" else None
+    for case, spec in TRACE_WORKLOADS.items():
+        w = workload(spec)
+        plan_path = tmp_path / f"{case}.bin"
+        write_plan_file(GoRun(w, design, shards, w.threads.count, 1), plan_path)
+        for line in python_trace(read_plan(plan_path), locks=True):
+            call = call_taken(line)
+            if call is not None:
+                check(design, *call, len(w.components), seen, f"python store, {case}")
+
+
+def scenario(design: str, seen_store: Seen, seen_model: Seen) -> None:
+    """The model's lock script and the store it drives, on steps that reach every path
+    (misses, hits, new components, markers that expire)."""
+    w = small_workload(series=20, spt=2, components=("c0", "c1"))
+    shards = SHARDS if design == "sharded" else None
+    clock = {"now": 0.0}
+    store = create_store(design, shards=shards, clock=lambda: clock["now"])
+    model = DESIGNS[design](Costs.from_mapping(w.model.costs), w.components, shards, store)
+    program = Program(w, model, store, SeriesSet(w.series), Costs.from_mapping({}),
+                      random.Random(1), lambda: clock["now"])  # fmt: skip
+    state = ThreadState(iter(()))
+    for step in SCENARIO:
+        if step.op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
+            clock["now"] += 3600.0
+        before = lock_counts(store)
+        items = program._compile(state, step)
+        assert items is not None, step
+        check(design, step.op, parse_taken(counts_taken(before, lock_counts(store))), 2,
+              seen_store, "python store, scenario")  # fmt: skip
+        scripted: Taken = Counter(
+            (lock_role(name), action) for name, action in script_trace(items) if action in "WR"
+        )
+        check(design, step.op, scripted, 2, seen_model, "model script, scenario")
+
+
+@pytest.mark.parametrize("design", STORE_NAMES)
+def test_the_store_and_the_model_take_only_stated_paths_and_every_one(
+    design: str, tmp_path: Path
+) -> None:
+    seen_store: Seen = set()
+    seen_model: Seen = set()
+    trace_workloads(design, tmp_path, seen_store)
+    scenario(design, seen_store, seen_model)
+    stated = {(op, p.when) for op, paths in LOCKING[design].items() for p in paths}
+    assert stated - seen_store == set(), "stated paths no Python call took"
+    assert seen_model <= stated
+
+
+def test_every_design_and_operation_has_a_statement() -> None:
+    assert set(LOCKING) == set(STORE_NAMES)
+    ops = {op for op in Operation if op is not Operation.NONE}
+    for design, statement in LOCKING.items():
+        assert set(statement) == ops, design
+        for paths in statement.values():
+            assert len({p.when for p in paths}) == len(paths)  # cases are named apart
+
+
+def test_a_path_takes_exactly_what_it_lists() -> None:
+    p = path("x", "shard[].mut W x 1..shards; mapping[].mu R x 0..components", "")
+    ok: Taken = Counter({("shard[].mut", "W"): 3})
+    assert p.matches(ok, shards=4, components=2)
+    assert not p.matches(Counter({("shard[].mut", "W"): 5}), shards=4, components=2)
+    assert not p.matches(Counter({("shard[].mut", "W"): 0}), shards=4, components=2)
+    extra: Taken = Counter({("shard[].mut", "W"): 1, ("Service.mut", "W"): 1})
+    assert not p.matches(extra, shards=4, components=2)
+    assert p.matches(Counter({("shard[].mut", "W"): 1, ("mapping[].mu", "R"): 2}), 4, 2)
+    assert isinstance(p, LockPath)
+    with pytest.raises(ValueError, match="bad lock take"):
+        path("x", "Service.mut X", "")
