@@ -161,11 +161,11 @@ _SYNCMAP = {
         path("dirty map", f"{_SYNCMAP_MU} W; Service.mut W",
              "the load falls through to the dirty map under sync.Map's mutex"),
     ),
-    A: (path("always", f"{_SYNCMAP_MU} W x 0..2; Service.mut W",
-             "LoadOrStore of the mapping (sync.Map's mutex on a new or dirty key), then mut"),),
-    K: (path("always", f"{_SYNCMAP_MU} W x 0..2; Service.mut W",
+    A: (path("always", f"Service.mut W; {_SYNCMAP_MU} W x 0..2",
+             "under mut: the mapping's LoadOrStore (sync.Map's mutex on a new or dirty key)"),),
+    K: (path("always", f"Service.mut W; {_SYNCMAP_MU} W x 0..2",
              "id and link under mut; the mapping's LoadOrStore as in AddLocalLink"),),
-    R: (path("always", f"{_SYNCMAP_MU} W x 0..1; Service.mut W", DOES[R]),),
+    R: (path("always", f"Service.mut W; {_SYNCMAP_MU} W x 0..1", DOES[R]),),
 }  # fmt: skip
 _PERCOMPONENT = {
     **_MUTEX,
@@ -216,3 +216,25 @@ def matching_path(
         if p.matches(taken, shards, components, stdlib):
             return p
     return None
+
+
+def describe_takes(takes: tuple[Take, ...]) -> str:
+    """``shard[].mut W ×1..shards; …`` (``no lock`` for none), for ``lsim stores DESIGN``."""
+    parts = []
+    for t in takes:
+        count = (
+            ""
+            if (t.lo, t.hi) == ("1", "1")
+            else f" ×{t.lo}" + ("" if t.lo == t.hi else f"..{t.hi}")
+        )
+        parts.append(f"{t.role} {t.mode}{count}")
+    return " > ".join(parts) or "no lock"
+
+
+def statement_rows(design: str) -> list[tuple[str, str, str, str]]:
+    """(operation, case, locks in order taken, what is done) for each stated path."""
+    return [
+        (op.go_name, p.when, describe_takes(p.takes), p.does)
+        for op, paths in LOCKING[design].items()
+        for p in paths
+    ]
