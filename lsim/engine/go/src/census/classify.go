@@ -149,6 +149,10 @@ type Class struct {
 	Lock     string
 	WaitNs   int64
 	InUnlock bool
+	// Woken is the lock wait (a blocked state's name) a runnable goroutine was just woken
+	// from: readied by an Unlock, it has not run yet, so its stack still ends in the
+	// semaphore and lockSlow frames (as a real dump prints it). "" otherwise.
+	Woken string
 }
 
 // Classify reads one record like a person reads a dump. announced is the lock ID the
@@ -173,7 +177,10 @@ func (l *Locks) Classify(r *Record, announced int32) Class {
 		c.State = StateSleep // sleep, select, chan receive, IO wait, ...
 	}
 	c.InUnlock = si.unlock && (c.State == StateRunnable || c.State == StateRunning)
-	if (IsBlocked(c.State) || c.InUnlock) && si.hasSite {
+	if c.State == StateRunnable && si.lockKind != "" && !si.unlock {
+		c.Woken = si.lockKind
+	}
+	if (IsBlocked(c.State) || c.InUnlock || c.Woken != "") && si.hasSite {
 		if in, ok := l.pick(l.candidates(si.site), announced); ok {
 			c.Lock = in.Name
 			if si.inner && in.Kind == "rwmutex" {
