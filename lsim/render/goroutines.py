@@ -150,7 +150,8 @@ class ArgWords:
         lsim_store = name.startswith("lsim/")
         if lsim_store:  # the go engine's store passes its context first
             words.append(f"0x{self.own('ctx'):x}{'?' if 'Get' in method else ''}")
-        component = f"{{0x{self.word('component'):x}, 0x{0xB if lsim_store else 0x1F:x}}}"
+        length = 0xB if lsim_store else 0x1F  # "component_0", "prometheus.remote_write.default"
+        component = f"{{0x{self.word('component'):x}, 0x{length:x}}}"
         for kind in _STORE_ARGS.get(method, ("ptr",)):
             if kind == "component":
                 words.append(component)
@@ -158,11 +159,12 @@ class ArgWords:
                 words.append(self.value(f"{method}:{len(words)}"))
             elif kind == "labels":
                 labels = f"0x{self.own('labels'):x}"
-                length = 0x50 + stable_hash(f"{self.thread.thread}:len") % 0x40
-                words.append(labels if lsim_store else f"{{{labels}, 0x{length:x}}}")
+                size = 0x50 + stable_hash(f"{self.thread.thread}:len") % 0x40
+                words.append(labels if lsim_store else f"{{{labels}, 0x{size:x}}}")
             elif kind == "trackers":
-                n = 1 + stable_hash(f"{self.thread.thread}:batch") % 0x400
-                words.append(f"{{0x{self.own('batch'):x}?, 0x{n:x}?, 0x{n + 0x40:x}?}}")
+                # spilled late: Go prints a stale length and, before 1.2x, no capacity
+                cap = "0x0?" if not self.table.exact_integers else self.value("cap") + "?"
+                words.append(f"{{0x{self.own('batch'):x}?, 0x{length:x}?, {cap}}}")
             elif kind == "ptr":
                 words.append(f"0x{self.own(method):x}")
         return ", ".join(words)

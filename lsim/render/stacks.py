@@ -132,13 +132,15 @@ def thread_stack(
     go_version: str = DEFAULT_GO_VERSION,
     runtime: bool = False,
 ) -> list[Frame]:
-    """The whole stack of one goroutine, leaf first. ``woken``: the lock wait a runnable
-    goroutine was just woken from (its frames stay on top until it runs); ``runtime``: with
-    the runtime frames it is parked under (see module doc)."""
+    """The whole stack of one goroutine, leaf first. ``woken``: the wait a runnable
+    goroutine was just woken from, a lock wait or the scrape loop's (``sleep``): its frames
+    stay on top until it runs; ``runtime``: with the runtime frames it is parked under (see
+    module doc)."""
     table = go_release(go_version)
+    if state in WAITING_FOR_SCRAPE or woken in WAITING_FOR_SCRAPE:
+        select = table.park["select"] if runtime else []
+        return [*select, *caller_frames(operation, "sleep")]
     callers = caller_frames(operation, state)
-    if state in WAITING_FOR_SCRAPE:
-        return [*(table.park["select"] if runtime else []), *callers]
     top: list[Frame] = []
     wait = table.lock_wait.get(woken or state)
     if wait is not None:
@@ -154,24 +156,27 @@ def thread_stack(
 
 
 def lock_waits_by_operation(profile: Profile) -> dict[str, str]:
-    """The lock wait (blocked state) each operation's waiters show most in the census."""
+    """The wait each operation's goroutines show most in the census: for an operation its
+    commonest lock wait, for ``""`` (outside the store) ``sleep`` when the workload waits
+    between batches."""
     seen: dict[str, dict[str, int]] = {}
     for cell in profile.census:
-        if is_blocked_state(cell.state) and cell.operation:
+        if is_blocked_state(cell.state) and cell.operation or cell.state == "sleep":
             per = seen.setdefault(cell.operation, {})
             per[cell.state] = per.get(cell.state, 0) + cell.thread_samples
     return {op: max(per, key=lambda s: per[s]) for op, per in seen.items()}
 
 
 def woken_from(profile: Profile, thread: SampledThread, waits: dict[str, str] | None = None) -> str:
-    """The lock wait a ``runnable`` goroutine was just woken from ("" when none).
+    """The wait a ``runnable`` goroutine was just woken from ("" when none).
 
     The go engine's census reads it from the real dump (``SampledThread.woken``). The
     threads and model engines do not record it, but there a runnable thread inside an
-    operation, not in Unlock, is one a lock's Unlock has just made runnable: it is given the
-    wait that operation's waiters show (``waits``: :func:`lock_waits_by_operation`).
+    operation, not in Unlock, is one a lock's Unlock has just made runnable, and one
+    outside the store in a paced workload one whose timer has just fired: each is given the
+    wait its operation's goroutines show (``waits``: :func:`lock_waits_by_operation`).
     """
-    if thread.state != "runnable" or thread.in_unlock or not thread.operation:
+    if thread.state != "runnable" or thread.in_unlock:
         return ""
     if profile.engine == "go":
         return thread.woken

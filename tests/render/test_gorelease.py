@@ -26,8 +26,10 @@ def test_releases_pick_their_table() -> None:
     assert r122.mutex_charges_queue and not release((1, 20)).created_in_goroutine
 
 
-def test_the_default_is_what_alloy_builds_with() -> None:
-    assert CURRENT is GO126 and DEFAULT_GO_VERSION == "1.26"
+def test_the_default_is_what_alloy_builds_with_and_help_says_so() -> None:
+    from lsim.cli.profile_cmd import HELP_GO_VERSION
+
+    assert CURRENT is GO126 and DEFAULT_GO_VERSION == "1.26" == HELP_GO_VERSION
 
 
 def test_switches_per_release() -> None:

@@ -79,8 +79,14 @@ created by lsim/engine.startWorkers
 	/work/src/engine/steady.go:60 +0x116
 
 goroutine 23 [select]:
-lsim/executor.(*Executor).think(0xc0000a2000, 0xc0000b8000)
-	/work/src/executor/executor.go:125 +0x1a5
+lsim/executor.(*Executor).wait(0xc0000a2000, 0xc0000b8000)
+	/work/src/executor/executor.go:153 +0x1a5
+created by lsim/engine.startWorkers
+	/work/src/engine/steady.go:60 +0x116
+
+goroutine 24 [runnable]:
+lsim/executor.(*Executor).wait(0xc0000a2000, 0xc0000b8000)
+	/work/src/executor/executor.go:153 +0x1a5
 created by lsim/engine.startWorkers
 	/work/src/engine/steady.go:60 +0x116
 
@@ -94,7 +100,7 @@ sync.(*WaitGroup).Wait(0x0?)
 
 func TestParseDumpAndClassifyGo119(t *testing.T) {
 	recs := ParseDump([]byte(dump119(t)))
-	if len(recs) != 7 || recs[1].ID != 18 || recs[1].Reason != "semacquire" || recs[1].Minutes != 3 {
+	if len(recs) != 8 || recs[1].ID != 18 || recs[1].Reason != "semacquire" || recs[1].Minutes != 3 {
 		t.Fatalf("records %+v", recs)
 	}
 	if f := recs[1].Frames[3]; f.Func != "lsim/labelstore.(*Service).GetOrAddGlobalRefID" || f.File != "service.go" {
@@ -108,8 +114,9 @@ func TestParseDumpAndClassifyGo119(t *testing.T) {
 		{State: StateSleep},
 		// woken by an Unlock, not yet run: still in the semaphore frames
 		{State: StateRunnable, Op: "GetOrAddGlobalRefID", Lock: "labelstore.Service.mut", Woken: StateMutex},
-		{State: StateSleep},    // a paced worker waiting for its next scrape
-		{State: StateRunnable}, // semacquire outside any sync lock (the runtime's own)
+		{State: StateSleep},                       // a paced worker waiting for its next scrape
+		{State: StateRunnable, Woken: StateSleep}, // its timer fired; it has not run yet
+		{State: StateRunnable},                    // semacquire outside any sync lock (the runtime's own)
 	}
 	for i, r := range recs {
 		r := r
