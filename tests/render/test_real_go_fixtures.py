@@ -10,11 +10,16 @@ the Go installed on the machine.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from lsim.profile.kept_dump import kept_pprof
 from lsim.profile.model import Profile, load_profile
+from lsim.render.pprof import PprofRenderer
 from tests.render import realgo
 
 REAL = Path(__file__).parent / "real"
@@ -163,3 +168,36 @@ def test_panicparse_buckets_about_as_many(contended: Profile) -> None:
         pytest.skip(reason="panicparse not installed (apt-get install panicparse)")
     ours = realgo.panicparse_buckets(realgo.lsim_dump(contended))
     assert ours is not None and real / 2 <= ours <= real * 2, (ours, real)
+
+
+@pytest.mark.skipif(
+    shutil.which("go") is None, reason="go tool pprof needs Go (apt-get install golang-go)"
+)
+@pytest.mark.parametrize("kind", ["block", "mutex"])  # goroutine: one moment, see above
+def test_go_tool_pprof_top_puts_flat_on_the_same_function(
+    contended: Profile, kind: str, tmp_path: Path
+) -> None:
+    """``go tool pprof -top``'s first row (the most flat time) names the same function,
+    ``(inline)`` mark included, for lsim's profile and the real one of the same run."""
+
+    def top(data: bytes, name: str) -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        env = {**os.environ, "HOME": str(tmp_path), "PPROF_TMPDIR": str(tmp_path)}
+        done = subprocess.run(
+            ["go", "tool", "pprof", "-top", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=True,
+        )
+        lines = done.stdout.splitlines()
+        header = next(i for i, line in enumerate(lines) if line.strip().startswith("flat"))
+        return " ".join(lines[header + 1].split()[5:])
+
+    real = kept_pprof(contended, kind)
+    assert real is not None
+    ours = PprofRenderer(kind=kind, go_version=realgo.release_of(contended)).render(contended)
+    assert isinstance(ours, bytes)
+    assert top(ours, "ours.pb.gz") == top(real, "real.pb.gz")
