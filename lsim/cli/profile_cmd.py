@@ -68,6 +68,9 @@ PROFILE_FORMAT_NAMES = (
     "speedscope",
     "json",
     "go-dump",
+    "go-pprof-block",
+    "go-pprof-mutex",
+    "go-pprof-goroutine",
 )
 
 
