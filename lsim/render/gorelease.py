@@ -105,6 +105,11 @@ class GoRelease:
     # work; 1.19 prints integer arguments of the store methods as "0x0?"
     exact_integers: bool = True
 
+    @property
+    def profile_writer(self) -> list[Frame]:
+        """The stack of the goroutine writing a goroutine profile (``debug=1`` or proto)."""
+        return [*self.profiler, *self.dumper[HTTP_FRAMES:]]
+
 
 HTTP_FRAMES = 3  # dumper[:3] is runtime/pprof, dumper[3:] net/http
 

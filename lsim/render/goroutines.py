@@ -17,20 +17,20 @@ from lsim.errors import ConfigError
 from lsim.profile.model import Profile, SampledThread, is_blocked_state
 from lsim.render.base import Renderer, apportion
 from lsim.render.frames import Frame, creator_for
-from lsim.render.gorelease import HEAP_BASE, HTTP_FRAMES, GoRelease, is_inlined, shown_in_dump
+from lsim.render.gorelease import HEAP_BASE, GoRelease, is_inlined, shown_in_dump
 from lsim.render.stacks import (
     DEFAULT_GO_VERSION,
     cell_stack,
     entry_pc,
     frame_pc,
     go_release,
-    lock_waits_by_operation,
     new_sema_names,
     parse_go_version,
     pc_offset,
     return_pc,
     stable_hash,
     thread_stack,
+    usual_waits,
     woken_from,
 )
 
@@ -135,8 +135,8 @@ class ArgWords:
         if name.startswith("sync.(*"):
             return f"0x{self.lock:x}"
         method = name.rsplit(".", 1)[-1]
-        if ".(*Service)." in name or ".(*" in name and method in _STORE_ARGS:
-            return self.store_args(name, method)
+        if ".(*Service)." in name or (".(*" in name and method in _STORE_ARGS):
+            return self.store_args(name, method)  # a store method, of any design's type
         if name.startswith(("runtime.", "runtime/", "net/")):
             return ", ".join(f"0x{self.own(f'{name}:{i}'):x}" for i in range(2))
         word = self.own(name)
@@ -203,7 +203,7 @@ class GoroutineDump(Renderer):
     def render(self, profile: Profile) -> str:
         if self.debug == 1:
             return "".join(self._debug1(profile))
-        waits = lock_waits_by_operation(profile)
+        waits = usual_waits(profile)
         return "\n".join(
             [
                 self._dumper(profile),
@@ -266,8 +266,8 @@ class GoroutineDump(Renderer):
     # -- debug=1 ------------------------------------------------------------------------------
     def _debug1(self, profile: Profile) -> Iterator[str]:
         counts = census_stack_counts(profile, self.go_version)
-        profiler = (*self.table.profiler, *self.table.dumper[HTTP_FRAMES:])
-        counts[profiler] = counts.get(profiler, 0) + 1  # the goroutine writing this profile
+        writer = tuple(self.table.profile_writer)
+        counts[writer] = counts.get(writer, 0) + 1  # the goroutine writing this profile
         yield f"goroutine profile: total {sum(counts.values())}\n"
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], [f.function for f in kv[0]]))
         goexit = [self.table.goexit] if self.table.goexit is not None else []
@@ -321,7 +321,7 @@ def census_stack_counts(profile: Profile, go_version: str) -> dict[tuple[Frame, 
     """Integer goroutines per distinct full stack (runtime frames included) from the census
     means (see module doc); without census samples (a profile made from one snapshot) the
     representative sample is counted instead."""
-    waits = lock_waits_by_operation(profile)
+    waits = usual_waits(profile)
     means: dict[tuple[Frame, ...], float] = {}
     if profile.census_samples:
         for cell in profile.census:

@@ -28,7 +28,7 @@ from lsim.errors import ConfigError
 from lsim.profile.model import LockReport, Profile
 from lsim.render.base import Renderer, apportion
 from lsim.render.frames import Frame
-from lsim.render.gorelease import HTTP_FRAMES, go119_mutex_delay_ns, is_inlined
+from lsim.render.gorelease import go119_mutex_delay_ns, is_inlined
 from lsim.render.protobuf import Message
 from lsim.render.stacks import (
     DEFAULT_GO_VERSION,
@@ -38,10 +38,10 @@ from lsim.render.stacks import (
     cell_stack,
     frame_pc,
     go_release,
-    lock_waits_by_operation,
     store_frames,
     thread_stack,
     unlock_frames,
+    usual_waits,
     wait_state,
 )
 
@@ -109,7 +109,7 @@ def goroutine_samples(profile: Profile, go_version: str = DEFAULT_GO_VERSION) ->
     n = profile.census_samples or 1
     means = {i: c.thread_samples / n for i, c in enumerate(profile.census)}
     counts = apportion(means, round(sum(means.values())))
-    waits = lock_waits_by_operation(profile)
+    waits = usual_waits(profile)
     out: list[Sample] = []
     for i, cell in enumerate(profile.census):
         if counts[i]:
@@ -117,7 +117,7 @@ def goroutine_samples(profile: Profile, go_version: str = DEFAULT_GO_VERSION) ->
             labels = {"state": cell.state, "operation": cell.operation, "lock": cell.lock}
             out.append((stack, [counts[i]], labels))
     table = go_release(go_version)
-    out.append(([*table.profiler, *table.dumper[HTTP_FRAMES:]], [1], {"state": "running"}))
+    out.append((table.profile_writer, [1], {"state": "running"}))
     return out
 
 

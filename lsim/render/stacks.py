@@ -155,7 +155,7 @@ def thread_stack(
     return [*top, *middle, *callers]
 
 
-def lock_waits_by_operation(profile: Profile) -> dict[str, str]:
+def usual_waits(profile: Profile) -> dict[str, str]:
     """The wait each operation's goroutines show most in the census: for an operation its
     commonest lock wait, for ``""`` (outside the store) ``sleep`` when the workload waits
     between batches."""
@@ -174,13 +174,13 @@ def woken_from(profile: Profile, thread: SampledThread, waits: dict[str, str] | 
     threads and model engines do not record it, but there a runnable thread inside an
     operation, not in Unlock, is one a lock's Unlock has just made runnable, and one
     outside the store in a paced workload one whose timer has just fired: each is given the
-    wait its operation's goroutines show (``waits``: :func:`lock_waits_by_operation`).
+    wait its operation's goroutines show (``waits``: :func:`usual_waits`).
     """
     if thread.state != "runnable" or thread.in_unlock:
         return ""
     if profile.engine == "go":
         return thread.woken
-    waits = lock_waits_by_operation(profile) if waits is None else waits
+    waits = usual_waits(profile) if waits is None else waits
     return waits.get(thread.operation, "")
 
 
