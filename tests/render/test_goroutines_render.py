@@ -15,8 +15,9 @@ from lsim.render.goroutines import GoroutineDump
 from tests.fixtures.profiles import small_profile
 
 HEADER = re.compile(r"^goroutine (\d+) \[([^\]]+)\]:$")
-WORD = r"0x[0-9a-f]+\??"  # an argument word; "?": the traceback is not sure of it
-ARG = rf"(?:{WORD}|\{{{WORD}(?:, {WORD})*\}})"  # a word, or a string/slice's {ptr, len, cap}
+WORD = r"(?:0x[0-9a-f]+\??|\.\.\.)"  # a word ("?": the traceback is unsure; "...": more)
+GROUP = rf"\{{{WORD}(?:, {WORD})*\}}"  # a string or slice: {ptr, len, cap}
+ARG = rf"(?:{WORD}|{GROUP}|\{{(?:{WORD}|{GROUP})(?:, (?:{WORD}|{GROUP}))*\}})"  # or a struct
 FUNC = re.compile(rf"^([\w./*()\-]+)\((\.\.\.|{ARG}(?:, {ARG})*|)\)$")
 FILE = re.compile(r"^\t(/\S+\.go):(\d+)( \+0x([0-9a-f]+))?$")
 CREATED = re.compile(r"^created by ([\w./*()\-]+)( in goroutine (\d+))?$")

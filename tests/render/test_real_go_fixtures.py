@@ -215,3 +215,18 @@ def test_go_tool_pprof_top_puts_flat_on_the_same_function(
     ours = PprofRenderer(kind=kind, go_version=realgo.release_of(contended)).render(contended)
     assert isinstance(ours, bytes)
     assert top(ours, "ours.pb.gz") == top(real, "real.pb.gz")
+
+
+def test_the_strict_frame_grammar_reads_every_real_frame(contended: Profile) -> None:
+    """The argument grammar lsim's dump tests hold lsim to (words, ``?``, ``{ptr, len}``,
+    ``(...)``) is the one real frames use."""
+    from tests.render.test_goroutines_render import FUNC
+
+    lines = [
+        line
+        for line in realgo.real_dump(contended).splitlines()
+        if line and not line.startswith(("goroutine ", "\t", "created by "))
+    ]
+    assert lines and all(FUNC.match(line) for line in lines), [
+        line for line in lines if not FUNC.match(line)
+    ][:5]
