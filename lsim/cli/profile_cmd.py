@@ -27,6 +27,10 @@ from lsim.cli.options import (
 )
 from lsim.cli.output import Formats, check_destination, is_stdout, note, write_data
 
+# lsim.render.stacks.DEFAULT_GO_VERSION, spelled out so --help imports no renderer
+# (tests/render/test_gorelease.py checks that the two agree)
+HELP_GO_VERSION = "1.26"
+
 PROFILE_HELP = """Run an experiment like `lsim run` and save its lock-wait profile; `show`
 renders a saved one, `diff` compares two.
 
@@ -64,6 +68,9 @@ PROFILE_FORMAT_NAMES = (
     "speedscope",
     "json",
     "go-dump",
+    "go-pprof-block",
+    "go-pprof-mutex",
+    "go-pprof-goroutine",
 )
 
 
@@ -263,7 +270,11 @@ def show(
         str | None,
         typer.Option(
             "--go-version",
-            help="Go version whose dump format to imitate (1.19 prints [semacquire]).",
+            help=(
+                "Go release whose dump and profile formats to imitate (default "
+                f"{HELP_GO_VERSION}, what Alloy builds with; 1.19, 1.25 and 1.26 are checked "
+                "against real Go; 1.19 prints [semacquire] and its own mutex-profile accounting)."
+            ),
         ),
     ] = None,
 ) -> None:

@@ -43,6 +43,9 @@ class SampledThread:
     wait_ns: int  # how long it has been in this state (0 when unknown)
     shard: int = -1  # sharded design: which shard's Service it is in
     in_unlock: bool = False  # runnable inside Unlock (after a starvation hand-off)
+    # runnable, just woken from this lock wait (a blocked state's name), not yet run: a dump
+    # still shows its semaphore frames. Only the go engine records it (from the real dump).
+    woken: str = ""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from lsim.errors import ConfigError
 from lsim.render.base import Renderer
 from lsim.render.folded import FoldedRenderer
-from lsim.render.go_dump import KeptGoDump
+from lsim.render.go_dump import KeptGoDump, KeptGoPprof
 from lsim.render.goroutines import GoroutineDump
 from lsim.render.json_render import JsonRenderer
 from lsim.render.pprof import PprofRenderer
@@ -65,6 +65,15 @@ _REGISTRY: list[tuple[str, Callable[..., Renderer], dict[str, Any], str]] = [
     ("speedscope", SpeedscopeRenderer, {}, "speedscope JSON, one profile per Go state"),
     ("json", JsonRenderer, {}, "the profile itself (what `lsim profile show` reads back)"),
     ("go-dump", KeptGoDump, {}, "the real `debug=2` goroutine dump kept by `--engine go`"),
+    *(
+        (
+            f"go-pprof-{kind}",
+            KeptGoPprof,
+            {"kind": kind},
+            f"the real {kind} profile (`profile.proto`) of the window, kept by `--engine go`",
+        )
+        for kind in ("block", "mutex", "goroutine")
+    ),
 ]
 RENDERER_NAMES: tuple[str, ...] = tuple(entry[0] for entry in _REGISTRY)
 DESCRIPTIONS: dict[str, str] = {entry[0]: entry[3] for entry in _REGISTRY}

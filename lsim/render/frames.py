@@ -24,11 +24,14 @@ ALLOY_PROM = f"{ALLOY_MODULE}/internal/component/prometheus"
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One Go frame: function in Go's printed form, absolute file path, line."""
+    """One Go frame: function in Go's printed form, absolute file path, line; ``offset`` is
+    the return address's ``+0x..`` in the function where the real binary's is known (0:
+    drawn from a stable hash of the call site)."""
 
     function: str
     file: str
     line: int
+    offset: int = 0
 
 
 def package_of(function: str) -> str:
@@ -63,7 +66,7 @@ def frame(function: str, file: str, line: int) -> Frame:
 
 
 # --- runtime frames, leaf first ------------------------------------------------------------
-# Go 1.20-1.23 (unchecked line numbers); Go 1.19 and >= 1.24 are in gorelease.py.
+# Go 1.20-1.23 (unchecked line numbers); Go 1.19, 1.25 and 1.26 are in gorelease.py.
 LOCK_WAIT_FRAMES: dict[tuple[str, bool], list[Frame]] = {
     ("sync.Mutex.Lock", True): [
         frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 77),
@@ -97,11 +100,6 @@ UNLOCK_FRAMES: dict[tuple[str, str], list[Frame]] = {
     ],
 }
 
-SLEEP_FRAMES = [frame("time.Sleep", "runtime/time.go", 195)]
-IDLE_FRAMES = [  # a goroutine parked in select, which is what an idle scrape loop looks like
-    frame("runtime.gopark", "runtime/proc.go", 398),
-    frame("runtime.selectgo", "runtime/select.go", 327),
-]
 
 # --- caller frames, OUTERMOST first (reversed by stacks.py) --------------------------------
 _LOOP = [
@@ -150,7 +148,7 @@ CALLERS: dict[str, list[Frame]] = {
         ),
     ],
     # outside the store: the WAL append that follows GetLocalRefID, and the wait for the
-    # next scrape (sleep / idle states add their own leaf frames on top of these)
+    # next scrape (scrapeLoop.run's select on its ticker: the runtime's frames go on top)
     "": [
         *_TO_REMOTE_WRITE,
         frame(_RW_HOOK, "remote_write.go", 147),

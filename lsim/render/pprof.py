@@ -3,13 +3,18 @@
 Three kinds, as Go's runtime/pprof writes them:
 
 * ``goroutine`` -- ``goroutine/count`` per stack; counts are the census means apportioned to
-  integers (one sample per census cell, labelled ``state``/``operation``/``lock``).
+  integers (one sample per census cell, labelled ``state``/``operation``/``lock``); every
+  stack has the runtime frames it is parked under (``runtime.gopark`` on top, as Go's has),
+  and the goroutine writing the profile is counted.
 * ``block`` -- ``contentions/count`` + ``delay/nanoseconds`` charged to the WAITER's stack
-  (``LockReport.wait_by_operation``), lock-wait runtime frames on top: the view that matches
-  a goroutine dump.
+  (``LockReport.wait_by_operation``), starting at the public ``sync.(*Mutex).Lock`` (inlined
+  into the store's frame) as Go's does: the view that matches a goroutine dump.
 * ``mutex`` -- the same two values charged to the stack that UNLOCKED while others waited
   (``LockReport.delay_by_unlocker``), ``sync.(*Mutex).Unlock`` on top, like Go's mutex profile;
   before Go 1.22 the delay is about one hold time per wake-up (:func:`mutex_scale`).
+
+Inlined frames share their caller's location (several ``Line`` entries, leaf first), so
+``go tool pprof -top`` prints ``sync.(*Mutex).Lock (inline)`` as for a real profile.
 
 Message and field numbers follow google/pprof ``proto/profile.proto``.
 """
@@ -23,23 +28,42 @@ from lsim.errors import ConfigError
 from lsim.profile.model import LockReport, Profile
 from lsim.render.base import Renderer, apportion
 from lsim.render.frames import Frame
-from lsim.render.gorelease import go119_mutex_delay_ns
+from lsim.render.gorelease import go119_mutex_delay_ns, is_inlined
 from lsim.render.protobuf import Message
 from lsim.render.stacks import (
     DEFAULT_GO_VERSION,
     TEXT_BASE,
     TEXT_LIMIT,
     caller_frames,
+    cell_stack,
     frame_pc,
     go_release,
     store_frames,
     thread_stack,
     unlock_frames,
+    usual_waits,
     wait_state,
 )
 
 KINDS = ("goroutine", "block", "mutex")
 Sample = tuple[list[Frame], list[int], dict[str, str]]
+
+
+Location = tuple[Frame, ...]  # frames inlined into the last one, leaf first, and that one
+
+
+def locations(stack: list[Frame]) -> list[Location]:
+    """Group a leaf-first stack into locations: each inlined frame joins the next frame."""
+    out: list[Location] = []
+    pending: list[Frame] = []
+    for fr in stack:
+        pending.append(fr)
+        if not is_inlined(fr):
+            out.append(tuple(pending))
+            pending = []
+    if pending:
+        out.append(tuple(pending))
+    return out
 
 
 class _Builder:
@@ -48,22 +72,24 @@ class _Builder:
     def __init__(self) -> None:
         self.strings: dict[str, int] = {"": 0}
         self.functions: dict[tuple[str, str], int] = {}
-        self.locations: dict[Frame, int] = {}
+        self.locations: dict[Location, int] = {}
 
     def s(self, text: str) -> int:
         return self.strings.setdefault(text, len(self.strings))
 
-    def location(self, fr: Frame) -> int:
-        if fr not in self.locations:
-            self.functions.setdefault((fr.function, fr.file), len(self.functions) + 1)
-            self.locations[fr] = len(self.locations) + 1
-        return self.locations[fr]
+    def location(self, loc: Location) -> int:
+        if loc not in self.locations:
+            for fr in loc:
+                self.functions.setdefault((fr.function, fr.file), len(self.functions) + 1)
+            self.locations[loc] = len(self.locations) + 1
+        return self.locations[loc]
 
     def value_type(self, kind: str, unit: str) -> Message:
         return Message().integer(1, self.s(kind)).integer(2, self.s(unit))
 
     def sample(self, stack: list[Frame], values: list[int], labels: dict[str, str]) -> Message:
-        msg = Message().packed(1, [self.location(f) for f in stack]).packed(2, values)
+        ids = [self.location(loc) for loc in locations(stack)]
+        msg = Message().packed(1, ids).packed(2, values)
         for key, value in sorted(labels.items()):
             if value:
                 msg.message(3, Message().integer(1, self.s(key)).integer(2, self.s(value)))
@@ -78,17 +104,20 @@ def _time_nanos(created: str) -> int:
 
 
 def goroutine_samples(profile: Profile, go_version: str = DEFAULT_GO_VERSION) -> list[Sample]:
+    """One sample per census cell (:func:`~lsim.render.stacks.cell_stack`), and one for the
+    goroutine writing the profile."""
     n = profile.census_samples or 1
     means = {i: c.thread_samples / n for i, c in enumerate(profile.census)}
     counts = apportion(means, round(sum(means.values())))
+    waits = usual_waits(profile)
     out: list[Sample] = []
     for i, cell in enumerate(profile.census):
         if counts[i]:
-            stack = thread_stack(
-                profile, cell.state, cell.operation, cell.lock, go_version=go_version
-            )
+            stack = cell_stack(profile, cell, waits, go_version)
             labels = {"state": cell.state, "operation": cell.operation, "lock": cell.lock}
             out.append((stack, [counts[i]], labels))
+    table = go_release(go_version)
+    out.append((table.profile_writer, [1], {"state": "running"}))
     return out
 
 
@@ -180,16 +209,12 @@ class PprofRenderer(Renderer):
             .integer(9, 1)
         )
         msg.message(3, mapping)
-        for fr, loc_id in b.locations.items():
-            line = Message().integer(1, b.functions[(fr.function, fr.file)]).integer(2, fr.line)
-            msg.message(
-                4,
-                Message()
-                .integer(1, loc_id)
-                .integer(2, 1)
-                .integer(3, frame_pc(fr))
-                .message(4, line),
-            )
+        for loc, loc_id in b.locations.items():
+            location = Message().integer(1, loc_id).integer(2, 1).integer(3, frame_pc(loc[-1]))
+            for fr in loc:  # leaf first: the last line is the caller the others are inlined in
+                fn_id = b.functions[(fr.function, fr.file)]
+                location.message(4, Message().integer(1, fn_id).integer(2, fr.line))
+            msg.message(4, location)
         for (function, file), fn_id in b.functions.items():
             name = b.s(function)
             msg.message(

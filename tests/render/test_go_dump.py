@@ -1,4 +1,5 @@
-"""``-f go-dump``: the kept real dump, verbatim; other engines' profiles say they have none."""
+"""``-f go-dump`` and ``go-pprof-*``: the kept real output, verbatim; other engines'
+profiles say they have none."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import copy
 import pytest
 
 from lsim.errors import ConfigError, ProfileFormatError
-from lsim.profile.kept_dump import KEY, kept_dump, pack_dump
+from lsim.profile.kept_dump import KEY, PPROF_KEY, kept_dump, pack_dump, pack_pprof
 from lsim.profile.model import Profile
 from lsim.render import get_renderer
 
@@ -38,3 +39,18 @@ def test_a_damaged_kept_dump_is_a_profile_error(mutex_profile: Profile) -> None:
     p.integrations[KEY] = {"encoding": "gzip+base64", "data": "not base64 at all!"}
     with pytest.raises(ProfileFormatError, match="go_dump"):
         kept_dump(p)
+
+
+def test_the_kept_profiles_come_back_verbatim(mutex_profile: Profile) -> None:
+    p = copy.deepcopy(mutex_profile)
+    p.engine = "go"
+    files = {"block": b"\x1f\x8bblock", "mutex": b"\x1f\x8bmutex", "goroutine_debug1": b"text"}
+    p.integrations[PPROF_KEY] = pack_pprof(files)
+    assert get_renderer("go-pprof-block").render(p) == files["block"]
+    assert get_renderer("go-pprof-mutex").render(p) == files["mutex"]
+    with pytest.raises(ConfigError, match="no real goroutine profile"):
+        get_renderer("go-pprof-goroutine").render(p)  # not kept in this one
+    assert not get_renderer("go-pprof-block").applies_to(mutex_profile)
+    p.integrations[PPROF_KEY]["block"] = "not base64 at all!"
+    with pytest.raises(ProfileFormatError, match="go_pprof.block"):
+        get_renderer("go-pprof-block").render(p)

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -14,7 +15,10 @@ from lsim.render.goroutines import GoroutineDump
 from tests.fixtures.profiles import small_profile
 
 HEADER = re.compile(r"^goroutine (\d+) \[([^\]]+)\]:$")
-FUNC = re.compile(r"^([\w./*()\-]+)\((\.\.\.|0x[0-9a-f]+\??(, 0x[0-9a-f]+\??)*)\)$")
+WORD = r"(?:0x[0-9a-f]+\??|\.\.\.)"  # a word ("?": the traceback is unsure; "...": more)
+GROUP = rf"\{{{WORD}(?:, {WORD})*\}}"  # a string or slice: {ptr, len, cap}
+ARG = rf"(?:{WORD}|{GROUP}|\{{(?:{WORD}|{GROUP})(?:, (?:{WORD}|{GROUP}))*\}})"  # or a struct
+FUNC = re.compile(rf"^([\w./*()\-]+)\((\.\.\.|{ARG}(?:, {ARG})*|)\)$")
 FILE = re.compile(r"^\t(/\S+\.go):(\d+)( \+0x([0-9a-f]+))?$")
 CREATED = re.compile(r"^created by ([\w./*()\-]+)( in goroutine (\d+))?$")
 
@@ -67,7 +71,9 @@ def test_debug2_grammar_for_every_goroutine(any_profile: Profile) -> None:
     for g, thread in zip(
         gs, sorted(any_profile.representative, key=lambda t: t.thread), strict=True
     ):
-        expected = "runnable" if thread.state == "running" else thread.state
+        expected = {"running": "runnable", "sleep": "select", "idle": "select"}.get(
+            thread.state, thread.state
+        )
         assert str(g["state"]).split(",")[0] == expected
         assert g["parent"] is not None  # Go >= 1.21 names the parent goroutine
 
@@ -76,22 +82,41 @@ def test_debug2_stacks(mutex_profile: Profile) -> None:
     gs = {g["id"]: g for g in parse_debug2(GoroutineDump().render(mutex_profile))}
     waiter, runnable, sleeper = gs[1000], gs[1010], gs[1011]
     assert waiter["state"] == "sync.Mutex.Lock, 2 minutes"
-    assert waiter["frames"][:4] == [  # type: ignore[index]
-        "sync.runtime_SemacquireMutex",
-        "sync.(*Mutex).lockSlow",
+    assert waiter["frames"][:5] == [  # type: ignore[index]
+        "internal/sync.runtime_SemacquireMutex",
+        "internal/sync.(*Mutex).lockSlow",
+        "internal/sync.(*Mutex).Lock",
         "sync.(*Mutex).Lock",
         "github.com/grafana/alloy/internal/service/labelstore.(*Service).GetOrAddGlobalRefID",
     ]
     assert gs[1001]["state"] == "sync.Mutex.Lock"  # waited under a minute: no duration
-    assert runnable["frames"][:3] == [  # type: ignore[index]
-        "sync.runtime_Semrelease",
-        "sync.(*Mutex).unlockSlow",
+    assert runnable["frames"][:4] == [  # type: ignore[index]
+        "internal/sync.runtime_Semrelease",
+        "internal/sync.(*Mutex).unlockSlow",
+        "internal/sync.(*Mutex).Unlock",
         "sync.(*Mutex).Unlock",
     ]
-    assert sleeper["state"] == "sleep, 3 minutes"
-    assert sleeper["frames"][0] == "time.Sleep"  # type: ignore[index]
+    # a scrape loop between scrapes waits in select on its ticker (runtime frames hidden)
+    assert sleeper["state"] == "select, 3 minutes"
+    assert sleeper["frames"] == [  # type: ignore[index]
+        "github.com/prometheus/prometheus/scrape.(*scrapeLoop).run"
+    ]
     assert gs[1009]["state"] == "runnable"  # was running; stopped for the dump
     assert str(gs[1009]["frames"][0]).endswith("(*Service).GetOrAddGlobalRefID")  # type: ignore[index]
+
+
+def test_a_woken_waiter_keeps_its_semaphore_frames(mutex_profile: Profile) -> None:
+    """A goroutine an Unlock made runnable has not run yet: a real dump shows it
+    ``[runnable]`` inside ``SemacquireMutex``/``lockSlow``. The go engine records which
+    runnable goroutines those are; for threads and model profiles a runnable thread inside
+    an operation (not in Unlock) is one."""
+    woken = replace(mutex_profile.representative[9], state="runnable")  # was running
+    go = replace(mutex_profile, engine="go")
+    go.representative = [woken, replace(woken, thread=20, woken="sync.Mutex.Lock")]
+    for profile, expect in ((replace(mutex_profile, representative=[woken]), 1), (go, 1)):
+        gs = parse_debug2(GoroutineDump(go_version="1.19").render(profile))[1:]
+        in_sema = [g for g in gs if g["frames"][0] == "sync.runtime_SemacquireMutex"]  # type: ignore[index]
+        assert len(in_sema) == expect and in_sema[0]["state"] == "runnable"
 
 
 def test_sharded_wrapper_frame_sits_below_the_shard_frame() -> None:
@@ -138,7 +163,8 @@ def test_output_is_deterministic(any_profile: Profile) -> None:
 # -- debug=1 ---------------------------------------------------------------------------------
 TOTAL = re.compile(r"^goroutine profile: total (\d+)$")
 RECORD = re.compile(r"^(\d+) @((?: 0x[0-9a-f]+)+)$")
-PC_LINE = re.compile(r"^#\t(0x[0-9a-f]+)\t([\w./*()\-]+)\+0x[0-9a-f]+\t(/\S+\.go):(\d+)$")
+# tabwriter pads the function column with tabs to a common width within a record
+PC_LINE = re.compile(r"^#\t(0x[0-9a-f]+)\t+([\w./*()\-]+)\+0x[0-9a-f]+\t+(\S+\.[gos]+):(\d+)$")
 
 
 def parse_debug1(text: str) -> tuple[int, list[tuple[int, list[str]]]]:
@@ -151,12 +177,29 @@ def parse_debug1(text: str) -> tuple[int, list[tuple[int, list[str]]]]:
         lines = block.split("\n")
         record = RECORD.match(lines[0])
         assert record, lines[0]
-        pcs = record.group(2).split()
+        at = [int(pc, 16) for pc in record.group(2).split()]
         parsed = [PC_LINE.match(line) for line in lines[1:]]
         assert all(parsed), lines
-        assert [m.group(1) for m in parsed if m] == pcs
+        shown = [int(m.group(1), 16) + 1 for m in parsed if m]  # "#" PC = "@" PC - 1
+        # "@" also lists the hidden leading runtime frames and runtime.goexit
+        assert len(at) > len(shown), lines
+        start = at.index(shown[0])
+        assert at[start : start + len(shown)] == shown, lines
+        assert _aligned(lines[1:]), lines
         records.append((int(record.group(1)), [m.group(2) for m in parsed if m]))
     return int(total.group(1)), records
+
+
+def _aligned(lines: list[str]) -> bool:
+    """The file column starts at the same tab stop on every line of a record."""
+    stops = set()
+    for line in lines:
+        *cells, _last = line.split("\t")
+        column = 0
+        for cell in cells:
+            column = (column + len(cell)) // 8 * 8 + 8 if cell else column + 8
+        stops.add(column)
+    return len(stops) == 1
 
 
 @pytest.mark.parametrize("store", ["mutex", "sharded"])
@@ -167,21 +210,30 @@ def test_debug1_golden(store: str, golden: Callable[[str, str], None]) -> None:
 def test_debug1_groups_the_census(any_profile: Profile) -> None:
     total, records = parse_debug1(GoroutineDump(debug=1).render(any_profile))
     counts = [c for c, _ in records]
-    assert total == any_profile.threads == sum(counts)
+    # the goroutine writing the profile is in it, as in Go's
+    assert total == any_profile.threads + 1 == sum(counts)
     assert counts == sorted(counts, reverse=True)
     assert len({tuple(frames) for _, frames in records}) == len(records)  # grouped by stack
-    lock_waits = sum(c for c, frames in records if frames[0].startswith("sync.runtime_Semacq"))
-    assert abs(lock_waits - any_profile.blocked_mean()) < 1
+    writer = [frames for _, frames in records if "runtime/pprof.writeRuntimeProfile" in frames]
+    assert len(writer) == 1
+    semaphore = ("internal/sync.runtime_Semacq", "sync.runtime_Semacq")
+    lock_waits = sum(c for c, frames in records if frames[0].startswith(semaphore))
+    # waiters, and runnable threads inside an operation (woken waiters, not run yet)
+    woken = any_profile.mean_threads(lambda c: c.state == "runnable" and c.operation and not c.lock)
+    assert abs(lock_waits - any_profile.blocked_mean() - woken) < 1
 
 
 def test_debug1_merges_shards_into_one_record() -> None:
-    _, records = parse_debug1(GoroutineDump(debug=1).render(small_profile("sharded")))
+    profile = small_profile("sharded")
+    _, records = parse_debug1(GoroutineDump(debug=1, go_version="1.19").render(profile))
     goa = [
         c
         for c, frames in records
         if frames[0] == "sync.runtime_SemacquireMutex" and "GetOrAddGlobalRefID" in frames[3]
     ]
-    assert goa == [2]  # 9 + 6 thread-samples over 10 samples, two shards, one stack
+    # 9 + 6 blocked thread-samples on two shards and 20 woken ones (runnable inside the
+    # operation, not run yet: the same stack in Go) over 10 samples: one record
+    assert goa == [4]
 
 
 @pytest.mark.skipif(

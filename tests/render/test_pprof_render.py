@@ -17,6 +17,8 @@ from tests.fixtures.profiles import small_profile
 from tests.render.protoread import PprofProfile, read_pprof
 
 SERVICE = "github.com/grafana/alloy/internal/service/labelstore.(*Service)."
+# a parked goroutine's leaf is runtime.gopark, then the semaphore frames (Go 1.19's here)
+PARKED_UNDER = ("runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1")
 LOCK_WAIT_LEAVES = {
     "sync.runtime_SemacquireMutex",
     "sync.runtime_SemacquireRWMutex",
@@ -114,14 +116,21 @@ def test_go119_mutex_delay_is_the_wait_when_light_and_the_window_when_deep() -> 
 
 
 def test_goroutine_profile_counts_threads(any_profile: Profile) -> None:
-    pp = render(any_profile, "goroutine")
+    pp = render(any_profile, "goroutine", "1.19")
     check_structure(pp, any_profile)
     assert pp.sample_types == [("goroutine", "count")]
-    assert sum(v[0] for _, v, _ in pp.samples) == any_profile.threads
+    # every thread, and the goroutine writing the profile (as Go's goroutine profile has it)
+    assert sum(v[0] for _, v, _ in pp.samples) == any_profile.threads + 1
+    writer = [
+        ids for ids, _, _ in pp.samples if "runtime/pprof.writeRuntimeProfile" in pp.stack(ids)
+    ]
+    assert len(writer) == 1
     blocked = sum(v[0] for _, v, labels in pp.samples if is_blocked_state(labels["state"]))
     assert abs(blocked - any_profile.blocked_mean()) < 1
     for location_ids, values, labels in pp.samples:
         assert values[0] > 0
+        if location_ids in writer:
+            continue
         cell = next(
             c
             for c in any_profile.census
@@ -131,7 +140,8 @@ def test_goroutine_profile_counts_threads(any_profile: Profile) -> None:
         )
         assert abs(values[0] - cell.thread_samples / any_profile.census_samples) < 1
         if is_blocked_state(labels["state"]):
-            assert pp.stack(location_ids)[0] in LOCK_WAIT_LEAVES
+            stack = pp.stack(location_ids)
+            assert tuple(stack[:3]) == PARKED_UNDER and stack[3] in LOCK_WAIT_LEAVES
 
 
 def test_output_is_deterministic_and_gzip_has_no_timestamp(mutex_profile: Profile) -> None:
@@ -155,7 +165,7 @@ GO = shutil.which("go")
     [
         ("mutex", "block", "sync.(*Mutex).Lock"),
         ("mutex", "mutex", "sync.(*Mutex).Unlock"),
-        ("mutex", "goroutine", "sync.runtime_SemacquireMutex"),
+        ("mutex", "goroutine", "runtime.gopark"),
         ("sharded", "block", "sync.(*Mutex).Lock"),
         ("rwmutex", "block", "sync.(*RWMutex).Lock"),
     ],
@@ -175,8 +185,11 @@ def test_go_tool_pprof_top(store: str, kind: str, top: str, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.strip().startswith("flat"))
-    rows = [line.split()[-1] for line in lines[header + 1 :] if line.strip()]
+    # "(inline)": the lock frame shares the store frame's location, as in Go's profiles
+    rows = [line.split()[5] for line in lines[header + 1 :] if line.strip()]
     assert rows[0] == top, result.stdout
+    if kind in ("block", "mutex") and top.startswith("sync.(*Mutex)"):
+        assert lines[header + 1].endswith(f"{top} (inline)"), result.stdout
     assert SERVICE + "GetOrAddGlobalRefID" in rows
     if kind != "mutex":
         assert {"sync.(*Mutex).Lock", "sync.(*RWMutex).Lock"} & set(rows)

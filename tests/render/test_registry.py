@@ -25,7 +25,7 @@ def test_every_name_builds_and_renders(mutex_profile: Profile) -> None:
     for name in RENDERER_NAMES:
         renderer = get_renderer(name)
         if not renderer.applies_to(mutex_profile):
-            continue  # go-dump: only go-engine profiles keep a real dump
+            continue  # go-dump, go-pprof-*: only go-engine profiles keep real output
         out = renderer.render(mutex_profile)
         assert isinstance(out, bytes if renderer.binary else str), name
         assert out, name
@@ -45,6 +45,9 @@ def test_names_are_the_documented_ones() -> None:
         "speedscope",
         "json",
         "go-dump",
+        "go-pprof-block",
+        "go-pprof-mutex",
+        "go-pprof-goroutine",
     }
 
 

@@ -20,6 +20,7 @@ from lsim.engine.go.planfile import GoRun, write_plan_file
 from lsim.engine.go.report import GoRuns, build_profile
 from lsim.engine.go.toolchain import find_toolchain, program
 from lsim.errors import ConfigError
+from lsim.profile.kept_dump import DEBUG1
 from lsim.profile.model import Profile
 
 MAX_GOROUTINES = 1_000_000
@@ -79,10 +80,15 @@ def run_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> Pro
         cpu0, t_runs = _own_cpu(), time.perf_counter()
         clean = run_program(binary, ["run", str(plan_path)], progress_of("clean run", 0.0))
         census = None
+        pprof_dir = Path(tmp) / "pprof"
+        pprof_dir.mkdir()
         if not clean.interrupted:
             census = run_program(
-                binary, ["run", str(plan_path), "-census"], progress_of("census run", 0.5)
+                binary,
+                ["run", str(plan_path), "-census", "-pprof-dir", str(pprof_dir)],
+                progress_of("census run", 0.5),
             )
+        real_profiles = read_profiles(pprof_dir)
         # this process's own share of a core while the programs ran (it only reads pipes)
         python_cores = (_own_cpu() - cpu0) / max(1e-9, time.perf_counter() - t_runs)
     interrupted = clean.interrupted or (census is not None and census.interrupted)
@@ -97,8 +103,21 @@ def run_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> Pro
             python_cores=python_cores,
             interrupted=interrupted,
             command=command,
+            real_profiles=real_profiles,
         )
     )
+
+
+def read_profiles(folder: Path) -> dict[str, bytes]:
+    """What ``-pprof-dir`` wrote (kind -> bytes; see ``lsim.profile.kept_dump``)."""
+    names = {"block": "block.pb.gz", "mutex": "mutex.pb.gz", "goroutine": "goroutine.pb.gz"}
+    names[DEBUG1] = "goroutine-debug1.txt"
+    out = {}
+    for kind, file in names.items():
+        path = folder / file
+        if path.is_file():
+            out[kind] = path.read_bytes()
+    return out
 
 
 def _own_cpu() -> float:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
-from lsim.profile.kept_dump import KEY, pack_dump
+from lsim.profile.kept_dump import KEY, PPROF_KEY, pack_dump, pack_pprof
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.profile.report import iteration_timings
 
@@ -37,6 +37,8 @@ class GoRuns:
     python_cores: float  # this process's own CPU share while the programs ran
     interrupted: bool
     command: str
+    # the census run's real profiles (lsimgo run -pprof-dir), kind -> bytes
+    real_profiles: dict[str, bytes] = field(default_factory=dict)
 
 
 def foreign_cores(result: dict[str, Any], python_cores: float) -> float:
@@ -112,6 +114,7 @@ def _representative(census: dict[str, Any] | None) -> list[SampledThread]:
             wait_ns=int(t.get("wait_ns", 0)),
             shard=_shard_of(str(t.get("lock", ""))),
             in_unlock=bool(t.get("in_unlock", False)),
+            woken=str(t.get("woken", "")),
         )
         for t in census.get("representative", [])
     ]
@@ -159,9 +162,15 @@ def _regime(r: GoRuns, locks: list[LockReport]) -> tuple[str, str]:
     return "below-saturation", ", ".join(parts)
 
 
-def _dump(census: dict[str, Any] | None) -> dict[str, Any]:
-    text = (census or {}).get("dump") or ""
-    return {KEY: pack_dump(text)} if text else {}
+def _kept(r: GoRuns) -> dict[str, Any]:
+    """The real Go output kept with the profile: the dump and the window's profiles."""
+    out: dict[str, Any] = {}
+    text = (r.census or {}).get("dump") or ""
+    if text:
+        out[KEY] = pack_dump(text)
+    if r.real_profiles:
+        out[PPROF_KEY] = pack_pprof(r.real_profiles)
+    return out
 
 
 def littles_law(census: dict[str, Any] | None, census_mean_blocked: float) -> dict[str, float]:
@@ -220,7 +229,7 @@ def build_profile(r: GoRuns) -> Profile:
         machine=_machine(r, foreign, foreign_census),
         timings=_timings(r, total, window),
         sampler=_sampler(census),
-        integrations=_dump(census),
+        integrations=_kept(r),
         notes=[],
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         lsim_version=__version__,

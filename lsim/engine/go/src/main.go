@@ -1,6 +1,6 @@
 // Command lsimgo is the Go half of lsim's go engine (PROTOCOL.md beside this directory):
 //
-//	lsimgo run PLANFILE [-census] [-out FILE]   one experiment; result JSON to stdout or FILE
+//	lsimgo run PLANFILE [-census] [-out FILE] [-pprof-dir DIR]   one experiment; result JSON to stdout or FILE
 //	lsimgo trace PLANFILE                        the plan's first cycles on one goroutine, one line per store call
 //	lsimgo hash                                  stdin JSON lines {"layout": L, "labels": [[n, v], ...]} -> hashes
 //	lsimgo known -waiters W -hold D -gap D -duration D [-gomaxprocs P]   the census known-answer case
@@ -115,7 +115,7 @@ func readPlan(pos []string, cmd string) (*plan.File, error) {
 }
 
 func cmdRun(args []string) error {
-	pos, flags, err := parseArgs(args, map[string]bool{"census": true}, map[string]bool{"out": true})
+	pos, flags, err := parseArgs(args, map[string]bool{"census": true}, map[string]bool{"out": true, "pprof-dir": true})
 	if err != nil {
 		return err
 	}
@@ -134,10 +134,18 @@ func cmdRun(args []string) error {
 		defer f.Close()
 		out = f
 	}
+	if dir := flags["pprof-dir"]; dir != "" {
+		if flags["census"] != "true" {
+			return bad("-pprof-dir needs -census (the profiles are on in the census run only)")
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return bad("-pprof-dir: %s is not a directory", dir)
+		}
+	}
 	interrupt := make(chan os.Signal, 1)
 	signal.Notify(interrupt, os.Interrupt)
 	progress := engine.NewProgress(os.Stderr)
-	res, err := engine.Run(pf, engine.Options{Census: flags["census"] == "true", Progress: progress, Interrupt: interrupt, PlanReadS: readS})
+	res, err := engine.Run(pf, engine.Options{Census: flags["census"] == "true", PprofDir: flags["pprof-dir"], Progress: progress, Interrupt: interrupt, PlanReadS: readS})
 	if err != nil {
 		return err
 	}

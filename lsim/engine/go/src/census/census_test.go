@@ -46,7 +46,7 @@ sync.(*Mutex).lockSlow(0xc0000b0008)
 sync.(*Mutex).Lock(...)
 	/usr/lib/go-1.19/src/sync/mutex.go:90
 lsim/labelstore.(*Service).GetOrAddGlobalRefID(0xc0000b0000, 0xc000010000, 0xc00001a000)
-	/work/src/labelstore/%s:%d +0x36
+	/work/src/labelstore/%[1]s:%[2]d +0x36
 lsim/executor.(*Executor).call(0xc0000a2000, 0xc0000b8000)
 	/work/src/executor/executor.go:180 +0x1a5
 created by lsim/engine.startWorkers
@@ -56,13 +56,37 @@ goroutine 19 [runnable]:
 sync.(*Mutex).Unlock(...)
 	/usr/lib/go-1.19/src/sync/mutex.go:212
 lsim/labelstore.(*Service).GetLocalRefID(0xc0000b0000, 0xc000010000, {0x4b2d3a, 0xb}, 0x5)
-	/work/src/labelstore/%s:%d +0x99
+	/work/src/labelstore/%[3]s:%[4]d +0x99
 created by lsim/engine.startWorkers
 	/work/src/engine/steady.go:60 +0x116
 
 goroutine 20 [sleep]:
 time.Sleep(0x5f5e100)
 	/usr/lib/go-1.19/src/runtime/time.go:195 +0x135
+created by lsim/engine.startWorkers
+	/work/src/engine/steady.go:60 +0x116
+
+goroutine 22 [runnable]:
+sync.runtime_SemacquireMutex(0x6a6f40?, 0x0?, 0x0?)
+	/usr/lib/go-1.19/src/runtime/sema.go:77 +0x25
+sync.(*Mutex).lockSlow(0xc0000b0008)
+	/usr/lib/go-1.19/src/sync/mutex.go:171 +0x165
+sync.(*Mutex).Lock(...)
+	/usr/lib/go-1.19/src/sync/mutex.go:90
+lsim/labelstore.(*Service).GetOrAddGlobalRefID(0xc0000b0000, 0xc000010000, 0xc00001a000)
+	/work/src/labelstore/%[1]s:%[2]d +0x36
+created by lsim/engine.startWorkers
+	/work/src/engine/steady.go:60 +0x116
+
+goroutine 23 [select]:
+lsim/executor.(*Executor).wait(0xc0000a2000, 0xc0000b8000)
+	/work/src/executor/executor.go:153 +0x1a5
+created by lsim/engine.startWorkers
+	/work/src/engine/steady.go:60 +0x116
+
+goroutine 24 [runnable]:
+lsim/executor.(*Executor).wait(0xc0000a2000, 0xc0000b8000)
+	/work/src/executor/executor.go:153 +0x1a5
 created by lsim/engine.startWorkers
 	/work/src/engine/steady.go:60 +0x116
 
@@ -76,7 +100,7 @@ sync.(*WaitGroup).Wait(0x0?)
 
 func TestParseDumpAndClassifyGo119(t *testing.T) {
 	recs := ParseDump([]byte(dump119(t)))
-	if len(recs) != 5 || recs[1].ID != 18 || recs[1].Reason != "semacquire" || recs[1].Minutes != 3 {
+	if len(recs) != 8 || recs[1].ID != 18 || recs[1].Reason != "semacquire" || recs[1].Minutes != 3 {
 		t.Fatalf("records %+v", recs)
 	}
 	if f := recs[1].Frames[3]; f.Func != "lsim/labelstore.(*Service).GetOrAddGlobalRefID" || f.File != "service.go" {
@@ -88,7 +112,11 @@ func TestParseDumpAndClassifyGo119(t *testing.T) {
 		{State: StateMutex, Op: "GetOrAddGlobalRefID", Lock: "labelstore.Service.mut", WaitNs: 180e9},
 		{State: StateRunnable, Op: "GetLocalRefID", Lock: "labelstore.Service.mut", InUnlock: true},
 		{State: StateSleep},
-		{State: StateRunnable}, // semacquire outside any sync lock (the runtime's own)
+		// woken by an Unlock, not yet run: still in the semaphore frames
+		{State: StateRunnable, Op: "GetOrAddGlobalRefID", Lock: "labelstore.Service.mut", Woken: StateMutex},
+		{State: StateSleep},                       // a paced worker waiting for its next scrape
+		{State: StateRunnable, Woken: StateSleep}, // its timer fired; it has not run yet
+		{State: StateRunnable},                    // semacquire outside any sync lock (the runtime's own)
 	}
 	for i, r := range recs {
 		r := r

@@ -149,7 +149,16 @@ type Class struct {
 	Lock     string
 	WaitNs   int64
 	InUnlock bool
+	// Woken is the wait a runnable goroutine was just woken from and has not run since,
+	// so its stack still ends in that wait's frames (as a real dump prints it): a lock
+	// wait's state (readied by an Unlock, still in the semaphore and lockSlow frames), or
+	// StateSleep (its timer fired while it waited for its next batch in the executor's
+	// select). "" otherwise.
+	Woken string
 }
+
+// waitFunc is where a worker waits between batches (lsim/executor).
+const waitFunc = "lsim/executor.(*Executor).wait"
 
 // Classify reads one record like a person reads a dump. announced is the lock ID the
 // goroutine had announced (Ctx.Lock), or -1.
@@ -173,7 +182,13 @@ func (l *Locks) Classify(r *Record, announced int32) Class {
 		c.State = StateSleep // sleep, select, chan receive, IO wait, ...
 	}
 	c.InUnlock = si.unlock && (c.State == StateRunnable || c.State == StateRunning)
-	if (IsBlocked(c.State) || c.InUnlock) && si.hasSite {
+	if c.State == StateRunnable && si.lockKind != "" && !si.unlock {
+		c.Woken = si.lockKind
+	}
+	if c.State == StateRunnable && si.op == "" && len(r.Frames) > 0 && r.Frames[0].Func == waitFunc {
+		c.Woken = StateSleep
+	}
+	if (IsBlocked(c.State) || c.InUnlock || c.Woken != "") && si.hasSite {
 		if in, ok := l.pick(l.candidates(si.site), announced); ok {
 			c.Lock = in.Name
 			if si.inner && in.Kind == "rwmutex" {

@@ -171,7 +171,11 @@ func (s *Sampler) read(sm *Sample) {
 		if IsBlocked(c.State) {
 			sum.blocked++
 		}
-		sum.cells[cellKey{c.State, c.Op, c.Lock}]++
+		lock := c.Lock
+		if c.Woken != "" {
+			lock = "" // cells stay (state, operation, lock) as before: the lock names waits
+		}
+		sum.cells[cellKey{c.State, c.Op, lock}]++
 	}
 	sm.sum, sm.read = sum, true
 	s.parse += time.Since(t0)

@@ -32,6 +32,7 @@ type RepGoroutine struct {
 	Lock      string `json:"lock"`
 	WaitNs    int64  `json:"wait_ns"`
 	InUnlock  bool   `json:"in_unlock"`
+	Woken     string `json:"woken,omitempty"` // Class.Woken
 }
 
 // Summarize reads every sample (after Stop) and picks the representative: the sample whose
@@ -130,13 +131,13 @@ func (s *Sampler) representative(sm *Sample) []RepGoroutine {
 		}
 		claimed[i] = true
 		c := s.Locks.Classify(&r, sm.locks[i])
-		out = append(out, RepGoroutine{Goroutine: i + 1, State: c.State, Operation: c.Op, Lock: c.Lock, WaitNs: c.WaitNs, InUnlock: c.InUnlock})
+		out = append(out, RepGoroutine{Goroutine: i + 1, State: c.State, Operation: c.Op, Lock: c.Lock, WaitNs: c.WaitNs, InUnlock: c.InUnlock, Woken: c.Woken})
 	}
 	for i := 0; i < len(claimed) && len(anonymous) > 0; i++ {
 		if !claimed[i] {
 			c := anonymous[0]
 			anonymous = anonymous[1:]
-			out = append(out, RepGoroutine{Goroutine: i + 1, State: c.State, Operation: c.Op, Lock: c.Lock, WaitNs: c.WaitNs, InUnlock: c.InUnlock})
+			out = append(out, RepGoroutine{Goroutine: i + 1, State: c.State, Operation: c.Op, Lock: c.Lock, WaitNs: c.WaitNs, InUnlock: c.InUnlock, Woken: c.Woken})
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Goroutine < out[b].Goroutine })

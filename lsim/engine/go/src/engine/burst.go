@@ -37,7 +37,7 @@ func (r *run) burst() {
 		r.opt.Progress.Phase("measuring", float64(it+1)/float64(len(pf.Burst)))
 	}
 	r.windowEnd()
-	r.flags.Stop.Store(true)
+	r.flags.Halt()
 }
 
 // spawnBurst starts worker g of an iteration (see spawnSteady).
@@ -58,7 +58,7 @@ func (r *run) watchInterrupt(done <-chan struct{}) {
 		select {
 		case <-r.opt.Interrupt:
 			r.interrupted.Store(true)
-			r.flags.Stop.Store(true)
+			r.flags.Halt()
 		case <-done:
 		}
 	}()

@@ -2,8 +2,12 @@ package engine
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,10 +80,12 @@ func TestSteadyRunWithCensus(t *testing.T) {
 	skipCensusUnderRace(t)
 	pf := testPlan(t, "mutex", 0, 200, "steady")
 	var progress bytes.Buffer
-	res, err := Run(pf, Options{Census: true, Progress: NewProgress(&progress)})
+	dir := t.TempDir()
+	res, err := Run(pf, Options{Census: true, Progress: NewProgress(&progress), PprofDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkProfiles(t, dir)
 	if res.WindowS < 0.29 || res.Operations["GetOrAddGlobalRefID"].Count == 0 || len(res.ThreadOps) != 200 {
 		t.Fatalf("window %v ops %+v", res.WindowS, res.Operations)
 	}
@@ -218,5 +224,31 @@ func TestKnownAnswer(t *testing.T) {
 	}
 	if d := r.CensusShare - r.TruthShare; d > 0.12 || d < -0.12 {
 		t.Fatalf("census %.3f vs truth %.3f", r.CensusShare, r.TruthShare)
+	}
+}
+
+// checkProfiles: -pprof-dir wrote runtime/pprof's own files, the mutex profile with its
+// samples (written before the fraction goes back to 0, which would scale them away).
+func checkProfiles(t *testing.T, dir string) {
+	t.Helper()
+	want := map[string]string{"block.pb.gz": "sync.(*Mutex).Lock", "mutex.pb.gz": "sync.(*Mutex).Unlock",
+		"goroutine.pb.gz": "runtime.gopark", "goroutine-debug1.txt": "goroutine profile: total"}
+	for _, p := range ProfileFiles {
+		data, err := os.ReadFile(filepath.Join(dir, p.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Debug == 0 {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", p.File, err)
+			}
+			if data, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: %v", p.File, err)
+			}
+		}
+		if !bytes.Contains(data, []byte(want[p.File])) {
+			t.Errorf("%s has no %q", p.File, want[p.File])
+		}
 	}
 }

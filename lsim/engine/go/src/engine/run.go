@@ -24,6 +24,8 @@ type Options struct {
 	Progress  *Progress
 	Interrupt <-chan os.Signal // SIGINT: end the window early, still print the result
 	PlanReadS float64          // how long reading the plan file took (reported)
+	// PprofDir, with Census: write the window's real profiles there (WriteProfiles).
+	PprofDir string
 }
 
 // run is one experiment in progress.
@@ -78,6 +80,7 @@ func Run(pf *plan.File, opt Options) (*Result, error) {
 		Precision:  "latency percentiles: log-linear histogram, 1/64 relative error",
 		Iterations: []int64{}, Rep: []census.RepGoroutine{}, Locks: []*census.LockReport{}, Notes: []string{},
 	}
+	r.flags.Done = make(chan struct{})
 	r.env = &executor.Env{Store: store, Series: pf.Series, Fresh: pf.FreshSeries(), Components: pf.Components, Flags: &r.flags}
 	r.ctxs = make([]*labelstore.Ctx, pf.Goroutines)
 	r.recs = make([]*executor.Recorder, pf.Goroutines)
@@ -140,6 +143,12 @@ func (r *run) windowEnd() {
 	if r.opt.Census {
 		b, errB := census.ReadProfile("block")
 		m, errM := census.ReadProfile("mutex")
+		if r.opt.PprofDir != "" {
+			// before the rates go to 0: the mutex profile is scaled by the fraction in force
+			if err := WriteProfiles(r.opt.PprofDir); err != nil {
+				r.res.Notes = append(r.res.Notes, "writing the profiles failed: "+err.Error())
+			}
+		}
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
 		for _, err := range []error{errB, errM} {

@@ -41,7 +41,7 @@ func (r *run) steady() {
 		r.waitOrInterrupt(time.Duration(pf.DurationS*1e9), "measuring", true)
 	}
 	r.windowEnd()
-	r.flags.Stop.Store(true)
+	r.flags.Halt()
 	// Workers record nothing once Measuring is off; waiting for those that are not asleep
 	// (or queued) gives the final reads a happens-before edge, and no more.
 	deadline := time.Now().Add(100 * time.Millisecond)

@@ -6,15 +6,18 @@
 //   - IF_NO_LOCAL runs a step only when lastLocal == 0; IF_LOCAL_CHANGED only when
 //     lastLocal != 0 and lastLocal != the step's local id, passing lastLocal as the cached id;
 //   - TrackStaleness: stale series carry the stale NaN, live ones 1.0, each with gid[series];
-//   - a think step sleeps pause_ns; a pace step sleeps until the goroutine's next due time:
+//   - a think step waits pause_ns; a pace step waits until the goroutine's next due time:
 //     due every period since it started, the first at started + phase*period, and when it is
-//     already past due it does not sleep and counts a late batch.
+//     already past due it does not wait and counts a late batch. A wait is a select on a
+//     timer channel and the run's stop channel, as Prometheus' scrapeLoop.run waits for its
+//     next scrape (a dump shows the goroutine [select], not [sleep] in time.Sleep).
 //
 // Latency is measured around each store call, only for calls that start and end inside the
 // measured window.
 package executor
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +31,19 @@ import (
 type Flags struct {
 	Measuring atomic.Bool
 	Stop      atomic.Bool
+	// Done is closed by Halt (nil: never, as in the trace command, which does not wait).
+	Done chan struct{}
+	halt sync.Once
+}
+
+// Halt stops the run: workers end at their next step, and waiting ones wake now.
+func (f *Flags) Halt() {
+	f.Stop.Store(true)
+	f.halt.Do(func() {
+		if f.Done != nil {
+			close(f.Done)
+		}
+	})
 }
 
 // Recorder is what one goroutine index measured in the window. In burst mode the same
@@ -68,6 +84,7 @@ type Executor struct {
 	trackers  []labelstore.StalenessTracker
 	pass      int                      // how many times the loop was run before this pass
 	renamed   map[int32]*labels.Labels // this pass's label sets of fresh series
+	timer     *time.Timer              // for waits, made on the first one
 	_         [64]byte                 // goroutines' executors are allocated side by side: no false sharing
 }
 
@@ -147,11 +164,26 @@ func (x *Executor) think(st *plan.Step) {
 		delay = st.PauseNs
 	}
 	if delay > 0 {
-		if x.env.Sleep != nil {
-			x.env.Sleep(time.Duration(delay))
-		} else {
-			time.Sleep(time.Duration(delay))
-		}
+		x.wait(time.Duration(delay))
+	}
+}
+
+// wait blocks for d the way a scrape loop waits for its next scrape: in a select on a
+// timer channel and the run's stop channel.
+func (x *Executor) wait(d time.Duration) {
+	if x.env.Sleep != nil {
+		x.env.Sleep(d)
+		return
+	}
+	if x.timer == nil {
+		x.timer = time.NewTimer(d)
+	} else {
+		x.timer.Reset(d) // the last wait drained it (or it was stopped by a halt: no reuse)
+	}
+	select {
+	case <-x.timer.C:
+	case <-x.env.Flags.Done:
+		x.timer.Stop()
 	}
 }
 
