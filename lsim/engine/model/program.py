@@ -63,6 +63,8 @@ class Program:
         self.known: set[int] = set()  # global ids that exist (a new one means a map insert)
         self.iteration = 0
         self.cache: dict[tuple[int, int, int, bool, int], list[Item]] = {}
+        # series -> GetOrAddGlobalRefID's answer (the store is called only when it can change)
+        self.goa: dict[int, int] = {}
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
         st = g.ctx
@@ -93,14 +95,19 @@ class Program:
 
     def _global(self, st: ThreadState, step: Step, op: Operation) -> list[Item]:
         """GetOrAddGlobalRefID and GetOrAddLink: the label set's global id (maybe new)."""
-        labels = self.series.labels(step.series)
         comp = path = 0
         if op is _GOA:
-            gid = self.store.get_or_add_global_ref_id(labels)
+            # A hit changes nothing in the store, so its answer stands until a GC removes ids
+            gid = self.goa.get(step.series, -1)
+            if gid < 0:
+                gid = self.store.get_or_add_global_ref_id(self.series.labels(step.series))
+                self.goa[step.series] = gid
         else:
             comp = step.component
             path = self.design.peek(self.names[comp])
-            gid = self.store.get_or_add_link(self.names[comp], step.local_id, labels)
+            gid = self.store.get_or_add_link(
+                self.names[comp], step.local_id, self.series.labels(step.series)
+            )
         st.gid[step.series] = gid
         miss = gid not in self.known
         if miss:
@@ -155,7 +162,10 @@ class Program:
             return self._track(st, step)
         s = self._begin(op, -1, 0)
         if op is _GC:
-            self.design.gc(s, self.store.check_and_remove_stale_markers(self.clock_s()))
+            expired = self.store.check_and_remove_stale_markers(self.clock_s())
+            if expired:
+                self.goa.clear()  # removed hashes: their next GetOrAdd is a new id
+            self.design.gc(s, expired)
         elif op is _COLLECT:
             self.store.collect()
             self.design.collect(s)
