@@ -10,11 +10,15 @@ import typer
 
 from lsim.cli.app import app
 from lsim.cli.compare_cmd import (
+    ExecutorOpt,
     FormatOpt,
+    JobsOpt,
     OutputOpt,
     ProfilesDirOpt,
     RepeatOpt,
     RunArgs,
+    SchedulerOpt,
+    cells_for,
     emit,
     measure,
     report_for,
@@ -91,6 +95,9 @@ def sweep(
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure along one axis (shard count or thread count): a table and a plot.
@@ -118,6 +125,7 @@ def sweep(
             note(f"error: --plot: matplotlib is not installed; {INSTALL_HINT}")
             raise typer.Exit(IntegrationError.exit_code)
     plan = interleave(swept.variants, repeat)
+    cells = cells_for(jobs, executor, scheduler, (engine,))
     args = RunArgs(
         workload,
         swept.fixed_threads,
@@ -132,7 +140,7 @@ def sweep(
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
     folder = run_folder(profiles_dir, f"sweep-{swept.axis}", name)
-    log = measure("sweep", plan, experiments, folder, quiet=quiet)
+    log = measure("sweep", plan, experiments, folder, quiet=quiet, cells=cells)
     report = report_for("sweep", log, experiments, repeat, folder, axis=swept.axis)
     chart = chart_data(report, swept.axis)
     text = render_report(report, out_format)
