@@ -169,12 +169,10 @@ def _wait_local(futures: list[Any]) -> set[Any]:
 @contextmanager
 def _pool(executor: str, jobs: int, scheduler: str | None) -> Iterator[_Pool]:
     if executor == "dask":
-        with _dask_client(jobs, scheduler) as client:
-            from dask.distributed import wait as dask_wait
-
+        with _dask_client(jobs, scheduler) as (dist, client):
             yield _Pool(
                 lambda fn, *args: client.submit(fn, *args, pure=False),
-                lambda futures: dask_wait(futures, return_when="FIRST_COMPLETED").done,
+                lambda futures: dist.wait(futures, return_when="FIRST_COMPLETED").done,
             )
         return
     context = multiprocessing.get_context("spawn")
@@ -186,23 +184,25 @@ def _pool(executor: str, jobs: int, scheduler: str | None) -> Iterator[_Pool]:
 
 
 @contextmanager
-def _dask_client(jobs: int, scheduler: str | None) -> Iterator[Any]:
-    """A client of the cluster at ``scheduler``, or of a LocalCluster of ``jobs`` workers."""
+def _dask_client(jobs: int, scheduler: str | None) -> Iterator[tuple[Any, Any]]:
+    """``dask.distributed`` and a client of the cluster at ``scheduler``, or of a
+    LocalCluster of ``jobs`` single-threaded worker processes."""
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask import distributed
     except ImportError:
         raise IntegrationError(f"--executor dask needs dask.distributed; {DASK_HINT}") from None
+    dist: Any = distributed  # untyped library
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = dist.Client(scheduler, timeout="10s")
         except OSError as error:
             raise IntegrationError(
                 f"--scheduler: cannot reach the Dask scheduler at {scheduler}: {error}"
             ) from None
         with client:
-            yield client
+            yield dist, client
         return
-    with LocalCluster(
+    with dist.LocalCluster(
         n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, Client(cluster) as client:  # fmt: skip
-        yield client
+    ) as cluster, dist.Client(cluster) as client:  # fmt: skip
+        yield dist, client

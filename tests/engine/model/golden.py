@@ -52,6 +52,14 @@ def _file(name: str, rate: float | None = None) -> Workload:
     return w
 
 
+def _churn() -> Workload:
+    return _file("high-churn.yaml", 100.0)
+
+
+def _read() -> Workload:
+    return _file("read-heavy.yaml", 100.0)
+
+
 def _burst() -> Workload:
     w = _file("alloy-high-contention.yaml").with_overrides(iterations=2)
     costs = {**w.model.costs, "scrape_parse_ns": 0.0, "wal_append_ns": 0.0}
@@ -68,12 +76,12 @@ CELLS: dict[str, tuple[Any, str, int | None, int, int | None, float]] = {
     "mix50-exp-rwmutex": (lambda: _mix(0.5, True), "rwmutex", None, 2, None, 0.01),
     "dump-mutex": (lambda: _file("alloy-production-dump.yaml"), "mutex", None, 16, 3_000, 0.03),
     "dump-sharded": (lambda: _file("alloy-production-dump.yaml"), "sharded", 16, 16, 3_000, 0.03),
-    "churn-mutex": (lambda: _file("high-churn.yaml", 100.0), "mutex", None, 4, 300, 0.03),
-    "churn-finegrained": (lambda: _file("high-churn.yaml", 100.0), "finegrained", None, 4, 300, 0.03),
-    "churn-sharded": (lambda: _file("high-churn.yaml", 100.0), "sharded", 4, 4, 300, 0.03),
-    "read-percomponent": (lambda: _file("read-heavy.yaml", 100.0), "percomponent", None, 4, 300, 0.03),
-    "read-syncmap": (lambda: _file("read-heavy.yaml", 100.0), "syncmap", None, 4, 300, 0.03),
-    "read-lockfree": (lambda: _file("read-heavy.yaml", 100.0), "lockfree", None, 4, 300, 0.03),
+    "churn-mutex": (_churn, "mutex", None, 4, 300, 0.03),
+    "churn-finegrained": (_churn, "finegrained", None, 4, 300, 0.03),
+    "churn-sharded": (_churn, "sharded", 4, 4, 300, 0.03),
+    "read-percomponent": (_read, "percomponent", None, 4, 300, 0.03),
+    "read-syncmap": (_read, "syncmap", None, 4, 300, 0.03),
+    "read-lockfree": (_read, "lockfree", None, 4, 300, 0.03),
     "burst-mutex": (_burst, "mutex", None, 4, 2_000, 0.05),
     "burst-sharded": (_burst, "sharded", 8, 4, 2_000, 0.05),
 }  # fmt: skip
