@@ -168,7 +168,7 @@ class RunArgs:
                 self.seed,
                 self.census_hz,
                 engine,
-                self.gomaxprocs,
+                v.gomaxprocs or self.gomaxprocs,
                 goroutines,
                 self.sim_time,
             )

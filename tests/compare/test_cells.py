@@ -134,3 +134,25 @@ def test_compare_cli_jobs_with_the_threads_engine_is_a_clear_error(
     _, err = capsys.readouterr()
     assert exited.value.code == 2
     assert "--jobs" in err and "Traceback" not in err
+
+
+def test_sweep_cli_grid_of_gomaxprocs_and_goroutines_writes_csv_and_a_heat_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mix.yaml"
+    path.write_text(MIX)
+    with pytest.raises(SystemExit) as exited:
+        main(["sweep", "--engine", "model", "--workload", str(path), "--stores", "mutex",
+              "--gomaxprocs", "1,2", "--goroutines", "20,40", "--repeat", "1",
+              "--sim-time", "2ms", "--jobs", "2", "-f", "csv",
+              "--profiles-dir", str(tmp_path / "grid")])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert exited.value.code in (0, None), err
+    header, *rows = out.strip().splitlines()
+    assert "gomaxprocs" in header.split(",")
+    assert sorted(r.split(",")[0] for r in rows) == [
+        "mutex @20 P=1", "mutex @20 P=2", "mutex @40 P=1", "mutex @40 P=2"
+    ]  # fmt: skip
+    assert "4 of 4 cells done" in err
+    if "heat map saved" in err:  # matplotlib installed
+        assert (tmp_path / "grid" / "sweep.png").read_bytes().startswith(b"\x89PNG")
