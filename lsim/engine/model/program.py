@@ -49,7 +49,7 @@ class ThreadState:
 class Program:
     def __init__(
         self, workload: Workload, design: Design, store: Any, series: SeriesSet, costs: Costs,
-        rng: random.Random, clock_s: Callable[[], float],
+        rng: random.Random, clock_s: Callable[[], float], *, reuse_hits: bool = False,
     ) -> None:  # fmt: skip
         self.w = workload
         self.design = design
@@ -63,8 +63,10 @@ class Program:
         self.known: set[int] = set()  # global ids that exist (a new one means a map insert)
         self.iteration = 0
         self.cache: dict[tuple[int, int, int, bool, int], list[Item]] = {}
-        # series -> GetOrAddGlobalRefID's answer (the store is called only when it can change)
-        self.goa: dict[int, int] = {}
+        # reuse_hits: series -> GetOrAddGlobalRefID's answer, so the store is called only
+        # when the answer can change (a hit changes nothing in the store; a GC that removes
+        # ids clears it). Off, every call reaches the store (the lock-trace tests need that).
+        self.goa: dict[int, int] | None = {} if reuse_hits else None
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
         st = g.ctx
@@ -97,11 +99,12 @@ class Program:
         """GetOrAddGlobalRefID and GetOrAddLink: the label set's global id (maybe new)."""
         comp = path = 0
         if op is _GOA:
-            # A hit changes nothing in the store, so its answer stands until a GC removes ids
-            gid = self.goa.get(step.series, -1)
+            goa = self.goa
+            gid = goa.get(step.series, -1) if goa is not None else -1
             if gid < 0:
                 gid = self.store.get_or_add_global_ref_id(self.series.labels(step.series))
-                self.goa[step.series] = gid
+                if goa is not None:
+                    goa[step.series] = gid
         else:
             comp = step.component
             path = self.design.peek(self.names[comp])
@@ -163,7 +166,7 @@ class Program:
         s = self._begin(op, -1, 0)
         if op is _GC:
             expired = self.store.check_and_remove_stale_markers(self.clock_s())
-            if expired:
+            if expired and self.goa is not None:
                 self.goa.clear()  # removed hashes: their next GetOrAdd is a new id
             self.design.gc(s, expired)
         elif op is _COLLECT:

@@ -137,7 +137,7 @@ class _Model:
         self.design = DESIGNS[store](c, w.components, shards, self.store)
         series = SeriesSet(w.series)
         self.program = Program(w, self.design, self.store, series, c, random.Random(w.seed),
-                               self.clock_s)  # fmt: skip
+                               self.clock_s, reuse_hits=True)  # fmt: skip
         prepopulate(_Known(self.store, self.program.known), w, series)
         burst = w.threads.mode == "burst"
         self.wg = AtomicWord("sync.WaitGroup")  # burst mode: wg.Add by main, wg.Done by each
