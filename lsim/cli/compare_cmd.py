@@ -199,12 +199,14 @@ def measure(
     from lsim.atomicio import check_directory
 
     check_directory(folder, "--profiles-dir")  # before the first run, not after it
-    if cells is not None and cells.parallel:
+    # one local cell gains nothing from a worker process: it runs here, with the richer bar
+    if cells is not None and cells.parallel and (cells.executor != "local" or len(plan) > 1):
         from lsim.cli.progress import CellsProgress
         from lsim.compare.cells import run_cells
 
-        with CellsProgress(command, len(plan), cells.jobs, quiet=quiet) as cells_bar:
-            return run_cells(plan, experiments, jobs=cells.jobs, executor=cells.executor,
+        jobs = min(cells.jobs, len(plan))
+        with CellsProgress(command, len(plan), jobs, quiet=quiet) as cells_bar:
+            return run_cells(plan, experiments, jobs=jobs, executor=cells.executor,
                              scheduler=cells.scheduler, save_dir=folder,
                              on_done=cells_bar.done)  # fmt: skip
     from lsim.cli.execute import describer, expected_seconds
