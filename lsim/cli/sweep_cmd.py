@@ -94,6 +94,7 @@ def sweep(
         str | None,
         typer.Option(
             "--gomaxprocs",
+            metavar="P[,P...]",
             help="Model and go engines: P processors; a list (2,4,8 or 1,2,...,64) makes "
             "it an axis, with --goroutines LIST a grid of both.",
             show_default=False,
@@ -103,6 +104,7 @@ def sweep(
         str | None,
         typer.Option(
             "--goroutines",
+            metavar="N[,N...]",
             help="Model and go engines: goroutines; a list (2000,20000) makes it an axis.",
             show_default=False,
         ),
