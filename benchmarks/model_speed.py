@@ -1,70 +1,154 @@
-"""Speed of the model engine: simulated events per second and wall time per run.
+"""Speed of the model engine: simulated events per second, next to a bare heap's rate.
 
-Run: python benchmarks/model_speed.py [--store mutex] [--shards N] [--load file|saturating]
+Run: python benchmarks/model_speed.py [--cases dump,fidelity] [--store mutex] [--shards N]
+     [--repeat 1] [--baseline-tree DIR]
 
-Default case (issue 10's target: under 60 s on the 2-core dev machine): the production
-workload, ``workloads/alloy-production.yaml``, at 53,998 goroutines on 64 Ps for 200 ms of
-simulated time. ``--load file`` runs the workload as written (a scrape of 25 series every 2 s
-per goroutine: the mutex is NOT saturated in the model at that rate); ``--load saturating``
-runs the variant the published-fact tests use (5 series every 50 ms per goroutine, which
-saturates the mutex); ``--load both`` (default) runs both. Wall time includes building the
-store (50,000 prepopulated series) and the plans; CPU time is printed too, because wall time
-on a shared machine also measures the neighbours.
+Cases (issue 15's targets, each under 5 s on the 2-core dev machine):
+
+* ``dump``: the saturated production dump, ``workloads/alloy-production-dump.yaml``
+  (53,998 goroutines on 64 Ps, a batch of 5 samples every 50 ms each) for 150 ms simulated;
+* ``fidelity``: a fidelity-matrix cell (``benchmarks/fidelity.py``'s ``mix0-2k``: 2,000
+  goroutines in a closed 48/44/8 loop) on 2 Ps for 200 ms simulated;
+* ``file``: ``workloads/alloy-production.yaml`` as written at 53,998 goroutines on 64 Ps
+  (a scrape every 2 s: far below saturation) for 150 ms.
+
+The yardstick of a pure-Python discrete-event loop is a bare ``heapq`` pop + push per event
+with as many events pending as the run had (the model reports its mean heap size at census
+ticks, ``events_pending_mean``); it is measured in the same process right after each run,
+and the model's events per CPU second are printed as a share of it. CPU time is the
+headline because wall time on a shared machine also measures the neighbours (``uptime``'s
+load is printed). Wall time includes building the store (50,000 prepopulated series) and
+the plans.
+
+``--baseline-tree DIR`` also runs each case on another checkout of lsim (e.g. the commit
+before a speed change, from ``git worktree add``) in a child process, so before and after
+are measured in one run on the same machine state.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
+import random
+import subprocess
+import sys
 import time
+from heapq import heapify, heappop, heappush
 from pathlib import Path
-
-from lsim.engine.model import parse_sim_time, run_model
-from lsim.workload.load import load_workload
-from lsim.workload.model import Workload
+from types import MappingProxyType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = ROOT / "workloads" / "alloy-production.yaml"
+CASES = ("dump", "fidelity", "file")
+HEAP_EVENTS = 300_000  # pops + pushes timed for the yardstick
 
 
-def saturating(w: Workload) -> Workload:
-    """The fact tests' load: 5 samples per batch, one batch every 50 ms per goroutine."""
-    return dataclasses.replace(
-        w,
-        pacing=dataclasses.replace(w.pacing, rate_per_thread=20.0),
-        behaviour=dataclasses.replace(w.behaviour, series_per_thread=5),
+def case_run(case: str) -> tuple[Any, dict[str, Any]]:
+    """The workload of ``case`` and the run_model keywords."""
+    from lsim.workload.load import load_workload
+
+    if case == "dump":
+        w = load_workload(ROOT / "workloads" / "alloy-production-dump.yaml")
+        return w, {"goroutines": 53_998, "gomaxprocs": 64, "sim_time_s": 0.15}
+    if case == "file":
+        w = load_workload(ROOT / "workloads" / "alloy-production.yaml")
+        return w, {"goroutines": 53_998, "gomaxprocs": 64, "sim_time_s": 0.15}
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import fidelity
+
+    w = fidelity.cell_workload("mix0-2k")
+    costs = MappingProxyType({**w.model.costs, **fidelity.NO_OUTSIDE_WORK})
+    w = dataclasses.replace(w, model=dataclasses.replace(w.model, costs=costs))
+    return w, {"goroutines": w.threads.count, "gomaxprocs": 2, "sim_time_s": 0.2}
+
+
+def measure(case: str, store: str, shards: int | None) -> dict[str, Any]:
+    """One run of ``case``: CPU and wall seconds, events, and what the profile says."""
+    from lsim.engine.model import run_model
+
+    w, kw = case_run(case)
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    p = run_model(w, store, shards=shards, **kw)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {
+        "cpu_s": cpu, "wall_s": wall, "events": p.timings["events"],
+        "pending": p.timings.get("events_pending_mean", 0.0), "ops": p.total_ops,
+        "blocked": p.blocked_share(), "regime": p.regime,
+    }  # fmt: skip
+
+
+def heap_rate(pending: int, events: int = HEAP_EVENTS, seed: int = 1) -> float:
+    """Bare ``heappop`` + ``heappush`` per second with ``pending`` events in the heap, on
+    ``(time, seq, code)`` tuples like the model's, each pushed a random delay ahead."""
+    rng = random.Random(seed)
+    n = max(1, pending)
+    heap = [(rng.randrange(1_000_000), i, i) for i in range(n)]
+    heapify(heap)
+    delays = [rng.randrange(1, 1_000_000) for _ in range(1024)]
+    seq = n
+    t0 = time.process_time()
+    for k in range(events):
+        t, _, code = heappop(heap)
+        seq += 1
+        heappush(heap, (t + delays[k & 1023], seq, code))
+    return events / (time.process_time() - t0)
+
+
+def child(tree: Path, case: str, store: str, shards: int | None) -> dict[str, Any]:
+    """``measure`` on the checkout at ``tree``, in a fresh interpreter."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2]);"
+        "import model_speed as m;"
+        "print(json.dumps(m.measure(sys.argv[3], sys.argv[4], int(sys.argv[5]) or None)))"
     )
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tree), str(ROOT / "benchmarks"), case, store,
+         str(shards or 0)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    parser.add_argument("--cases", default="dump,fidelity", help=f"comma list of {CASES}")
     parser.add_argument("--store", default="mutex")
     parser.add_argument("--shards", type=int, default=None)
-    parser.add_argument("--goroutines", type=int, default=53_998)
-    parser.add_argument("--gomaxprocs", type=int, default=64)
-    parser.add_argument("--sim-time", default="200ms")
-    parser.add_argument("--load", choices=("file", "saturating", "both"), default="both")
-    parser.add_argument("--workload", type=Path, default=PRODUCTION)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (best CPU kept)")
+    parser.add_argument("--baseline-tree", type=Path, default=None)
     args = parser.parse_args()
-    base = load_workload(args.workload)
-    loads = ("file", "saturating") if args.load == "both" else (args.load,)
-    print(f"{'load':<11} {'store':<12} {'events':>10} {'events/s':>10} {'wall s':>7} "
-          f"{'cpu s':>7} {'store ops':>10} {'blocked':>8}  regime")  # fmt: skip
-    for load in loads:
-        w = saturating(base) if load == "saturating" else base
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        profile = run_model(
-            w, args.store, shards=args.shards, goroutines=args.goroutines,
-            gomaxprocs=args.gomaxprocs, sim_time_s=parse_sim_time(args.sim_time),
-        )  # fmt: skip
-        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        events = profile.timings["events"]
-        store = args.store + (f"-{args.shards}" if args.shards else "")
-        print(f"{load:<11} {store:<12} {events:>10,.0f} {events / wall:>10,.0f} {wall:>7.1f} "
-              f"{cpu:>7.1f} {profile.total_ops:>10,} {profile.blocked_share():>8.1%}  "
-              f"{profile.regime}")  # fmt: skip
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    bad = [c for c in cases if c not in CASES]
+    if bad:
+        parser.error(f"unknown case {bad[0]!r}; allowed: {', '.join(CASES)}")
+    sys.path.insert(0, str(ROOT))
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores); best of {args.repeat} by CPU time")  # fmt: skip
+    print(f"{'case':<9} {'tree':<9} {'events':>10} {'pending':>8} {'cpu s':>7} {'wall s':>7} "
+          f"{'events/cpu-s':>12} {'heapq/s':>10} {'share':>6} {'store ops':>10} "
+          f"{'blocked':>8}  regime")  # fmt: skip
+    for case in cases:
+        rows = [("this", lambda c=case: measure(c, args.store, args.shards))]
+        if args.baseline_tree is not None:
+            tree = args.baseline_tree.resolve()
+            rows.append(("baseline", lambda c=case, t=tree: child(t, c, args.store, args.shards)))
+        pending = 0
+        for name, run in rows:
+            r = min((run() for _ in range(max(1, args.repeat))), key=lambda x: x["cpu_s"])
+            # a baseline from before the model reported its heap size: the same run, so
+            # the same heap as this tree's
+            pending = round(r["pending"]) or pending
+            rate = heap_rate(pending)
+            eps = r["events"] / r["cpu_s"]
+            print(f"{case:<9} {name:<9} {r['events']:>10,.0f} {pending:>8,} {r['cpu_s']:>7.2f} "
+                  f"{r['wall_s']:>7.2f} {eps:>12,.0f} {rate:>10,.0f} {eps / rate:>6.1%} "
+                  f"{r['ops']:>10,} {r['blocked']:>8.1%}  {r['regime']}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -84,6 +84,57 @@ ProfilesDirOpt = Annotated[
     ),
 ]
 
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Cells run at once (--engine model only; identical results to --jobs 1). "
+        "Default: the number of cores for the model engine, 1 for the others.",
+        show_default=False,
+    ),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        metavar="local|dask",
+        help="Where --engine model cells run: local processes, or a Dask cluster (the dask "
+        "extra; --scheduler ADDRESS, else a LocalCluster of --jobs workers).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="The Dask scheduler for --executor dask, e.g. tcp://10.0.0.5:8786.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """How a schedule's cells run: one at a time, or ``jobs`` at once on ``executor``."""
+
+    jobs: int = 1
+    executor: str = "local"
+    scheduler: str | None = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.jobs > 1 or self.executor != "local"
+
+
+def cells_for(jobs: int | None, executor: str, scheduler: str | None,
+              engines: Sequence[str]) -> Cells:  # fmt: skip
+    """Check ``--jobs/--executor/--scheduler`` against the engines, before any run."""
+    from lsim.compare.cells import resolve_jobs
+
+    return Cells(resolve_jobs(jobs, engines, executor, scheduler), executor, scheduler)
+
 
 @dataclass(frozen=True)
 class RunArgs:
@@ -117,7 +168,7 @@ class RunArgs:
                 self.seed,
                 self.census_hz,
                 engine,
-                self.gomaxprocs,
+                v.gomaxprocs or self.gomaxprocs,
                 goroutines,
                 self.sim_time,
             )
@@ -141,11 +192,23 @@ def measure(
     folder: Path,
     *,
     quiet: bool = False,
+    cells: Cells | None = None,
 ) -> RunLog:
-    """Run ``plan`` one run at a time under one progress display; profiles go to ``folder``."""
+    """Run ``plan`` under one progress display; profiles go to ``folder``. One run at a time,
+    or (``cells.parallel``, model engine) several cells at once with the same results."""
     from lsim.atomicio import check_directory
 
     check_directory(folder, "--profiles-dir")  # before the first run, not after it
+    # one local cell gains nothing from a worker process: it runs here, with the richer bar
+    if cells is not None and cells.parallel and (cells.executor != "local" or len(plan) > 1):
+        from lsim.cli.progress import CellsProgress
+        from lsim.compare.cells import run_cells
+
+        jobs = min(cells.jobs, len(plan))
+        with CellsProgress(command, len(plan), jobs, quiet=quiet) as cells_bar:
+            return run_cells(plan, experiments, jobs=jobs, executor=cells.executor,
+                             scheduler=cells.scheduler, save_dir=folder,
+                             on_done=cells_bar.done)  # fmt: skip
     from lsim.cli.execute import describer, expected_seconds
     from lsim.cli.progress import ScheduleProgress
     from lsim.compare.runner import run_plan
@@ -224,6 +287,9 @@ def compare(
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure every design on one workload, repeated and interleaved, beside the predictions.
@@ -259,12 +325,13 @@ def compare(
         engines,
     )
     plan = interleave(variants, repeat)
+    cells = cells_for(jobs, executor, scheduler, engines)
     args = RunArgs(
         workload, threads, duration, seed, census_hz, engines[0], gomaxprocs, goroutines, sim_time
     )
     experiments = args.experiments(variants)
     folder = run_folder(profiles_dir, "compare", next(iter(experiments.values())).workload.name)
-    log = measure("compare", plan, experiments, folder, quiet=quiet)
+    log = measure("compare", plan, experiments, folder, quiet=quiet, cells=cells)
     report = report_for("compare", log, experiments, repeat, folder)
     emit(render_report(report, out_format), output)
     if report.profiles_dir:

@@ -265,3 +265,39 @@ class ScheduleProgress:
         self.done_s += self.expected[slot.variant]
         if self.bar is not None:
             self.bar.update(self.task, completed=bar_done(self.done_s, self.total))
+
+
+class CellsProgress:
+    """The display of cells run side by side (``--jobs``): cells done of the total. A rich
+    bar on a terminal, a plain line per finished cell elsewhere, nothing when ``quiet``."""
+
+    def __init__(self, command: str, total: int, jobs: int, *, quiet: bool = False,
+                 enabled: bool | None = None, stream: TextIO | None = None) -> None:  # fmt: skip
+        self.command, self.total, self.jobs = command, total, jobs
+        self.quiet = quiet
+        self.enabled = (not quiet) and (stderr_is_terminal() if enabled is None else enabled)
+        self.stream = stream
+        self.cells = 0
+        self.bar: Any = None
+
+    def text(self) -> str:
+        return f"{self.command}: {self.cells} of {self.total} cells done ({self.jobs} jobs)"
+
+    def __enter__(self) -> CellsProgress:
+        if self.enabled:
+            self.bar = rich_bar()
+            self.bar.start()
+            self.task = self.bar.add_task(self.text(), total=self.total, detail="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def done(self, slot: Slot) -> None:
+        self.cells += 1
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.cells, description=self.text())
+        elif not self.quiet:
+            print(f"{self.text()}, last: {slot.variant.label} repetition {slot.repetition}",
+                  file=self.stream or sys.stderr, flush=True)  # fmt: skip

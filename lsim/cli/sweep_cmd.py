@@ -10,11 +10,15 @@ import typer
 
 from lsim.cli.app import app
 from lsim.cli.compare_cmd import (
+    ExecutorOpt,
     FormatOpt,
+    JobsOpt,
     OutputOpt,
     ProfilesDirOpt,
     RepeatOpt,
     RunArgs,
+    SchedulerOpt,
+    cells_for,
     emit,
     measure,
     report_for,
@@ -24,8 +28,6 @@ from lsim.cli.options import (
     CensusOpt,
     DurationOpt,
     EngineOpt,
-    GomaxprocsOpt,
-    GoroutinesOpt,
     QuietOpt,
     SeedOpt,
     SimTimeOpt,
@@ -88,9 +90,29 @@ def sweep(
     profiles_dir: ProfilesDirOpt = None,
     census_hz: CensusOpt = 100.0,
     engine: EngineOpt = "threads",
-    gomaxprocs: GomaxprocsOpt = None,
-    goroutines: GoroutinesOpt = None,
+    gomaxprocs: Annotated[
+        str | None,
+        typer.Option(
+            "--gomaxprocs",
+            metavar="P[,P...]",
+            help="Model and go engines: P processors; a list (2,4,8 or 1,2,...,64) makes "
+            "it an axis, with --goroutines LIST a grid of both.",
+            show_default=False,
+        ),
+    ] = None,
+    goroutines: Annotated[
+        str | None,
+        typer.Option(
+            "--goroutines",
+            metavar="N[,N...]",
+            help="Model and go engines: goroutines; a list (2000,20000) makes it an axis.",
+            show_default=False,
+        ),
+    ] = None,
     sim_time: SimTimeOpt = None,
+    jobs: JobsOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure along one axis (shard count or thread count): a table and a plot.
@@ -109,7 +131,7 @@ def sweep(
 
     out_format = resolve_format(fmt, output)
     check_destination(output)
-    swept = plan_sweep(shards, threads, stores, baseline)
+    swept = plan_sweep(shards, threads, stores, baseline, gomaxprocs, goroutines)
     if plot is not None:  # fail before a long sweep, not after it
         check_plot_path(plot)
         if not plot_available():
@@ -118,6 +140,7 @@ def sweep(
             note(f"error: --plot: matplotlib is not installed; {INSTALL_HINT}")
             raise typer.Exit(IntegrationError.exit_code)
     plan = interleave(swept.variants, repeat)
+    cells = cells_for(jobs, executor, scheduler, (engine,))
     args = RunArgs(
         workload,
         swept.fixed_threads,
@@ -125,18 +148,20 @@ def sweep(
         seed,
         census_hz,
         engine,
-        gomaxprocs,
-        goroutines,
+        swept.fixed_gomaxprocs,
+        swept.fixed_goroutines,
         sim_time,
     )
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
     folder = run_folder(profiles_dir, f"sweep-{swept.axis}", name)
-    log = measure("sweep", plan, experiments, folder, quiet=quiet)
+    log = measure("sweep", plan, experiments, folder, quiet=quiet, cells=cells)
     report = report_for("sweep", log, experiments, repeat, folder, axis=swept.axis)
     chart = chart_data(report, swept.axis)
     text = render_report(report, out_format)
-    if out_format == "text" and is_stdout(output) and sys.stdout.isatty() and report.rows:
+    grid = swept.axis == "grid"  # no line chart: the table (or -f csv/json) is the grid
+    if (not grid and out_format == "text" and is_stdout(output) and sys.stdout.isatty()
+            and report.rows):  # fmt: skip
         from lsim.compare.termchart import terminal_chart
 
         text += "\n" + terminal_chart(chart)
@@ -146,6 +171,13 @@ def sweep(
     if not no_plot and report.rows:
         if plot is None and not plot_available():
             note(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
+        elif grid:
+            from lsim.compare.plot import write_heatmap
+            from lsim.compare.sweep import grid_data
+
+            path = write_heatmap(grid_data(report), plot or folder / "sweep.png",
+                                 title=f"lsim sweep grid · workload {name}")  # fmt: skip
+            note(f"heat map saved to {path}")
         else:
             path = write_plot(
                 chart,

@@ -2,9 +2,11 @@
 
 Pipeline (each step returns data; only the CLI prints):
 ``schedule`` (which runs, interleaved) -> ``runner`` (strictly sequential, profiles saved,
-Ctrl-C stops scheduling) -> ``aggregate`` (median/min/max per design) -> ``report`` (ratios
-versus mutex, the document's ``predictions``, the ``verdict``) -> ``table`` / ``export``
-(text, markdown, csv, json); sweeps add ``sweep`` (axis), ``plot`` and ``termchart``.
+Ctrl-C stops scheduling; ``cells`` runs model-engine cells side by side, in processes or on
+a Dask cluster, with the same log) -> ``aggregate`` (median/min/max per design) ->
+``report`` (ratios versus mutex, the document's ``predictions``, the ``verdict``) ->
+``table`` / ``export`` (text, markdown, csv, json); sweeps add ``sweep`` (axis or grid),
+``plot`` and ``termchart``.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ def row_dict(row: Row) -> dict[str, Any]:
         "store": v.store,
         "shards": v.shards,
         "threads": s.threads,
+        "gomaxprocs": v.gomaxprocs,  # a --gomaxprocs sweep's value (None: not swept)
         "runs": s.runs,
         "reference": row.reference,
         "throughput_ops_per_s": spread_dict(s.throughput),
@@ -103,6 +104,7 @@ def render_csv(report: ComparisonReport) -> str:
         "store",
         "shards",
         "threads",
+        "gomaxprocs",
         "runs",
         "reference",
         "ops_per_s_median",
@@ -129,6 +131,7 @@ def render_csv(report: ComparisonReport) -> str:
                 s.variant.store,
                 s.variant.shards or "",
                 s.threads,
+                s.variant.gomaxprocs or "",
                 s.runs,
                 row.reference,
                 _num(s.throughput.median),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lsim.compare.sweep import Series, SweepChart
+from lsim.compare.sweep import GridChart, Series, SweepChart
 from lsim.errors import IntegrationError
 
 PLOT_SUFFIXES = (".png", ".svg")
@@ -41,15 +41,9 @@ def check_plot_path(path: Path) -> None:
 
 def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
     """Draw ``chart`` to ``path`` (.png or .svg); IntegrationError without matplotlib."""
-    check_plot_path(path)
-    try:
-        import matplotlib
+    plt = _pyplot(path)
+    from matplotlib.ticker import FuncFormatter
 
-        matplotlib.use("Agg")  # files only: never open a window, works without a display
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter
-    except ImportError:
-        raise IntegrationError(f"no plot: matplotlib is not installed; {INSTALL_HINT}") from None
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6.5))
     try:
         for series in chart.series:
@@ -60,11 +54,12 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
             _baseline(bottom, chart.baseline, "blocked")
         top.set_ylabel("throughput, ops/s")
         bottom.set_ylabel("blocked share, %")
-        bottom.set_xlabel("shards" if chart.axis == "shards" else "threads")
+        powers_of_two = chart.axis in ("shards", "gomaxprocs")
+        bottom.set_xlabel({"gomaxprocs": "GOMAXPROCS"}.get(chart.axis, chart.axis))
         xs = [p.x for s in chart.series for p in s.points]
         if xs and min(xs) > 0 and max(xs) / min(xs) >= 8:
-            bottom.set_xscale("log", base=2 if chart.axis == "shards" else 10)
-            if chart.axis == "shards":
+            bottom.set_xscale("log", base=2 if powers_of_two else 10)
+            if powers_of_two:
                 bottom.set_xticks(sorted(set(xs)), [str(x) for x in sorted(set(xs))])
         for ax in (top, bottom):
             ax.grid(True, alpha=0.3)
@@ -74,15 +69,67 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
         top.set_ylim(bottom=0)
         bottom.set_ylim(0, 100)
         top.set_title(title or f"lsim sweep --{chart.axis}: median, band = min-max of repeats")
-        fig.tight_layout()
-        import io
-
-        from lsim.atomicio import write_atomic
-
-        image = io.BytesIO()
-        fig.savefig(image, dpi=120, format=path.suffix.lower().lstrip("."))
+        return _save(plt, fig, path)
     finally:
         plt.close(fig)
+
+
+def write_heatmap(grid: GridChart, path: Path, title: str = "") -> Path:
+    """A grid sweep: one heat map per design, goroutines down, GOMAXPROCS across, the
+    colour the median throughput (one scale for all designs, so panels compare)."""
+    plt = _pyplot(path)
+    n = max(1, len(grid.designs))
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 1.5, 3.2), squeeze=False)
+    try:
+        top = max(grid.throughput.values(), default=1.0) or 1.0
+        image = None
+        for ax, design in zip(axes[0], grid.designs, strict=False):
+            data = [
+                [grid.throughput.get((design, g, p), float("nan")) for p in grid.gomaxprocs]
+                for g in grid.goroutines
+            ]
+            image = ax.imshow(data, vmin=0, vmax=top, cmap="viridis", aspect="auto")
+            ax.set_title(design, fontsize="small")
+            ax.set_xticks(range(len(grid.gomaxprocs)), [str(p) for p in grid.gomaxprocs])
+            ax.set_yticks(range(len(grid.goroutines)), [f"{g:,}" for g in grid.goroutines])
+            ax.set_xlabel("GOMAXPROCS")
+            for i, row in enumerate(data):
+                for j, value in enumerate(row):
+                    if value == value:  # not NaN: the cell was measured
+                        ink = "black" if value > 0.6 * top else "white"  # readable on both
+                        ax.text(j, i, f"{value:,.0f}", ha="center", va="center",
+                                fontsize="x-small", color=ink)  # fmt: skip
+        axes[0][0].set_ylabel("goroutines")
+        if image is not None:
+            fig.colorbar(image, ax=list(axes[0]), label="throughput, ops/s (median)")
+        fig.suptitle(title or "lsim sweep grid", fontsize="medium")
+        return _save(plt, fig, path, tight=False)
+    finally:
+        plt.close(fig)
+
+
+def _pyplot(path: Path) -> Any:
+    check_plot_path(path)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: never open a window, works without a display
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise IntegrationError(f"no plot: matplotlib is not installed; {INSTALL_HINT}") from None
+    return plt
+
+
+def _save(plt: Any, fig: Any, path: Path, tight: bool = True) -> Path:
+    import io
+
+    from lsim.atomicio import write_atomic
+
+    if tight:
+        fig.tight_layout()
+    image = io.BytesIO()
+    fig.savefig(image, dpi=120, format=path.suffix.lower().lstrip("."),
+                bbox_inches=None if tight else "tight")  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(path, image.getvalue())  # whole or not at all
 

@@ -157,14 +157,19 @@ def build_report(
     # mutex (one engine's numbers are not another's); one design: the engines side by side.
     designs = {s.variant.design for s in summaries}
     split_engines = len({s.variant.engine for s in summaries}) > 1 and len(designs) > 1
-    by_group: dict[tuple[int | None, str | None], list[Summary]] = {}
+    # a sweep cell (thread count, GOMAXPROCS) is compared only with its own mutex
+    by_group: dict[tuple[int | None, int | None, str | None], list[Summary]] = {}
     for s in summaries:
-        key = (s.variant.threads, s.variant.engine if split_engines else None)
+        v = s.variant
+        key = (v.threads, v.gomaxprocs, v.engine if split_engines else None)
         by_group.setdefault(key, []).append(s)
-    several = len({t for t, _ in by_group}) > 1
+    threads_vary = len({t for t, _, _ in by_group}) > 1
+    procs_vary = len({p for _, p, _ in by_group}) > 1
     groups = [
-        build_group(_group_title(t if several else None, e), members)
-        for (t, e), members in by_group.items()
+        build_group(
+            _group_title(t if threads_vary else None, e, p if procs_vary else None), members
+        )
+        for (t, p, e), members in by_group.items()
     ]
     schedule = [
         ScheduleEntry(
@@ -229,8 +234,11 @@ def build_report(
     )
 
 
-def _group_title(threads: int | None, engine: str | None) -> str | None:
-    parts = [f"{threads:,} threads" if threads else "", f"{engine} engine" if engine else ""]
+def _group_title(threads: int | None, engine: str | None, gomaxprocs: int | None = None,
+                 ) -> str | None:  # fmt: skip
+    parts = [f"{threads:,} threads" if threads else "",
+             f"GOMAXPROCS={gomaxprocs}" if gomaxprocs else "",
+             f"{engine} engine" if engine else ""]  # fmt: skip
     return " · ".join(p for p in parts if p) or None
 
 

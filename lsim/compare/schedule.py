@@ -28,6 +28,7 @@ class Variant:
     shards: int | None = None
     threads: int | None = None  # None: the workload's (or --threads') own count
     engine: str | None = None  # None: the command's one --engine (set when several are compared)
+    gomaxprocs: int | None = None  # None: the command's --gomaxprocs (a sweep axis sets it)
 
     @property
     def design(self) -> str:
@@ -37,11 +38,15 @@ class Variant:
     @property
     def label(self) -> str:
         label = self.design if self.threads is None else f"{self.design} @{self.threads}"
+        if self.gomaxprocs is not None:
+            label += f" P={self.gomaxprocs}"
         return label if self.engine is None else f"{label} [{self.engine}]"
 
     @property
     def file_stem(self) -> str:
         stem = self.design if self.threads is None else f"{self.design}-t{self.threads}"
+        if self.gomaxprocs is not None:
+            stem += f"-p{self.gomaxprocs}"
         return stem if self.engine is None else f"{stem}-{self.engine}"
 
 
@@ -173,4 +178,6 @@ def with_engines(variants: Sequence[Variant], engines: Sequence[str]) -> list[Va
     """Each variant once per engine, engines side by side; one engine leaves them as they are."""
     if len(engines) < 2:
         return list(variants)
-    return [Variant(v.store, v.shards, v.threads, e) for v in variants for e in engines]
+    return [
+        Variant(v.store, v.shards, v.threads, e, v.gomaxprocs) for v in variants for e in engines
+    ]

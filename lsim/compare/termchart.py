@@ -28,7 +28,9 @@ def _rows(chart: SweepChart) -> list[tuple[str, Spread, Spread]]:
         point = chart.baseline.points[0]
         rows.append((f"{chart.baseline.name} (baseline)", point.throughput, point.blocked))
     many = len(chart.series) > 1
-    unit = "shards" if chart.axis == "shards" else "threads"
+    unit = {"shards": "shards", "gomaxprocs": "Ps", "goroutines": "goroutines"}.get(
+        chart.axis, "threads"
+    )
     for series in chart.series:
         for p in series.points:
             plural = unit if p.x != 1 else unit[:-1]

@@ -97,3 +97,48 @@ def test_plot_suffix_is_checked(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=".png, .svg"):
         check_plot_path(tmp_path / "x.pdf")
+
+
+def test_gomaxprocs_and_goroutines_lists_make_a_grid() -> None:
+    plan = plan_sweep("8", None, "mutex,sharded", gomaxprocs="2,4", goroutines="100,1000")
+    assert plan.axis == "grid" and len(plan.variants) == 8
+    assert plan.variants[:2] == [Variant("mutex", None, 100, None, 2),
+                                 Variant("sharded", 8, 100, None, 2)]  # fmt: skip
+    assert {(v.threads, v.gomaxprocs) for v in plan.variants} == {
+        (100, 2), (100, 4), (1000, 2), (1000, 4)
+    }  # fmt: skip
+    one = plan_sweep(None, None, None, gomaxprocs="1,2,...,8")
+    assert one.axis == "gomaxprocs" and one.values == (1, 2, 4, 8)
+    assert [v.gomaxprocs for v in one.variants] == [1, 1, 2, 2, 4, 4, 8, 8]
+    fixed = plan_sweep("2,4", None, None, gomaxprocs="8", goroutines="500")
+    assert fixed.axis == "shards" and (fixed.fixed_gomaxprocs, fixed.fixed_goroutines) == (8, 500)
+
+
+def test_grid_errors_name_the_flag() -> None:
+    with pytest.raises(ConfigError, match="not both"):
+        plan_sweep(None, "10,20", None, gomaxprocs="2,4", goroutines="10,20")
+    with pytest.raises(ConfigError, match="--gomaxprocs"):
+        plan_sweep(None, None, None, gomaxprocs="0,2")
+    with pytest.raises(ConfigError, match="--shards"):
+        plan_sweep("2,4", None, "mutex", gomaxprocs="2,4")
+
+
+def test_grid_rows_compare_with_their_own_cell_and_draw_a_heat_map(tmp_path: Path) -> None:
+    from lsim.compare.sweep import grid_data
+
+    variants = [Variant(d, n, t, None, p) for t in (10, 20) for p in (2, 4)
+                for d, n in (("mutex", None), ("sharded", 4))]  # fmt: skip
+    numbers = {v.label: [1000.0 * (v.gomaxprocs or 1) * (2 if v.shards else 1)] for v in variants}
+    log = log_from(variants, numbers)
+    report = build_report("sweep", log, workload="wl", seed=1, engine="model", repeat=1,
+                          axis="grid")  # fmt: skip
+    refs = {r.summary.variant.label: r.reference for r in report.rows}
+    assert refs["sharded-4 @20 P=4"] == "mutex @20 P=4"
+    grid = grid_data(report)
+    assert grid.goroutines == (10, 20) and grid.gomaxprocs == (2, 4)
+    assert grid.throughput[("sharded-4", 20, 4)] == 8000.0
+    pytest.importorskip("matplotlib")
+    from lsim.compare.plot import write_heatmap
+
+    path = write_heatmap(grid, tmp_path / "grid.png")
+    assert path.read_bytes().startswith(b"\x89PNG")

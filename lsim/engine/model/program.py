@@ -49,7 +49,7 @@ class ThreadState:
 class Program:
     def __init__(
         self, workload: Workload, design: Design, store: Any, series: SeriesSet, costs: Costs,
-        rng: random.Random, clock_s: Callable[[], float],
+        rng: random.Random, clock_s: Callable[[], float], *, reuse_hits: bool = False,
     ) -> None:  # fmt: skip
         self.w = workload
         self.design = design
@@ -63,6 +63,10 @@ class Program:
         self.known: set[int] = set()  # global ids that exist (a new one means a map insert)
         self.iteration = 0
         self.cache: dict[tuple[int, int, int, bool, int], list[Item]] = {}
+        # reuse_hits: series -> GetOrAddGlobalRefID's answer, so the store is called only
+        # when the answer can change (a hit changes nothing in the store; a GC that removes
+        # ids clears it). Off, every call reaches the store (the lock-trace tests need that).
+        self.goa: dict[int, int] | None = {} if reuse_hits else None
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
         st = g.ctx
@@ -93,14 +97,20 @@ class Program:
 
     def _global(self, st: ThreadState, step: Step, op: Operation) -> list[Item]:
         """GetOrAddGlobalRefID and GetOrAddLink: the label set's global id (maybe new)."""
-        labels = self.series.labels(step.series)
         comp = path = 0
         if op is _GOA:
-            gid = self.store.get_or_add_global_ref_id(labels)
+            goa = self.goa
+            gid = goa.get(step.series, -1) if goa is not None else -1
+            if gid < 0:
+                gid = self.store.get_or_add_global_ref_id(self.series.labels(step.series))
+                if goa is not None:
+                    goa[step.series] = gid
         else:
             comp = step.component
             path = self.design.peek(self.names[comp])
-            gid = self.store.get_or_add_link(self.names[comp], step.local_id, labels)
+            gid = self.store.get_or_add_link(
+                self.names[comp], step.local_id, self.series.labels(step.series)
+            )
         st.gid[step.series] = gid
         miss = gid not in self.known
         if miss:
@@ -155,7 +165,10 @@ class Program:
             return self._track(st, step)
         s = self._begin(op, -1, 0)
         if op is _GC:
-            self.design.gc(s, self.store.check_and_remove_stale_markers(self.clock_s()))
+            expired = self.store.check_and_remove_stale_markers(self.clock_s())
+            if expired and self.goa is not None:
+                self.goa.clear()  # removed hashes: their next GetOrAdd is a new id
+            self.design.gc(s, expired)
         elif op is _COLLECT:
             self.store.collect()
             self.design.collect(s)

@@ -55,6 +55,7 @@ class RunFacts:
     shards: int | None
     costs: Costs
     notes: list[str] = field(default_factory=list)
+    pending_mean: float = 0.0  # mean heap size at census ticks (the speed benchmark's yardstick)
 
 
 def take_baseline(sim: Sim, design: Design) -> Baseline:
@@ -76,7 +77,8 @@ def build_profile(f: RunFacts) -> Profile:
     regime, reason, extra = _regime(f, window_s)
     timings: dict[str, float] = {"wall_s": f.wall_s, "events": float(sim.events),
                                  "events_per_s": sim.events / f.wall_s if f.wall_s else 0.0,
-                                 "window_s": window_s, **extra}  # fmt: skip
+                                 "window_s": window_s, "events_pending_mean": f.pending_mean,
+                                 **extra}  # fmt: skip
     sched = sim.sched  # whole run, warm-up included
     timings.update(sched_wakeps=float(sched.wakeps), sched_steals=float(sched.steals),
                    sched_runnext_steals=float(sched.runnext_steals),

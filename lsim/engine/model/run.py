@@ -119,6 +119,7 @@ def run_model(
             wall_s=time.perf_counter() - wall0,
             iterations_ns=model.main.iteration_ns if model.main else [], command=command,
             shards=shards, costs=model.costs, notes=notes,
+            pending_mean=model.pending / max(1, model.census.samples),
         ))  # fmt: skip
 
 
@@ -136,7 +137,7 @@ class _Model:
         self.design = DESIGNS[store](c, w.components, shards, self.store)
         series = SeriesSet(w.series)
         self.program = Program(w, self.design, self.store, series, c, random.Random(w.seed),
-                               self.clock_s)  # fmt: skip
+                               self.clock_s, reuse_hits=True)  # fmt: skip
         prepopulate(_Known(self.store, self.program.known), w, series)
         burst = w.threads.mode == "burst"
         self.wg = AtomicWord("sync.WaitGroup")  # burst mode: wg.Add by main, wg.Done by each
@@ -158,6 +159,7 @@ class _Model:
         self.end = round(w.model.sim_time_s * 1e9)
         self.signals = interrupt.state
         self.interrupted = False
+        self.pending = 0  # heap sizes summed over census ticks
 
     def check_interrupt(self) -> None:
         """Ctrl-C arrived (the handler set a flag): stop at the virtual time reached."""
@@ -180,6 +182,7 @@ class _Model:
         if self.signals.requested:
             self.check_interrupt()
         self.census.sample()
+        self.pending += len(sim.heap)  # events pending: the heap size the loop works at
         if self.progress is not None and self.census.samples % 20 == 0:
             if self.main is not None:
                 done = self.main.done / self.main.iterations
