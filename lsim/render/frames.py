@@ -191,8 +191,11 @@ _SCRAPE_CREATOR = Creator(
 )
 CREATORS: dict[str, Creator] = {
     "cleanupStaleRefs": Creator(  # started by the first CreateMapping (startRefCleanup.Do)
-        frame(f"{ALLOY_PROM}/appenders.(*SeriesRefMappingStore).CreateMapping.func1",
-              "seriesrefmapping.go", 352),
+        frame(
+            f"{ALLOY_PROM}/appenders.(*SeriesRefMappingStore).CreateMapping.func1",
+            "seriesrefmapping.go",
+            352,
+        ),
         SCRAPE_POOL_GOROUTINE + 1,
     ),  # fmt: skip
     "CheckAndRemoveStaleMarkers": Creator(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from lsim.engine.fanoutexec import SKIPPED, FanoutCalls
 from lsim.labels import HashLayout, Labels
 from lsim.stores import create_store
 from lsim.stores.base import STALE_NAN, StalenessTracker
-from lsim.sync.states import Operation
+from lsim.sync.states import FANOUT_OPERATIONS, Operation
 from lsim.workload.steps import Condition, Step
 from tests.engine.go.planread import DecodedPlan
 
@@ -13,8 +14,13 @@ from tests.engine.go.planread import DecodedPlan
 def python_trace(plan: DecodedPlan) -> list[str]:
     """Run the setup plan, then each goroutine's traced steps, on one thread, in order."""
     h = plan.header
+    options = {"fanouts": h["fanouts"]} if h.get("fanouts") else {}
     store = create_store(
-        h["design"], shards=h["shards"] or None, layout=HashLayout(h["layout"]), clock=lambda: 0.0
+        h["design"],
+        shards=h["shards"] or None,
+        layout=HashLayout(h["layout"]),
+        clock=lambda: 0.0,
+        **options,
     )
     labels = {i: Labels(pairs) for i, pairs in plan.series.items()}
     comps = h["components"]
@@ -27,7 +33,13 @@ def python_trace(plan: DecodedPlan) -> list[str]:
     for steps in plans:
         gid: dict[int, int] = {}
         last_local = 0
+        fanout = FanoutCalls(store, labels.__getitem__)
         for s in steps:
+            if s.op in FANOUT_OPERATIONS:  # directfanout: the shared executor contract
+                got = fanout.run(s)
+                if got is not SKIPPED:
+                    lines.append(f"{s.op.go_name} {s.series} {s.component} {_fanout(got)}")
+                continue
             result, called = _call(store, s, gid, last_local, labels, comps)
             if not called:
                 continue
@@ -39,6 +51,17 @@ def python_trace(plan: DecodedPlan) -> list[str]:
     lines.append(f"collect {counts['global_ids']} {per}".rstrip())
     lines.append(f"collisions {store.collisions}")
     return lines
+
+
+def _fanout(result: object) -> int:
+    """The trace's number for a direct-fanout call: GetMapping's child-ref count, the ref
+    CreateMapping made, TrackAppendedSeries' and the cleanup's counts, 0 for UpdateMapping."""
+    if result is None:
+        return 0
+    if isinstance(result, tuple):
+        return len(result)
+    assert isinstance(result, int)
+    return result
 
 
 def _call(store, s: Step, gid, last_local, labels, comps) -> tuple[int, bool]:  # type: ignore[no-untyped-def]
