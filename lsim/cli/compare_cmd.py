@@ -41,8 +41,8 @@ StoresOpt = Annotated[
     str | None,
     typer.Option(
         "--stores",
-        help="Comma-separated designs (default: all seven): mutex, "
-        "rwmutex, finegrained, sharded, syncmap, percomponent, lockfree.",
+        help="Comma-separated designs (default: all eight): mutex, "
+        "rwmutex, finegrained, sharded, syncmap, percomponent, lockfree, directfanout.",
         show_default=False,
     ),
 ]

@@ -1,4 +1,4 @@
-"""``lsim stores``: list the seven store designs."""
+"""``lsim stores``: list the eight store designs."""
 
 from __future__ import annotations
 
