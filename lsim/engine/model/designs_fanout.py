@@ -51,7 +51,6 @@ class DirectFanoutDesign(Design):
             mapping_name, tracking_name = lock_names(i)
             self.mapping_mu.append(self.new_rw(mapping_name))
             self.tracking_mu.append(self.new_mutex(tracking_name))
-        self.mut = self.tracking_mu[0]
         self.cache: dict[tuple[int, ...], list[Item]] = {}
 
     def compile(self, program: Any, st: Any, step: Step) -> list[Item] | None:
