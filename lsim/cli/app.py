@@ -57,7 +57,7 @@ app = typer.Typer(
     name="lsim",
     help=(
         "Try locking designs for a hot, contended store (Grafana Alloy's labelstore) before "
-        "rewriting the Go service: generate label workloads, drive any of seven store designs "
+        "rewriting the Go service: generate label workloads, drive any of eight store designs "
         "with thousands of threads, and read the lock-wait profile like a goroutine dump.\n\n"
         "`lsim COMMAND -h` shows a command's options and examples. Examples:\n\n"
         "* `lsim run`\n"

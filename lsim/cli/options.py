@@ -128,6 +128,7 @@ STORE_CHOICES = (
     "syncmap",
     "percomponent",
     "lockfree",
+    "directfanout",
 )
 
 
@@ -325,6 +326,7 @@ def resolve_experiment(
 
     check_runnable(workload)  # as it will run: the file with the flags applied
     store_name, shard_count = resolve_store(store, shards, workload)
+    _check_calls(store_name, workload)
     _float_flag("--census-hz", MIN_CENSUS_HZ, MAX_CENSUS_HZ)(census_hz)
     command = reproduce_command(
         command_name,
@@ -343,6 +345,21 @@ def resolve_experiment(
         census_rate_hz=census_hz,
         command=command,
     )
+
+
+def _check_calls(store: str, workload: Workload) -> None:
+    """directfanout runs pipeline workloads only (a mix draws labelstore calls)."""
+    from lsim.stores import calls_of
+
+    if calls_of(store) != "fanout":
+        return
+    from lsim.workload.fanoutplan import check_fanout_workload
+
+    try:
+        check_fanout_workload(workload)
+    except ConfigError as error:
+        detail = f"{store} on {workload.source}: {error.detail}"
+        raise ConfigError(detail, source="--store") from None
 
 
 def reproduce_command(

@@ -90,17 +90,34 @@ def _ratio(value: float, base: float) -> float | None:
     return value / base if base > 0 else None
 
 
+def _own_calls(store: str) -> bool:
+    """directfanout makes other calls than the labelstore designs: ops/s do not compare."""
+    from lsim.stores import STORE_NAMES, calls_of
+
+    return store in STORE_NAMES and calls_of(store) == "fanout"
+
+
+FANOUT_NOTE = (
+    "directfanout makes other calls than the labelstore designs (none with one remote_write; "
+    "GetMapping per sample and TrackAppendedSeries per batch with two or more): its ops/s "
+    "count those, so its x ref is left out; compare it by blocked share and latency."
+)
+
+
 def build_rows(summaries: Sequence[Summary]) -> list[Row]:
     names = [s.variant.label for s in summaries]
     ref = next((s for s in summaries if s.variant.store == BASELINE), summaries[0])
     rows = []
     for s in summaries:
         reduction = _ratio(s.blocked.median, ref.blocked.median)
+        comparable = _own_calls(s.variant.store) == _own_calls(ref.variant.store)
         rows.append(
             Row(
                 summary=s,
                 reference=names[summaries.index(ref)],
-                throughput_ratio=_ratio(s.throughput.median, ref.throughput.median),
+                throughput_ratio=(
+                    _ratio(s.throughput.median, ref.throughput.median) if comparable else None
+                ),
                 blocked_reduction=None if reduction is None else 1 - reduction,
                 prediction=predicted_reduction(s.variant.store, s.variant.shards),
             )
@@ -126,12 +143,16 @@ def regime_note(summaries: Sequence[Summary]) -> str | None:
 def build_group(title: str | None, summaries: Sequence[Summary]) -> Group:
     rows = build_rows(summaries)
     metric, metric_note = choose_metric([r for s in summaries for r in s.regimes])
+    by_throughput = metric.name == "throughput"
     spread = [
-        (s.variant.label, s.blocked if metric.name != "throughput" else s.throughput)
+        (s.variant.label, s.throughput if by_throughput else s.blocked)
         for s in summaries
+        if not (by_throughput and _own_calls(s.variant.store))  # other calls: other ops/s
     ]
     verdict = judge(spread, metric, reference=rows[0].reference)
     notes = [n for n in (regime_note(summaries), metric_note) if n]
+    if any(_own_calls(s.variant.store) for s in summaries) and len(summaries) > 1:
+        notes.append(FANOUT_NOTE)
     reference = next(r for r in rows if r.is_reference)
     if reference.summary.variant.store != BASELINE:
         notes.append(

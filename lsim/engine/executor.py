@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from time import perf_counter_ns
 
 from lsim.engine.board import H_MEASURING, H_STOP, BoardSlot
+from lsim.engine.fanoutexec import FanoutCalls
 from lsim.labels import Labels
 from lsim.stores.base import STALE_NAN, LabelStore, StalenessTracker
 from lsim.sync.states import Operation
@@ -103,6 +104,8 @@ class StepExecutor:
         self.started = time.monotonic()
         self.next_due = 0.0  # set at the first pace step
         self.phase = phase
+        # directfanout: its own per-thread context (the fanout steps of steps.py)
+        self.fanout = FanoutCalls(store, labels_of) if store.calls == "fanout" else None
 
     def run(self, steps: Iterable[Step]) -> None:
         flags = self.flags
@@ -176,6 +179,8 @@ class StepExecutor:
             store.check_and_remove_stale_markers()
         elif op is Operation.COLLECT:
             store.collect()
+        elif self.fanout is not None:
+            self.fanout.run(step)
         elapsed = perf_counter_ns() - t0
         slot.leave()
         if self.flags.measuring:
@@ -183,6 +188,8 @@ class StepExecutor:
 
     def _skipped(self, step: Step) -> bool:
         """Add only for a new series, Replace only when the WAL handed out a new ref."""
+        if self.fanout is not None:
+            return self.fanout.skipped(step)
         last = self.last_local
         if step.condition is Condition.IF_NO_LOCAL:
             return last != 0

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lsim.engine.board import BoardSlot
 from lsim.engine.executor import Flags, StepExecutor, ThreadRecorder, scrape_phase
-from lsim.sync.states import Operation
 
 if TYPE_CHECKING:
     from lsim.engine.spec import Experiment
@@ -70,13 +69,16 @@ class WorkloadJob:
         self.series: SeriesSet | None = None
 
     def setup(self) -> None:
-        from lsim.stores import create_store
+        from lsim.stores import create_store, store_options
         from lsim.workload.plan import prepopulate
         from lsim.workload.series import SeriesSet
 
         workload = self.experiment.workload
         self.store = create_store(
-            self.experiment.store, shards=self.experiment.shards, layout=workload.series.layout
+            self.experiment.store,
+            shards=self.experiment.shards,
+            layout=workload.series.layout,
+            **store_options(self.experiment.store, workload),
         )
         self.series = SeriesSet(workload.series)
         prepopulate(self.store, workload, self.series)
@@ -104,7 +106,7 @@ class WorkloadJob:
             counters,
             phase=scrape_phase(index),
         )
-        executor.run(thread_steps(workload, index, iteration=iteration))
+        executor.run(thread_steps(workload, index, iteration=iteration, calls=self.store.calls))
 
     def window_started(self) -> None:
         if self.experiment.yappi_dir:
@@ -126,8 +128,6 @@ class WorkloadJob:
         if self.store is None:
             return {}
         out: dict[str, list[list[str]]] = {}
-        for op in Operation:
-            if op is Operation.NONE:
-                continue
+        for op in sorted(self.store.operations):
             out[op.go_name] = [[f.function, f"{f.file}:{f.line}"] for f in self.store.go_frames(op)]
         return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lsim.errors import ConfigError
 from lsim.profile.model import is_blocked_state
-from lsim.sync.states import OPERATION_BY_GO_NAME
+from lsim.sync.states import LABELSTORE_BY_GO_NAME
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,11 @@ class FitTarget:
                 f"{self.goroutines:,} goroutines in all",
                 source="--blocked",
             )
-        unknown = [op for op in (*self.blocked, *self.in_store) if op not in OPERATION_BY_GO_NAME]
+        unknown = [op for op in (*self.blocked, *self.in_store) if op not in LABELSTORE_BY_GO_NAME]
         if unknown:
             raise ConfigError(
                 f"fit models Alloy's labelstore, whose operations are "
-                f"{', '.join(OPERATION_BY_GO_NAME)}; not {', '.join(sorted(set(unknown)))}",
+                f"{', '.join(LABELSTORE_BY_GO_NAME)}; not {', '.join(sorted(set(unknown)))}",
                 source=self.source,
             )
         if not any(self.blocked.values()) and not any(self.in_store.values()):

@@ -28,6 +28,14 @@ STORE_OPERATIONS: tuple[str, ...] = (
     "CheckAndRemoveStaleMarkers",
     "Collect",
 )
+# directfanout's calls (its labelstore is disabled: the operations above stay 0 there).
+FANOUT_OPERATIONS: tuple[str, ...] = (
+    "GetMapping",
+    "CreateMapping",
+    "UpdateMapping",
+    "TrackAppendedSeries",
+    "cleanupStaleRefs",
+)
 CENSUS_STATES: tuple[str, ...] = (
     "running",
     "runnable",
@@ -42,7 +50,8 @@ def operation_names(profile: Profile) -> list[str]:
     """The keys of the report's per-operation maps: every store operation, then any other
     operation the profile reports (an engine's extra), never the empty name."""
     seen = [o.operation for o in profile.operations] + list(profile.blocked_by_operation())
-    return list(dict.fromkeys([*STORE_OPERATIONS, *(op for op in seen if op)]))
+    own = FANOUT_OPERATIONS if profile.store == "directfanout" else ()
+    return list(dict.fromkeys([*STORE_OPERATIONS, *own, *(op for op in seen if op)]))
 
 
 def iteration_timings(iterations_ns: Sequence[float]) -> dict[str, float]:

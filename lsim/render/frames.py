@@ -121,6 +121,13 @@ _TO_REMOTE_WRITE = [  # relabel passes the sample on through its fanout to remot
     frame(f"{ALLOY_PROM}.(*interceptappender).Append", "interceptor.go", 125),
 ]
 _RW_HOOK = f"{ALLOY_PROM}/remotewrite.New.func2"
+_MAPPING_FILE = "seriesrefmapping.go"
+_MAPPING_APPEND = f"{ALLOY_PROM}/appenders.(*seriesRefMapping).appendToChildren"
+_TO_MAPPING = [  # direct fanout: relabel's Fanout appender is a seriesRefMapping
+    *_APPEND,
+    frame(_RELABEL_HOOK, "relabel.go", 205),
+    frame(f"{ALLOY_PROM}/appenders.(*seriesRefMapping).Append", _MAPPING_FILE, 106),
+]
 
 CALLERS: dict[str, list[Frame]] = {
     "GetOrAddGlobalRefID": [
@@ -140,6 +147,16 @@ CALLERS: dict[str, list[Frame]] = {
     "CheckAndRemoveStaleMarkers": [
         frame(f"{ALLOY_MODULE}/internal/service/labelstore.(*Service).Run", "service.go", 96),
     ],
+    # directfanout: the relabel stage's Fanout with 2+ children maps refs itself
+    "GetMapping": [*_TO_MAPPING, frame(_MAPPING_APPEND, _MAPPING_FILE, 155)],
+    "CreateMapping": [*_TO_MAPPING, frame(_MAPPING_APPEND, _MAPPING_FILE, 214)],
+    "UpdateMapping": [*_TO_MAPPING, frame(_MAPPING_APPEND, _MAPPING_FILE, 183)],
+    "TrackAppendedSeries": [
+        *_LOOP,
+        frame(f"{PROM}/scrape.(*scrapeLoop).scrapeAndReport.func1", "scrape.go", 1344),
+        frame(f"{ALLOY_PROM}/appenders.(*seriesRefMapping).Commit", _MAPPING_FILE, 62),
+    ],
+    "cleanupStaleRefs": [],  # the goroutine's own function is its only frame (see CREATORS)
     "Collect": [
         frame(
             "github.com/prometheus/client_golang/prometheus.(*Registry).Gather.func1",
@@ -171,6 +188,14 @@ _SCRAPE_CREATOR = Creator(
     frame(f"{PROM}/scrape.(*scrapePool).sync", "scrape.go", 683), SCRAPE_POOL_GOROUTINE
 )
 CREATORS: dict[str, Creator] = {
+    "cleanupStaleRefs": Creator(  # started by the first CreateMapping (startRefCleanup.Do)
+        frame(
+            f"{ALLOY_PROM}/appenders.(*SeriesRefMappingStore).CreateMapping.func1",
+            "seriesrefmapping.go",
+            352,
+        ),
+        SCRAPE_POOL_GOROUTINE + 1,
+    ),  # fmt: skip
     "CheckAndRemoveStaleMarkers": Creator(
         frame(f"{ALLOY_MODULE}/internal/alloycli.(*alloyRun).Run.func5", "cmd_run.go", 375), 1
     ),

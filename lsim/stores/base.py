@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lsim.labels import HashLayout, Labels
-from lsim.sync.states import Operation
+from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 
 STALE_NAN_BITS = 0x7FF0000000000002
 STALE_NAN: float = float(struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0])
@@ -47,10 +47,17 @@ class GoFrame:
 
 
 class LabelStore(ABC):
-    """Common interface of the seven designs. Subclasses set ``name`` and ``description``."""
+    """Common interface of the designs. Subclasses set ``name`` and ``description``.
+
+    ``calls`` is the write path a design is driven by: ``"labelstore"`` (Alloy's labelstore
+    calls, ``operations``) or ``"fanout"`` (``directfanout``: the labelstore methods are
+    disabled no-ops and each Fanout's series-ref mapping is called instead).
+    """
 
     name: str = ""
     description: str = ""
+    calls: str = "labelstore"
+    operations: frozenset[Operation] = LABELSTORE_OPERATIONS
 
     def __init__(
         self,

@@ -52,7 +52,7 @@ def service_frame(operation: Operation) -> GoFrame:
 
 
 class StoreBase(LabelStore):
-    """Options, the hasher and the staleness split, common to all seven designs."""
+    """Options, the hasher and the staleness split, common to all eight designs."""
 
     def __init__(self, *, hasher: Hasher | None = None, **options: Any) -> None:
         super().__init__(**options)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from lsim.sync.states import Operation
+from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 
 Mode = Literal["W", "R"]
 Taken = Counter[tuple[str, str]]  # (role, mode) -> acquisitions
@@ -87,9 +87,10 @@ def path(when: str, takes: str, does: str) -> Path:
     return Path(when, tuple(parsed), does)
 
 
+# The operations of the design's calls (LabelStore.operations), each with its paths.
 Statement = Mapping[Operation, tuple[Path, ...]]
 
-_OPS = [op for op in Operation if op is not Operation.NONE]
+_OPS = sorted(LABELSTORE_OPERATIONS)
 G, L, A, R, K = (
     Operation.GET_OR_ADD_GLOBAL_REF_ID,
     Operation.GET_LOCAL_REF_ID,
@@ -191,6 +192,24 @@ _PERCOMPONENT = {
              "count under mut, then each mapping under its read lock"),),
 }  # fmt: skip
 _LOCKFREE = _everything("")
+# directfanout makes the Fanout's calls (its labelstore is a no-op that no plan calls); one
+# SeriesRefMappingStore per Fanout with 2+ children, named after the Fanout's index.
+_REF = "appenders.SeriesRefMappingStore[]"
+_DIRECTFANOUT = {
+    Operation.GET_MAPPING: (path("always", f"{_REF}.refMappingMu R",
+        "look the incoming ref up (the labels' hash when the ref is 0) and check the hash"),),
+    Operation.CREATE_MAPPING: (path("always", f"{_REF}.refMappingMu W",
+        "a new unique ref for the child refs (the hash computed before the lock)"),),
+    Operation.UPDATE_MAPPING: (
+        path("ref 0", "", "ignored: returns at once"),
+        path("always", f"{_REF}.refMappingMu W", "store the new child refs; re-key a new hash"),
+    ),
+    Operation.TRACK_APPENDED_SERIES: (path("always", f"{_REF}.timestampTrackingMu W",
+        "stamp every ref of the batch (once per Commit/Rollback)"),),
+    Operation.CLEANUP_STALE_REFS: (path("always",
+        f"{_REF}.timestampTrackingMu W; {_REF}.refMappingMu W",
+        "remove refs not appended for 15 minutes, holding both locks"),),
+}  # fmt: skip
 
 LOCKING: Mapping[str, Statement] = MappingProxyType(
     {
@@ -203,6 +222,7 @@ LOCKING: Mapping[str, Statement] = MappingProxyType(
             ("syncmap", _SYNCMAP),
             ("percomponent", _PERCOMPONENT),
             ("lockfree", _LOCKFREE),
+            ("directfanout", _DIRECTFANOUT),
         )
     }
 )

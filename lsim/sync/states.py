@@ -48,7 +48,13 @@ STATE_BY_GO_NAME = {name: state for state, name in _GO_NAMES.items()}
 
 
 class Operation(IntEnum):
-    """The store's operations, numbered; ``go_name`` is the method name in Alloy."""
+    """The store's operations, numbered; ``go_name`` is the method name in Alloy.
+
+    1-8 are the labelstore's (``labelstore.Service``); 9-13 the per-Fanout series-ref
+    mapping's (``appenders.SeriesRefMappingStore``, the ``directfanout`` design), which Alloy
+    calls instead when the labelstore is disabled. ``cleanupStaleRefs`` is that store's
+    background goroutine (lower-case in Go: unexported), one tick of it per call here.
+    """
 
     NONE = 0
     GET_OR_ADD_GLOBAL_REF_ID = 1
@@ -59,6 +65,11 @@ class Operation(IntEnum):
     TRACK_STALENESS = 6
     CHECK_AND_REMOVE_STALE_MARKERS = 7
     COLLECT = 8
+    GET_MAPPING = 9
+    CREATE_MAPPING = 10
+    UPDATE_MAPPING = 11
+    TRACK_APPENDED_SERIES = 12
+    CLEANUP_STALE_REFS = 13
 
     @property
     def go_name(self) -> str:
@@ -75,8 +86,17 @@ _OP_GO_NAMES = {
     Operation.TRACK_STALENESS: "TrackStaleness",
     Operation.CHECK_AND_REMOVE_STALE_MARKERS: "CheckAndRemoveStaleMarkers",
     Operation.COLLECT: "Collect",
+    Operation.GET_MAPPING: "GetMapping",
+    Operation.CREATE_MAPPING: "CreateMapping",
+    Operation.UPDATE_MAPPING: "UpdateMapping",
+    Operation.TRACK_APPENDED_SERIES: "TrackAppendedSeries",
+    Operation.CLEANUP_STALE_REFS: "cleanupStaleRefs",
 }
 OPERATION_BY_GO_NAME = {name: op for op, name in _OP_GO_NAMES.items() if name}
+# The two write paths' calls: a design makes the calls of one of them (``LabelStore.calls``).
+LABELSTORE_OPERATIONS = frozenset(op for op in Operation if 1 <= op <= 8)
+FANOUT_OPERATIONS = frozenset(op for op in Operation if op >= 9)
+LABELSTORE_BY_GO_NAME = {op.go_name: op for op in sorted(LABELSTORE_OPERATIONS)}
 
 
 class ThreadSlot(Protocol):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from lsim.errors import ConfigError
-from lsim.sync.states import OPERATION_BY_GO_NAME, Operation
+from lsim.sync.states import LABELSTORE_BY_GO_NAME, Operation
 from lsim.workload import checks as ck
 
 MIX_SERIES = ("uniform", "thread")
@@ -46,7 +46,7 @@ class MixSpec:
             )
         ordered: dict[str, float] = {}
         for name, weight in self.weights.items():
-            ck.choice(f"mix.{name}", name, OPERATION_BY_GO_NAME, what="operation")
+            ck.choice(f"mix.{name}", name, LABELSTORE_BY_GO_NAME, what="operation")
             ck.number(f"mix.{name}", weight, lo=0.0)
         for op in Operation:  # keep a canonical order so plans do not depend on file order
             if op.go_name in self.weights:
@@ -54,7 +54,7 @@ class MixSpec:
         if not any(ordered.values()):
             raise ConfigError(
                 f"all weights are 0; give at least one operation a weight > 0 "
-                f"(operations: {', '.join(OPERATION_BY_GO_NAME)})",
+                f"(operations: {', '.join(LABELSTORE_BY_GO_NAME)})",
                 field="mix",
             )
         object.__setattr__(self, "weights", MappingProxyType(ordered))
@@ -79,4 +79,4 @@ class MixSpec:
 
     def operations(self) -> tuple[tuple[Operation, float], ...]:
         """``(operation, weight)`` for the weights > 0, in Operation order."""
-        return tuple((OPERATION_BY_GO_NAME[n], w) for n, w in self.weights.items() if w > 0)
+        return tuple((LABELSTORE_BY_GO_NAME[n], w) for n, w in self.weights.items() if w > 0)

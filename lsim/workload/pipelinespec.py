@@ -7,6 +7,16 @@ remote-write component ``GetLocalRefID``, ``AddLocalLink`` (if no local id yet) 
 ``ReplaceLocalLink`` (if the WAL ref changed). After the batch, ``fanout_stages``
 ``TrackStaleness`` calls. Thread 0 also does the periodic ``Collect`` / ``CheckAndRemove
 StaleMarkers``. ``plan.py`` turns this into steps; DESIGN.md §2 explains the call pattern.
+
+The Fanouts (``prometheus.Fanout``, one per component that forwards samples): the pipeline's
+samples reach the remote_writes through ``fanouts`` Fanouts (one per scrape or relabel
+component feeding them), thread t through Fanout ``t % fanouts``; each has as children the
+remote_writes its samples go to (:meth:`PipelineSpec.fanout_children`), and ``fanout_stages``
+counts the Fanouts a sample passes (earlier ones have one child: the next component). The
+labelstore designs share one store whatever the Fanouts (every Fanout calls TrackStaleness:
+``fanout_stages`` per batch); ``directfanout`` keeps one mapping per Fanout and calls it
+only where a Fanout has two or more children (``fanoutplan.py``). So scrape -> relabel -> 2
+remote_writes is ``fanouts: 1`` with 2 components: one Fanout with 2 children.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from lsim.workload import checks as ck
 SERIES_SELECTS = ("block", "stride", "random")
 COMPONENT_SELECTS = ("all", "by_thread")
 LOCAL_ID_SCHEMES = ("stable", "benchmark")
+MAX_FANOUTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,7 @@ class PipelineSpec:
     local_ids: Literal["stable", "benchmark"] = "stable"
     wal_ref_change_probability: float = 0.0  # per sample and component (-> Replace); stable only
     fanout_stages: int = 1  # TrackStaleness calls per batch
+    fanouts: int = 1  # Fanouts with the remote_writes as children; thread t uses t % fanouts
     track_every_n_threads: int = 1  # only threads t with t % n == 0 call TrackStaleness
     stale_per_batch: int = 0  # the first k samples of the batch are sent as stale markers
     track_live: bool = True  # the other samples of the batch are sent as live (Alloy's fanout)
@@ -64,6 +76,7 @@ class PipelineSpec:
                 field="wal_ref_change_probability",
             )
         ck.integer("fanout_stages", self.fanout_stages, lo=0, hi=100)
+        ck.integer("fanouts", self.fanouts, lo=1, hi=MAX_FANOUTS)
         ck.integer("track_every_n_threads", self.track_every_n_threads, lo=1)
         ck.integer("stale_per_batch", self.stale_per_batch, lo=0)
         if self.stale_per_batch > self.series_per_thread:
@@ -75,6 +88,10 @@ class PipelineSpec:
         ck.boolean("track_live", self.track_live)
         ck.integer("collect_every", self.collect_every, lo=0)
         ck.integer("gc_every", self.gc_every, lo=0)
+
+    def fanout_children(self, components: int) -> int:
+        """Children of each Fanout: the remote_writes a sample goes to."""
+        return components if self.component_select == "all" else 1
 
     def check_against(self, series_count: int, burst: bool) -> None:
         """Checks that need the rest of the workload; fields are full dotted paths."""

@@ -45,15 +45,28 @@ CACHE_BUDGET_STEPS = 400_000
 _NONE: frozenset[int] = frozenset()
 
 
-def thread_steps(workload: Workload, thread_index: int, *, iteration: int = 0) -> Iterator[Step]:
+def thread_steps(
+    workload: Workload, thread_index: int, *, iteration: int = 0, calls: str = "labelstore"
+) -> Iterator[Step]:
     """The plan of one thread: endless in steady mode; one iteration's steps in burst mode.
 
     ``iteration`` is used in burst mode only (each iteration's threads start afresh).
+    ``calls`` is the design's write path (``LabelStore.calls``): ``"labelstore"``, or
+    ``"fanout"`` for ``directfanout`` (``fanoutplan.py``; pipelines only).
     """
     if thread_index < 0 or iteration < 0:
         raise ValueError(f"thread_index and iteration must be >= 0 ({thread_index}, {iteration})")
     burst = workload.threads.mode == "burst"
     behaviour = workload.behaviour
+    if calls == "fanout":
+        from lsim.workload.fanoutplan import FanoutThread, check_fanout_workload
+
+        check_fanout_workload(workload)
+        assert isinstance(behaviour, PipelineSpec)
+        pipe: _PipelineThread = FanoutThread(workload, behaviour, thread_index)
+        return pipe.cycle(iteration, fresh=True) if burst else pipe.steady()
+    if calls != "labelstore":
+        raise ValueError(f"calls must be 'labelstore' or 'fanout' (got {calls!r})")
     if isinstance(behaviour, PipelineSpec):
         pipe = _PipelineThread(workload, behaviour, thread_index)
         return pipe.cycle(iteration, fresh=True) if burst else pipe.steady()
@@ -158,6 +171,18 @@ class _PipelineThread:
             yield from pacing_step(self.w.pacing, self.rng)
             cycle += 1
 
+    def batch(self, cycle: int) -> tuple[list[int], frozenset[int], list[int]]:
+        """This cycle's churn: the series replaced (gone), the slots they were in, and the
+        batch's series by slot (forgets the WAL ref changes of the series gone)."""
+        lo, hi = self.events(cycle - 1), self.events(cycle)
+        gone = [self.occupant(k % self.spt, k) for k in range(lo, hi)]
+        # An empty set costs 216 bytes in each of thousands of suspended generators.
+        churned = frozenset(k % self.spt for k in range(lo, hi)) if hi > lo else _NONE
+        for series in gone:
+            for comp in self.comps:
+                self.gens.pop((series, comp), None)
+        return gone, churned, [self.occupant(j, hi) for j in range(self.spt)]
+
     def cycle(self, cycle: int, *, fresh: bool) -> Iterator[Step]:
         """One batch. ``fresh``: the thread has not seen its series yet (GetOrAdd needed)."""
         p, t = self.p, self.t
@@ -166,14 +191,7 @@ class _PipelineThread:
                 yield Step(_OP.COLLECT)
             if p.gc_every and cycle % p.gc_every == 0:
                 yield Step(_OP.CHECK_AND_REMOVE_STALE_MARKERS)
-        lo, hi = self.events(cycle - 1), self.events(cycle)
-        gone = [self.occupant(k % self.spt, k) for k in range(lo, hi)]
-        # An empty set costs 216 bytes in each of thousands of suspended generators.
-        churned = frozenset(k % self.spt for k in range(lo, hi)) if hi > lo else _NONE
-        for series in gone:
-            for comp in self.comps:
-                self.gens.pop((series, comp), None)
-        slots = [self.occupant(j, hi) for j in range(self.spt)]
+        gone, churned, slots = self.batch(cycle)
         for j, s in enumerate(slots):
             if p.relabel or fresh or j in churned:
                 yield Step(_OP.GET_OR_ADD_GLOBAL_REF_ID, s)
@@ -193,7 +211,14 @@ class _PipelineThread:
 
 def prepopulate(store: Any, workload: Workload, series_set: SeriesSet) -> int:
     """Like Alloy's benchmark: a global id for each of the first ``series.prepopulated`` series
-    and a link ``series*100 + component`` for every component. Returns how many series."""
+    and a link ``series*100 + component`` for every component. Returns how many series.
+
+    A ``directfanout`` store gets, instead, those series' mappings in their Fanouts
+    (``fanoutplan.prepopulated_mappings``), each stamped as appended now."""
+    if getattr(store, "calls", "labelstore") == "fanout":
+        from lsim.workload.fanoutplan import prepopulate_mappings
+
+        return prepopulate_mappings(store, workload, series_set)
     names = workload.components
     for i in range(workload.series.prepopulated):
         gid = store.get_or_add_global_ref_id(series_set.labels(i))

@@ -20,7 +20,30 @@ Each engine executes the same stream with the same meaning:
 * ``CHECK_AND_REMOVE_STALE_MARKERS`` and ``COLLECT`` take no arguments;
 * ``NONE`` is think time: sleep ``pause_s``; or, when ``pace_period_s > 0``, sleep until the
   next multiple of the period since the thread started (no sleep when behind: the thread
-  is saturated, which the report shows).
+  is saturated, which the report shows). With neither and ``series >= 0`` it is a *work
+  step*: one sample appended outside any store (a Fanout passing it through to its one
+  child); executors do nothing, the model charges the work (``local_id`` as for
+  GET_MAPPING: 0 means a relabel stage in front, which parses the sample).
+
+The ``directfanout`` design's calls (``fanoutplan.py`` compiles a pipeline to them; a thread
+appends through one Fanout, ``component`` is the Fanout's index). The executor keeps, per
+thread, ``gid[series]`` (here: the ref the Fanout returned, which the scrape caches),
+``mapping`` (what the last GetMapping returned, None for no mapping), ``given`` (the ref that
+GetMapping was given) and ``cell`` (the refs used since the last TrackAppendedSeries):
+
+* ``GET_MAPPING(fanout, series)``: ``given`` = ``local_id`` when > 0 (the ref a warm
+  scrape cache holds for a prepopulated series), ``gid.get(series, 0)`` when
+  ``local_id == CACHED_REF``, else 0 (a relabel stage sends 0);
+  ``mapping = store.get_mapping(fanout, given, labels)``; when found, ``cell += [given]``
+  and ``gid[series] = given``;
+* ``CREATE_MAPPING(fanout, series, refs)`` with ``IF_NO_MAPPING``, only when ``mapping`` is
+  None: ``u = store.create_mapping(fanout, refs, labels)``, ``cell += [u]``,
+  ``gid[series] = u`` (``refs``: what each child returned, in child order; never all 0);
+* ``UPDATE_MAPPING(fanout, series, refs)`` with ``IF_MAPPING_CHANGED``, only when
+  ``mapping`` is not None and differs from ``refs``: ``store.update_mapping(fanout, given,
+  refs, labels)``;
+* ``TRACK_APPENDED_SERIES(fanout)``: ``store.track_appended_series(fanout, cell)``, then
+  ``cell = []``; ``CLEANUP_STALE_REFS(fanout)``: one tick of that Fanout's cleanup.
 """
 
 from __future__ import annotations
@@ -35,6 +58,11 @@ class Condition(IntEnum):
     ALWAYS = 0
     IF_NO_LOCAL = 1
     IF_LOCAL_CHANGED = 2
+    IF_NO_MAPPING = 3
+    IF_MAPPING_CHANGED = 4
+
+
+CACHED_REF = -1  # GET_MAPPING's local_id: give the ref the scrape cached (gid[series])
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +76,7 @@ class Step:
     live: tuple[int, ...] = ()
     pause_s: float = 0.0
     pace_period_s: float = 0.0
+    refs: tuple[int, ...] = ()  # CREATE/UPDATE_MAPPING: the ref each child returned
 
     @property
     def is_think(self) -> bool:

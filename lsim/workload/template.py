@@ -46,6 +46,7 @@ components: 1                 # remote_write components: a number (component_0..
 
 store:                        # optional: the design this workload is meant for (flags override)
   # designs: mutex | rwmutex | finegrained | sharded | syncmap | percomponent | lockfree
+  #          | directfanout (no labelstore: a series-ref mapping per Fanout, Alloy's merged fix)
   design: null                # one of the designs above, or null (the command's default)
   shards: null                # 1..256, for sharded
 
@@ -58,7 +59,10 @@ ops:
     component_select: all     # all: every component per sample | by_thread: component t % R
     local_ids: stable         # stable: prepopulated WAL refs hold | benchmark: series*1000+thread
     wal_ref_change_probability: 0.0  # per sample & component: WAL ref changes -> ReplaceLocalLink
-    fanout_stages: 1          # TrackStaleness calls per batch
+    fanout_stages: 1          # TrackStaleness calls per batch (Fanouts a sample passes)
+    fanouts: 1                # Fanouts feeding the remote_writes (thread t: t % fanouts);
+                              # each has one child per remote_write (directfanout maps refs
+                              # per Fanout when it has 2+; the labelstore designs share one)
     track_every_n_threads: 1  # only threads t % n == 0 call TrackStaleness
     stale_per_batch: 0        # first k samples of a batch sent as stale markers
     track_live: true          # the rest of the batch sent as live samples

@@ -165,12 +165,13 @@ def test_default_compare_runs_all_designs_interleaved(
         "syncmap",
         "percomponent",
         "lockfree",
+        "directfanout",
     ]
     assert fake.calls == one_round * 5  # the default --repeat 5: enough for a verdict
     data = json.loads(out)
     assert [e["label"] for e in data["schedule"]] == one_round * 5
-    assert [e["repetition"] for e in data["schedule"]] == [r for r in range(1, 6) for _ in range(8)]
-    assert len(list(tmp_path.iterdir())) == 40
+    assert [e["repetition"] for e in data["schedule"]] == [r for r in range(1, 6) for _ in range(9)]
+    assert len(list(tmp_path.iterdir())) == 45
     assert [r["design"] for r in data["groups"][0]["rows"]] == one_round
 
 

@@ -35,7 +35,7 @@ def test_interleave_single_repetition_and_bad_repeat() -> None:
         interleave([A], 0)
 
 
-def test_default_compare_is_seven_designs_with_sharded_at_32_and_64() -> None:
+def test_default_compare_is_eight_designs_with_sharded_at_32_and_64() -> None:
     variants = compare_variants(parse_stores(None), parse_shards(None))
     labels = [v.label for v in variants]
     assert labels == [
@@ -47,6 +47,7 @@ def test_default_compare_is_seven_designs_with_sharded_at_32_and_64() -> None:
         "syncmap",
         "percomponent",
         "lockfree",
+        "directfanout",
     ]
 
 

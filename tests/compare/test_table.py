@@ -128,3 +128,19 @@ def test_format_resolution() -> None:
     assert resolve_format("json", Path("t.md")) == "json"
     with pytest.raises(ConfigError, match="allowed: text, json, markdown, csv"):
         resolve_format("yaml", None)
+
+
+def test_directfanout_row_says_the_document_has_no_prediction_and_no_ops_ratio() -> None:
+    variants = [Variant("mutex"), Variant("directfanout")]
+    log = log_from(variants, {"mutex": [100.0, 110.0], "directfanout": [40.0, 41.0]}, "saturated")
+    r = build_report("compare", log, workload="wl", seed=1, engine="threads", repeat=2)
+    row = next(row for row in r.rows if row.label == "directfanout")
+    assert row.throughput_ratio is None  # other calls: ops/s do not compare
+    assert row.prediction is not None
+    assert row.prediction.text == "not in the document (merged upstream)"
+    assert row.prediction.low is None and not row.prediction.contains(0.5)
+    assert any("directfanout makes other calls" in n for n in r.groups[0].notes)
+    assert "directfanout" not in r.groups[0].verdict.text  # judged by throughput: left out
+    text = render_report(r, "text")
+    assert "not in the document (merged upstream)" in text
+    assert "directfanout" in render_report(r, "csv") and '"low": null' in render_report(r, "json")

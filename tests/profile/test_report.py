@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from lsim.profile.report import CENSUS_STATES, STORE_OPERATIONS, operation_names
+from lsim.profile.report import (
+    CENSUS_STATES,
+    FANOUT_OPERATIONS,
+    STORE_OPERATIONS,
+    operation_names,
+)
 from lsim.sync.states import OPERATION_BY_GO_NAME, GoState
 from tests.fixtures.profiles import small_profile
 
 
 def test_store_operations_are_the_operation_enum() -> None:
-    assert tuple(OPERATION_BY_GO_NAME) == STORE_OPERATIONS
+    assert tuple(OPERATION_BY_GO_NAME) == STORE_OPERATIONS + FANOUT_OPERATIONS
 
 
 def test_census_states_are_the_go_states() -> None:

@@ -11,10 +11,10 @@ from lsim.stores import STALE_NAN, GoFrame, LabelStore, StalenessTracker, create
 from lsim.stores.base import GO_PACKAGE
 from lsim.stores.syncmap import SyncMapStore
 from lsim.sync import Mutex
-from lsim.sync.states import Operation
+from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 from tests.stores.helpers import series
 
-OPERATIONS = [op for op in Operation if op is not Operation.NONE]
+OPERATIONS = sorted(LABELSTORE_OPERATIONS)  # the labelstore designs' calls
 
 
 def lock_table(store: LabelStore) -> list[tuple[str, str]]:

@@ -14,7 +14,16 @@ from lsim.stores import (
 )
 from tests.stores.helpers import FakeClock
 
-EXPECTED = ("mutex", "rwmutex", "finegrained", "sharded", "syncmap", "percomponent", "lockfree")
+EXPECTED = (
+    "mutex",
+    "rwmutex",
+    "finegrained",
+    "sharded",
+    "syncmap",
+    "percomponent",
+    "lockfree",
+    "directfanout",
+)
 
 
 def test_names_in_design_order() -> None:

@@ -16,7 +16,7 @@ from lsim.stores import (
     decode_shard_id,
     encode_shard_id,
 )
-from lsim.sync.states import Operation
+from lsim.sync.states import LABELSTORE_OPERATIONS
 from tests.stores.helpers import FakeClock, local_part, series
 
 U64 = st.integers(min_value=0, max_value=(1 << 64) - 1)
@@ -161,9 +161,7 @@ def test_shard_lock_names() -> None:
 
 def test_go_frames_put_the_wrapper_above_the_shard() -> None:
     store = sharded(4)
-    for op in Operation:
-        if op is Operation.NONE:
-            continue
+    for op in sorted(LABELSTORE_OPERATIONS):
         outer, inner = store.go_frames(op)
         assert outer.function.endswith(f"labelstore.(*ShardedService).{op.go_name}")
         assert outer.file == "sharded.go"

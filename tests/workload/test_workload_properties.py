@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lsim.limits import max_threads
-from lsim.sync.states import OPERATION_BY_GO_NAME, Operation
+from lsim.sync.states import LABELSTORE_BY_GO_NAME, Operation
 from lsim.workload.labelfmt import compile_format
 from lsim.workload.load import parse_workload, workload_to_dict
 from lsim.workload.plan import operation_shares, thread_steps
 from tests.workload.helpers import workload
 
-OP_NAMES = sorted(OPERATION_BY_GO_NAME)
+OP_NAMES = sorted(LABELSTORE_BY_GO_NAME)
 weights = st.dictionaries(
     st.sampled_from(OP_NAMES), st.floats(min_value=0, max_value=100), min_size=1
 ).filter(lambda d: any(v > 0 for v in d.values()))

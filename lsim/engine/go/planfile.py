@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lsim.engine.executor import scrape_phase
+from lsim.stores import calls_of, store_options
 from lsim.sync.states import Operation
+from lsim.workload.fanoutplan import prepopulated_mappings
 from lsim.workload.ids import prepopulated_local_id
 from lsim.workload.model import Workload
 from lsim.workload.plan import thread_steps
@@ -91,9 +93,11 @@ class _Writer:
                     round(s.pause_s * 1e9),
                     round(s.pace_period_s * 1e9),
                     len(s.stale),
-                    len(s.live),
+                    len(s.live) + len(s.refs),
                 )
             )
+            if s.refs:  # Create/UpdateMapping: child refs where the live list goes
+                words.extend(s.refs)
             if s.stale:
                 words.extend(s.stale)
                 series.update(s.stale)
@@ -103,6 +107,16 @@ class _Writer:
             if s.series >= 0:
                 series.add(s.series)
         self.steps += len(steps)
+
+
+def _is_work(step: Step) -> bool:
+    """A work step (a sample a Fanout passes through): the Go program has nothing to do."""
+    return step.op is _NONE and step.series >= 0
+
+
+def _steps(w: Workload, g: int, calls: str, iteration: int = 0) -> Iterator[Step]:
+    """Goroutine ``g``'s plan for the Go program: work steps dropped."""
+    return (s for s in thread_steps(w, g, iteration=iteration, calls=calls) if not _is_work(s))
 
 
 def _cycles(steps: Iterator[Step]) -> Iterator[list[Step]]:
@@ -139,9 +153,12 @@ def periodic_tail(seq: list[Step]) -> tuple[int, int] | None:
     return None
 
 
-def _closed_loop_plan(w: Workload, g: int, budget: int) -> tuple[list[Step], list[Step], bool]:
-    seq = list(itertools.islice(thread_steps(w, g), budget))
-    if len(seq) < budget:  # a finite plan
+def _closed_loop_plan(
+    w: Workload, g: int, budget: int, calls: str
+) -> tuple[list[Step], list[Step], bool]:
+    drawn = list(itertools.islice(thread_steps(w, g, calls=calls), budget))
+    seq = [s for s in drawn if not _is_work(s)]
+    if len(seq) < budget:  # a finite plan (or one with no call: directfanout's passthrough)
         return seq, [], True
     found = periodic_tail(seq)
     if found is not None:
@@ -155,12 +172,12 @@ def _calls(steps: list[Step]) -> int:
 
 
 def _steady_plan(
-    w: Workload, g: int, budget: int, cycles_needed: int
+    w: Workload, g: int, budget: int, cycles_needed: int, calls: str = "labelstore"
 ) -> tuple[list[Step], list[Step], bool]:
     """(prefix, loop, static) for goroutine ``g``."""
     if w.pacing.closed_loop:
-        return _closed_loop_plan(w, g, budget)
-    cycles = _cycles(thread_steps(w, g))
+        return _closed_loop_plan(w, g, budget, calls)
+    cycles = _cycles(_steps(w, g, calls))
     first = next(cycles, [])
     second = next(cycles, None)
     if second is None:  # a finite plan: run it once
@@ -188,9 +205,17 @@ def _cycles_needed(w: Workload) -> int:
     return 1 << 30  # closed loop: as many as the budget allows
 
 
-def _setup(w: Workload) -> list[Step]:
+def _setup(w: Workload, calls: str = "labelstore") -> list[Step]:
     """Prepopulation (``plan.prepopulate``) as steps for one executor."""
     steps: list[Step] = []
+    if calls == "fanout":  # each Fanout's mappings in series order, then their stamps
+        by_fanout: dict[int, list[Step]] = {}
+        for fanout, series, refs in prepopulated_mappings(w):
+            step = Step(Operation.CREATE_MAPPING, series, fanout, refs=refs)
+            by_fanout.setdefault(fanout, []).append(step)
+        for fanout, creates in sorted(by_fanout.items()):
+            steps += [*creates, Step(Operation.TRACK_APPENDED_SERIES, component=fanout)]
+        return steps
     for i in range(w.series.prepopulated):
         steps.append(Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, i))
         for c in range(len(w.components)):
@@ -225,18 +250,19 @@ def _series_section(w: Workload, indices: set[int]) -> tuple[array, bytes]:  # t
 def write_plan(run: GoRun, out: BinaryIO) -> PlanStats:
     """Write the plan file of ``run`` to ``out``."""
     w = run.workload
+    calls = calls_of(run.store)
     body = _Writer()
     stats = PlanStats()
-    body.plan(_setup(w))
+    body.plan(_setup(w, calls))
     if w.threads.mode == "burst":
         for it in range(w.run.iterations):
             for g in range(run.goroutines):
-                body.plan(list(thread_steps(w, g, iteration=it)))
+                body.plan(list(_steps(w, g, calls, it)))
     else:
         budget = min(MAX_LOOP, max(MIN_LOOP, STEP_BUDGET // max(1, run.goroutines)))
         needed = _cycles_needed(w)
         for g in range(run.goroutines):
-            prefix, loop, static = _steady_plan(w, g, budget, needed)
+            prefix, loop, static = _steady_plan(w, g, budget, needed, calls)
             body.words.append(round(scrape_phase(g) * 1e9))
             body.plan(prefix)
             body.plan(loop)
@@ -282,6 +308,7 @@ def _header(run: GoRun) -> dict[str, object]:
         # loop renames them per pass, so they stay new (PROTOCOL.md)
         "fresh_from": w.series.count,
         "seed": w.seed,
+        "fanouts": store_options(run.store, w).get("fanouts", 0),
     }
 
 

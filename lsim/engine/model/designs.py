@@ -27,6 +27,7 @@ percomponent   GetOrAdd/Track/GC/Collect ``[mut W]``; GetLocal ``[mapping[c].mu 
                Add/Replace ``[mapping[c].mu W]``; GetOrAddLink ``[mut W > mapping[c].mu W]``
 lockfree       no lock: reads are plain CPU; every store into a shared map is an atomic
                (CAS) on that map's word, which serialises and costs retries when contended
+directfanout   no labelstore call at all; its own calls, per Fanout: ``designs_fanout.py``
 =============  =========================================================================
 """
 
@@ -34,10 +35,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsim.engine.model.core import READ, WRITE, AtomicWord
+from lsim.engine.model.core import READ, WRITE, AtomicWord, Item
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Costs, Lock, Script
 from lsim.stores.mutex import SERVICE_MUT
+from lsim.workload.steps import Step
 
 Parts = dict[int, tuple[int, int]]  # shard (-1: unsharded) -> (stale markers, live trackers)
 
@@ -47,6 +49,7 @@ class Design:
 
     name = "mutex"
     read_mode = WRITE  # the mode GetLocalRefID and Collect take
+    calls = "labelstore"  # the write path its plans are compiled for (LabelStore.calls)
 
     def __init__(
         self, c: Costs, components: tuple[str, ...], shards: int | None, store: Any
@@ -128,6 +131,10 @@ class Design:
 
     def collect(self, s: Script) -> None:
         s.section(self.mut, self.read_mode, self.c.lock + (1 + self.nc) * self.c.hit)
+
+    def compile(self, program: Any, st: Any, step: Step) -> list[Item] | None:
+        """Steps the program leaves to the design (directfanout's calls, designs_fanout.py)."""
+        raise ValueError(f"the model cannot run operation {step.op!r} on {self.name}")
 
 
 class RWMutexDesign(Design):

@@ -190,3 +190,6 @@ class LockFreeDesign(Design):
 
     def collect(self, s: Script) -> None:
         s.cpu((1 + self.nc) * self.c.hit)
+
+
+from lsim.engine.model import designs_fanout  # noqa: E402, F401  (registers directfanout)

@@ -38,12 +38,13 @@ _GC, _COLLECT = Operation.CHECK_AND_REMOVE_STALE_MARKERS, Operation.COLLECT
 class ThreadState:
     """What the contract keeps per goroutine: ``gid[series]`` and ``last_local``."""
 
-    __slots__ = ("plan", "gid", "last_local")
+    __slots__ = ("plan", "gid", "last_local", "fanout")
 
     def __init__(self, plan: Iterator[Step]) -> None:
         self.plan = plan
         self.gid: dict[int, int] = {}
         self.last_local = 0
+        self.fanout: Any = None  # directfanout: the design's per-goroutine context
 
 
 class Program:
@@ -71,7 +72,8 @@ class Program:
     def next_items(self, g: Goroutine) -> list[Item] | None:
         st = g.ctx
         if st is None:
-            st = g.ctx = ThreadState(thread_steps(self.w, g.id, iteration=self.iteration))
+            plan = thread_steps(self.w, g.id, iteration=self.iteration, calls=self.design.calls)
+            st = g.ctx = ThreadState(plan)
         for step in st.plan:
             items = self._compile(st, step)
             if items is not None:
@@ -92,6 +94,8 @@ class Program:
                 return [(PACE, max(1, round(step.pace_period_s * 1e9)), 0)]
             if step.pause_s > 0:
                 return [(SLEEP, max(1, round(step.pause_s * 1e9)), 0)]
+            if step.series >= 0:  # a work step (directfanout passing a sample through)
+                return self.design.compile(self, st, step)
             return None
         return self._rare(st, step)
 
@@ -158,22 +162,22 @@ class Program:
             items = self._end(s, self.c.wal if op is _LOCAL else 0, key)
         return items
 
-    def _rare(self, st: ThreadState, step: Step) -> list[Item]:
-        """TrackStaleness, CheckAndRemoveStaleMarkers, Collect."""
+    def _rare(self, st: ThreadState, step: Step) -> list[Item] | None:
+        """TrackStaleness, CheckAndRemoveStaleMarkers, Collect (others: the design's)."""
         op = step.op
         if op is _TRACK:
             return self._track(st, step)
+        if op is not _GC and op is not _COLLECT:  # not the labelstore's: directfanout's calls
+            return self.design.compile(self, st, step)
         s = self._begin(op, -1, 0)
         if op is _GC:
             expired = self.store.check_and_remove_stale_markers(self.clock_s())
             if expired and self.goa is not None:
                 self.goa.clear()  # removed hashes: their next GetOrAdd is a new id
             self.design.gc(s, expired)
-        elif op is _COLLECT:
+        else:
             self.store.collect()
             self.design.collect(s)
-        else:
-            raise ValueError(f"the model cannot run operation {op!r}")
         return self._end(s, 0, None)
 
     def _track(self, st: ThreadState, step: Step) -> list[Item]:

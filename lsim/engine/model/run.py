@@ -44,7 +44,7 @@ from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import TICK, Sim
 from lsim.errors import ConfigError
 from lsim.profile.model import Profile
-from lsim.stores import create_store
+from lsim.stores import create_store, store_options
 from lsim.workload.enginespecs import MAX_SIM_TIME_S
 from lsim.workload.model import Workload
 from lsim.workload.plan import prepopulate
@@ -87,6 +87,9 @@ class _Known:
 
     def add_local_link(self, component: str, global_id: int, local_id: int) -> None:
         self.store.add_local_link(component, global_id, local_id)
+
+    def __getattr__(self, name: str) -> Any:  # the rest of the store (directfanout's mappings)
+        return getattr(self.store, name)
 
 
 def run_model(
@@ -133,7 +136,8 @@ class _Model:
         self.costs = c = Costs.from_mapping(w.model.costs)
         self.progress = progress
         self.store = create_store(store, shards=shards if store == "sharded" else None,
-                                  layout=w.series.layout, clock=self.clock_s)  # fmt: skip
+                                  layout=w.series.layout, clock=self.clock_s,
+                                  **store_options(store, w))  # fmt: skip
         self.design = DESIGNS[store](c, w.components, shards, self.store)
         series = SeriesSet(w.series)
         self.program = Program(w, self.design, self.store, series, c, random.Random(w.seed),

@@ -44,6 +44,9 @@ class _Words:
         for _ in range(self.one()):
             op, series, comp, local, cond, pause, pace, ns, nl = self.take(9)
             stale, live = tuple(self.take(ns)), tuple(self.take(nl))
+            refs: tuple[int, ...] = ()
+            if Operation(op) in (Operation.CREATE_MAPPING, Operation.UPDATE_MAPPING):
+                refs, live = live, ()  # these carry child refs where the live list goes
             steps.append(
                 Step(
                     Operation(op),
@@ -55,6 +58,7 @@ class _Words:
                     live,
                     pause / 1e9,
                     pace / 1e9,
+                    refs,
                 )
             )
         return steps

@@ -124,7 +124,16 @@ def test_every_design_runs_on_real_go(design: str) -> None:
     p = run_go(go_run_of(w, design, shards, None, 2, 100.0))
     assert p.store == design and p.total_ops > 0 and p.census_samples > 0
     assert p.regime == "below-saturation", p.regime_reason
-    assert {"GetOrAddGlobalRefID", "GetLocalRefID"} <= set(p.stacks)
+    if design == "directfanout":  # its own calls, in the Fanout's store (Alloy's frames)
+        assert {"GetMapping", "TrackAppendedSeries"} <= set(p.stacks)
+        assert p.stacks["GetMapping"][-1][0].endswith("(*SeriesRefMappingStore).GetMapping")
+        assert {lk.name for lk in p.locks} <= {
+            "appenders.SeriesRefMappingStore[0].refMappingMu",
+            "appenders.SeriesRefMappingStore[0].refMappingMu.w",
+            "appenders.SeriesRefMappingStore[0].timestampTrackingMu",
+        }
+    else:
+        assert {"GetOrAddGlobalRefID", "GetLocalRefID"} <= set(p.stacks)
 
 
 @pytest.mark.timeout(300)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from lsim.engine.fanoutexec import SKIPPED, FanoutCalls
 from lsim.labels import HashLayout, Labels
 from lsim.stores import LabelStore, create_store
 from lsim.stores.base import STALE_NAN, StalenessTracker
 from lsim.stores.locking import STDLIB_LOCKS, Taken, lock_role
-from lsim.sync.states import OPERATION_BY_GO_NAME, Operation
+from lsim.sync.states import FANOUT_OPERATIONS, OPERATION_BY_GO_NAME, Operation
 from lsim.workload.steps import Condition, Step
 from tests.engine.go.planread import DecodedPlan
 
@@ -28,6 +29,22 @@ TRACE_WORKLOADS = {
                 "stale_per_batch": 2,
                 "collect_every": 2,
                 "gc_every": 3,
+            }
+        },
+    },
+    "pipeline-no-relabel-fanouts": {  # direct fanout's cached refs, updates, two Fanouts
+        "threads": {"count": 5},
+        "series": {"count": 40, "prepopulated": 20},
+        "components": 2,
+        "pacing": {"rate_per_thread": 5.0},
+        "run": {"duration_s": 1.0, "warmup_s": 0.1},
+        "ops": {
+            "pipeline": {
+                "relabel": False,
+                "series_per_thread": 4,
+                "wal_ref_change_probability": 0.4,
+                "fanouts": 2,
+                "gc_every": 2,
             }
         },
     },
@@ -113,8 +130,13 @@ def python_trace(plan: DecodedPlan, locks: bool = False, stdlib: bool = True) ->
     ``locks``: each call line ends with `` locks=...`` as ``lsimgo trace -locks`` prints it
     (``stdlib=False``: without the sync.Map locks Go cannot count)."""
     h = plan.header
+    options = {"fanouts": h["fanouts"]} if h.get("fanouts") else {}
     store = create_store(
-        h["design"], shards=h["shards"] or None, layout=HashLayout(h["layout"]), clock=lambda: 0.0
+        h["design"],
+        shards=h["shards"] or None,
+        layout=HashLayout(h["layout"]),
+        clock=lambda: 0.0,
+        **options,
     )
     labels = {i: Labels(pairs) for i, pairs in plan.series.items()}
     comps = h["components"]
@@ -127,14 +149,21 @@ def python_trace(plan: DecodedPlan, locks: bool = False, stdlib: bool = True) ->
     for steps in plans:
         gid: dict[int, int] = {}
         last_local = 0
+        fanout = FanoutCalls(store, labels.__getitem__)
         before = lock_counts(store, stdlib)
         for s in steps:
-            result, called = _call(store, s, gid, last_local, labels, comps)
-            if not called:
-                continue
-            if s.op is Operation.GET_LOCAL_REF_ID:
-                last_local = result
-            line = f"{s.op.go_name} {s.series} {s.component} {result}"
+            if s.op in FANOUT_OPERATIONS:  # directfanout: the shared executor contract
+                got = fanout.run(s)
+                if got is SKIPPED:
+                    continue
+                line = f"{s.op.go_name} {s.series} {s.component} {_fanout(got)}"
+            else:
+                result, called = _call(store, s, gid, last_local, labels, comps)
+                if not called:
+                    continue
+                if s.op is Operation.GET_LOCAL_REF_ID:
+                    last_local = result
+                line = f"{s.op.go_name} {s.series} {s.component} {result}"
             if locks:
                 now = lock_counts(store, stdlib)
                 line += f" locks={counts_taken(before, now)}"
@@ -145,6 +174,17 @@ def python_trace(plan: DecodedPlan, locks: bool = False, stdlib: bool = True) ->
     lines.append(f"collect {counts['global_ids']} {per}".rstrip())
     lines.append(f"collisions {store.collisions}")
     return lines
+
+
+def _fanout(result: object) -> int:
+    """The trace's number for a direct-fanout call: GetMapping's child-ref count, the ref
+    CreateMapping made, TrackAppendedSeries' and the cleanup's counts, 0 for UpdateMapping."""
+    if result is None:
+        return 0
+    if isinstance(result, tuple):
+        return len(result)
+    assert isinstance(result, int)
+    return result
 
 
 def _call(store, s: Step, gid, last_local, labels, comps) -> tuple[int, bool]:  # type: ignore[no-untyped-def]

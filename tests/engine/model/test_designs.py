@@ -17,11 +17,11 @@ from lsim.engine.model.designs import DESIGNS
 from lsim.engine.model.golock import SimRWMutex
 from lsim.engine.model.program import Program, ThreadState
 from lsim.engine.model.script import Costs
-from lsim.stores import STORE_NAMES, create_store
+from lsim.stores import LABELSTORE_NAMES, create_store
 from lsim.sync import locks as real_locks
 from lsim.sync.states import Operation
 from lsim.workload.series import SeriesSet
-from lsim.workload.steps import Condition, Step
+from lsim.workload.steps import CACHED_REF, Condition, Step
 
 from .helpers import small_workload
 
@@ -105,7 +105,7 @@ SCENARIO = [
 ]
 
 
-@pytest.mark.parametrize("design", STORE_NAMES)
+@pytest.mark.parametrize("design", LABELSTORE_NAMES)
 def test_scripts_take_the_stores_locks(design: str, monkeypatch: pytest.MonkeyPatch) -> None:
     w = small_workload(series=20, spt=2, components=("c0", "c1"))
     shards = 4 if design == "sharded" else None
@@ -124,3 +124,47 @@ def test_scripts_take_the_stores_locks(design: str, monkeypatch: pytest.MonkeyPa
         assert items is not None, step
         assert script_trace(items) == tracer.calls, f"{design} {step.op.go_name}"
     assert design in DESIGNS
+
+
+_GM, _CM, _UM = Operation.GET_MAPPING, Operation.CREATE_MAPPING, Operation.UPDATE_MAPPING
+_IF_NONE, _IF_CHANGED = Condition.IF_NO_MAPPING, Condition.IF_MAPPING_CHANGED
+FANOUT_SCENARIO = [
+    Step(Operation.NONE, series=3, local_id=0),  # a work step: no lock
+    Step(_GM, series=0, component=0),  # behind a relabel stage: ref 0, no mapping yet
+    Step(_CM, series=0, component=0, condition=_IF_NONE, refs=(5, 6)),
+    Step(_GM, series=0, component=0),  # found by label hash
+    Step(_CM, series=0, component=0, condition=_IF_NONE, refs=(5, 7)),  # skipped
+    Step(_UM, series=0, component=0, condition=_IF_CHANGED, refs=(5, 7)),  # ref 0: no lock
+    Step(Operation.TRACK_APPENDED_SERIES, component=0),  # stamps refs 1 and 0 at time 0
+    Step(_GM, series=1, component=1, local_id=CACHED_REF),  # nothing cached: a miss
+    Step(_CM, series=1, component=1, condition=_IF_NONE, refs=(8, 9)),
+    Step(_GM, series=1, component=1, local_id=CACHED_REF),  # the cached unique ref
+    Step(_UM, series=1, component=1, condition=_IF_CHANGED, refs=(8, 10)),
+    Step(Operation.TRACK_APPENDED_SERIES, component=1),
+    Step(Operation.CLEANUP_STALE_REFS, component=0),  # the clock jumps: removes series 0
+    Step(Operation.CLEANUP_STALE_REFS, component=1),  # series 1 was stamped: kept
+]
+
+
+def test_directfanout_script_takes_the_stores_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    w = small_workload(series=20, spt=2, components=("c0", "c1"))
+    clock = {"now": 0.0}
+    store = create_store("directfanout", fanouts=2, clock=lambda: clock["now"])
+    model = DESIGNS["directfanout"](Costs.from_mapping(w.model.costs), w.components, None, store)
+    assert [lk.name for lk in model.locks] == [lk.name for lk in store.locks()]
+    program = Program(w, model, store, SeriesSet(w.series), Costs.from_mapping({}),
+                      random.Random(1), lambda: clock["now"])  # fmt: skip
+    state = ThreadState(iter(()))
+    tracer = Tracer(monkeypatch)
+    compiled = []
+    for step in FANOUT_SCENARIO:
+        if step.op is Operation.CLEANUP_STALE_REFS:
+            clock["now"] = 1_000.0 if step.component == 0 else 0.0
+        tracer.calls.clear()
+        items = program._compile(state, step)
+        compiled.append(items is not None)
+        assert script_trace(items or []) == tracer.calls, f"{step.op.go_name} {step}"
+    assert compiled == [True, True, True, True, False, True, True, True, True, True, True,
+                        True, True, True]  # fmt: skip
+    assert len(store.mappings[0]) == 0 and len(store.mappings[1]) == 1
+    assert store.mappings[1].unique_ref_to_child_refs[1][0] == (8, 10)

@@ -60,6 +60,7 @@ func NewStore(pf *plan.File) (labelstore.Store, error) {
 		Layout:        pf.Layout,
 		StaleDuration: time.Duration(pf.StaleDurationS * 1e9),
 		Shards:        pf.Shards,
+		Fanouts:       pf.Fanouts,
 	})
 }
 

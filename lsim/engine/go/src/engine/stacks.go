@@ -60,6 +60,24 @@ func ProbeStacks(pf *plan.File) map[string][][2]string {
 			store.CheckAndRemoveStaleMarkers(w, 0)
 		case plan.OpCollect:
 			store.Collect(w)
+		default: // directfanout's calls, on Fanout 0's own store
+			df, ok := store.(*labelstore.DirectFanoutService)
+			if !ok {
+				return
+			}
+			m := df.Mapping(0)
+			switch op {
+			case plan.OpGetMapping:
+				m.GetMapping(w, 0, l)
+			case plan.OpCreateMapping:
+				m.CreateMapping(w, []uint64{1, 2}, l)
+			case plan.OpUpdateMapping:
+				m.UpdateMapping(w, 1, []uint64{1, 3}, l)
+			case plan.OpTrackAppendedSeries:
+				m.TrackAppendedSeries(w, 0, []uint64{1})
+			case plan.OpCleanupStaleRefs:
+				m.CleanupTick(w, 0)
+			}
 		}
 	}
 	for _, op := range ops {

@@ -85,13 +85,29 @@ type Executor struct {
 	pass      int                      // how many times the loop was run before this pass
 	renamed   map[int32]*labels.Labels // this pass's label sets of fresh series
 	timer     *time.Timer              // for waits, made on the first one
+	fan       *fanoutState             // directfanout only
 	_         [64]byte                 // goroutines' executors are allocated side by side: no false sharing
+}
+
+// fanoutState is the directfanout contract's per-goroutine state (steps.py): gid is the
+// ref the Fanout returned (what the scrape caches), mapping what the last GetMapping
+// returned (nil: none), given the ref it was given, cell the refs used since the last
+// TrackAppendedSeries.
+type fanoutState struct {
+	store   *labelstore.DirectFanoutService
+	mapping []uint64
+	given   uint64
+	cell    []uint64
 }
 
 // New returns an executor for a goroutine that starts now.
 func New(env *Env, ctx *labelstore.Ctx, rec *Recorder, phasePPB int64) *Executor {
-	return &Executor{env: env, Ctx: ctx, rec: rec, gid: map[int32]uint64{}, started: Nanotime(),
+	x := &Executor{env: env, Ctx: ctx, rec: rec, gid: map[int32]uint64{}, started: Nanotime(),
 		phase: float64(phasePPB) / 1e9}
+	if df, ok := env.Store.(*labelstore.DirectFanoutService); ok {
+		x.fan = &fanoutState{store: df}
+	}
+	return x
 }
 
 // Run executes p; false when the run was stopped before its end.
@@ -188,6 +204,12 @@ func (x *Executor) wait(d time.Duration) {
 }
 
 func (x *Executor) skipped(st *plan.Step) bool {
+	switch st.Cond {
+	case plan.IfNoMapping:
+		return x.fan == nil || x.fan.mapping != nil
+	case plan.IfMappingChanged:
+		return x.fan == nil || x.fan.mapping == nil || equalRefs(x.fan.mapping, st.Refs)
+	}
 	last := x.lastLocal
 	if st.Cond == plan.IfNoLocal {
 		return last != 0
@@ -235,6 +257,8 @@ func (x *Executor) call(st *plan.Step) {
 		result = uint64(s.CheckAndRemoveStaleMarkers(w, 0))
 	case plan.OpCollect:
 		s.Collect(w)
+	default:
+		result = x.fanoutCall(st, w)
 	}
 	if measuring && env.Flags.Measuring.Load() { // started and ended inside the window
 		el := Nanotime() - t0
@@ -255,6 +279,59 @@ func (x *Executor) call(st *plan.Step) {
 		}
 		env.OnCall(st.Op, st.Series, st.Component, result)
 	}
+}
+
+// fanoutCall makes directfanout's call of st (steps.py) on the Fanout's own store.
+func (x *Executor) fanoutCall(st *plan.Step, w *labelstore.Ctx) uint64 {
+	f := x.fan
+	if f == nil {
+		return 0
+	}
+	m := f.store.Mapping(int(st.Component))
+	switch st.Op {
+	case plan.OpGetMapping:
+		switch {
+		case st.Given > 0:
+			f.given = uint64(st.Given)
+		case st.Given == plan.CachedRef:
+			f.given = x.gid[st.Series]
+		default:
+			f.given = 0
+		}
+		f.mapping = m.GetMapping(w, f.given, x.env.Series[st.Series])
+		if f.mapping != nil {
+			f.cell = append(f.cell, f.given)
+			x.gid[st.Series] = f.given
+		}
+		return uint64(len(f.mapping))
+	case plan.OpCreateMapping:
+		ref := m.CreateMapping(w, st.Refs, x.env.Series[st.Series])
+		f.cell = append(f.cell, ref)
+		x.gid[st.Series] = ref
+		return ref
+	case plan.OpUpdateMapping:
+		m.UpdateMapping(w, f.given, st.Refs, x.env.Series[st.Series])
+	case plan.OpTrackAppendedSeries:
+		n := len(f.cell)
+		m.TrackAppendedSeries(w, m.Now(), f.cell)
+		f.cell = f.cell[:0] // the store keeps no reference to it
+		return uint64(n)
+	case plan.OpCleanupStaleRefs:
+		return uint64(m.CleanupTick(w, 0))
+	}
+	return 0
+}
+
+func equalRefs(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // buildTrackers reuses one slice per goroutine: the store does not keep it.

@@ -1,4 +1,4 @@
-// Package labelstore holds the seven store designs of lsim (DESIGN.md §3) in Go, lock for
+// Package labelstore holds the eight store designs of lsim (DESIGN.md §3) in Go, lock for
 // lock as the Python stores in lsim/stores/*.py: same results, same routing and id
 // encoding, same lock order, hashing inside the lock where the Python original hashes
 // inside it, same staleness and collision behaviour. Each design is one file; the shared
@@ -71,6 +71,7 @@ type Config struct {
 	Layout        labels.Layout
 	StaleDuration time.Duration // default 10 minutes, as Alloy
 	Shards        int           // sharded only (1..256)
+	Fanouts       int           // directfanout only (1..MaxFanouts; 0 = 1)
 	// Hasher overrides the label hash (tests force collisions with a constant one).
 	Hasher func(*labels.Labels) uint64
 	// Clock returns the time in unix ns (tests move it by hand); nil = time.Now.
@@ -113,8 +114,8 @@ func (c *config) nowOr(now int64) int64 {
 	return c.now()
 }
 
-// Designs lists the seven designs in DESIGN.md order.
-var Designs = []string{"mutex", "rwmutex", "finegrained", "sharded", "syncmap", "percomponent", "lockfree"}
+// Designs lists the designs in DESIGN.md order (directfanout last: Alloy's merged fix).
+var Designs = []string{"mutex", "rwmutex", "finegrained", "sharded", "syncmap", "percomponent", "lockfree", "directfanout"}
 
 // MaxShards is the most shards an id's top 8 bits can address.
 const MaxShards = 256
@@ -124,6 +125,9 @@ func New(design string, cfg Config) (Store, error) {
 	c := cfg.resolve()
 	if design != "sharded" && cfg.Shards != 0 {
 		return nil, fmt.Errorf("shards applies only to the sharded store, not to %q", design)
+	}
+	if design != "directfanout" && cfg.Fanouts > 1 {
+		return nil, fmt.Errorf("fanouts applies only to the directfanout store, not to %q", design)
 	}
 	switch design {
 	case "mutex":
@@ -143,8 +147,13 @@ func New(design string, cfg Config) (Store, error) {
 		return newPerComponentService(c), nil
 	case "lockfree":
 		return newLockFreeService(c), nil
+	case "directfanout":
+		if cfg.Fanouts == 0 {
+			cfg.Fanouts = 1
+		}
+		return newDirectFanoutService(c, cfg.Fanouts)
 	}
-	return nil, fmt.Errorf("unknown store %q; known stores: mutex, rwmutex, finegrained, sharded, syncmap, percomponent, lockfree", design)
+	return nil, fmt.Errorf("unknown store %q; known stores: mutex, rwmutex, finegrained, sharded, syncmap, percomponent, lockfree, directfanout", design)
 }
 
 const serviceMut = "labelstore.Service.mut"

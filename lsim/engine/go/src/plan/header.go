@@ -35,6 +35,10 @@ func (pf *File) parseHeader(b []byte) error {
 		return errorf("header.shards: must be 1..%d for sharded, got %d", labelstore.MaxShards, h.Shards)
 	case h.Design != "sharded" && h.Shards != 0:
 		return errorf("header.shards: must be 0 for %s, got %d", h.Design, h.Shards)
+	case h.Design == "directfanout" && (h.Fanouts < 1 || h.Fanouts > labelstore.MaxFanouts):
+		return errorf("header.fanouts: must be 1..%d for directfanout, got %d", labelstore.MaxFanouts, h.Fanouts)
+	case h.Design != "directfanout" && h.Fanouts != 0:
+		return errorf("header.fanouts: must be 0 for %s, got %d", h.Design, h.Fanouts)
 	case h.Goroutines < 1 || h.Goroutines > MaxGoroutines:
 		return errorf("header.goroutines: must be 1..%d, got %d", MaxGoroutines, h.Goroutines)
 	case h.Gomaxprocs < 1:

@@ -35,12 +35,24 @@ const (
 	OpTrackStaleness
 	OpCheckAndRemoveStaleMarkers
 	OpCollect
+	OpGetMapping // directfanout's calls (a Fanout's SeriesRefMappingStore)
+	OpCreateMapping
+	OpUpdateMapping
+	OpTrackAppendedSeries
+	OpCleanupStaleRefs
 	NumOps
 )
 
+// IsFanout reports whether op is one of directfanout's calls (its component is a Fanout).
+func (op Op) IsFanout() bool { return op >= OpGetMapping && op < NumOps }
+
+// CachedRef is GetMapping's local id for "give the ref the scrape cached" (steps.py).
+const CachedRef = -1
+
 // OpNames are Alloy's method names, indexed by Op ("" for OpNone).
 var OpNames = [NumOps]string{"", "GetOrAddGlobalRefID", "GetLocalRefID", "AddLocalLink",
-	"ReplaceLocalLink", "GetOrAddLink", "TrackStaleness", "CheckAndRemoveStaleMarkers", "Collect"}
+	"ReplaceLocalLink", "GetOrAddLink", "TrackStaleness", "CheckAndRemoveStaleMarkers", "Collect",
+	"GetMapping", "CreateMapping", "UpdateMapping", "TrackAppendedSeries", "cleanupStaleRefs"}
 
 // OpByName maps a method name to its Op.
 var OpByName = func() map[string]Op {
@@ -60,6 +72,8 @@ const (
 	Always Condition = iota
 	IfNoLocal
 	IfLocalChanged
+	IfNoMapping
+	IfMappingChanged
 )
 
 // Step is one step of a plan. Series indices are positions in File.Series (the file's own
@@ -76,6 +90,10 @@ type Step struct {
 	// Lists holds the TrackStaleness series: the first NStale are stale, the rest live
 	// (one slice, not two: a 20,000-goroutine plan has millions of steps).
 	Lists []int32
+	// Refs are Create/UpdateMapping's child refs (the words of the live list, PROTOCOL.md).
+	Refs []uint64
+	// Given is GetMapping's local id as sent: > 0 a ref, 0, or CachedRef.
+	Given int64
 }
 
 // Stale are a TrackStaleness step's stale series.
@@ -109,6 +127,7 @@ type Header struct {
 	CensusBudget       float64     `json:"census_budget"`
 	CensusMinIntervalS float64     `json:"census_min_interval_s"`
 	StaleDurationS     float64     `json:"stale_duration_s"`
+	Fanouts            int         `json:"fanouts"`
 	Seed               json.Number `json:"seed"`
 
 	// FreshFrom: series indices from this one up are label sets the workload has never

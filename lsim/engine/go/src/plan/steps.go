@@ -52,7 +52,7 @@ func (pf *File) parseWords(w *words, blob string) error {
 		pf.Series[i] = ls
 		pf.SeriesIndex[i] = index
 	}
-	rd := &stepReader{w: w, index: newSeriesIndex(pos), components: len(pf.Components)}
+	rd := &stepReader{w: w, index: newSeriesIndex(pos), components: len(pf.Components), fanouts: pf.Fanouts}
 	if pf.Setup, err = rd.plan("setup plan"); err != nil {
 		return err
 	}
@@ -94,6 +94,7 @@ type stepReader struct {
 	w          *words
 	index      seriesIndex
 	components int
+	fanouts    int
 	steps      int
 	arena      []int32 // stale/live lists, sliced out of shared chunks
 }
@@ -131,19 +132,31 @@ func (rd *stepReader) step(s *Step) error {
 	if op < 0 || op >= int64(NumOps) {
 		return errorf("unknown op %d", op)
 	}
-	if cond < 0 || cond > int64(IfLocalChanged) {
+	if cond < 0 || cond > int64(IfMappingChanged) {
 		return errorf("unknown condition %d", cond)
 	}
-	if comp < -1 || comp >= int64(rd.components) {
+	o := Op(op)
+	if o.IsFanout() {
+		if comp < -1 || comp >= int64(rd.fanouts) {
+			return errorf("%s: fanout %d is not in the header's %d fanouts", OpNames[o], comp, rd.fanouts)
+		}
+		if comp < 0 {
+			return errorf("%s needs a fanout", OpNames[o])
+		}
+	} else if comp < -1 || comp >= int64(rd.components) {
 		return errorf("component %d is not in the header's %d components", comp, rd.components)
 	}
-	if local < 0 || pause < 0 || pace < 0 {
+	if (local < 0 && !(o == OpGetMapping && local == CachedRef) && !(o == OpNone && local == CachedRef)) || pause < 0 || pace < 0 {
 		return errorf("negative local_id, pause_ns or pace_ns")
 	}
 	if nstale < 0 || nlive < 0 || nstale+nlive > rd.w.left {
 		return errorf("stale/live counts %d/%d do not fit the words left", nstale, nlive)
 	}
-	o := Op(op)
+	if o == OpCreateMapping || o == OpUpdateMapping || o == OpGetMapping {
+		if series < 0 {
+			return errorf("%s needs a series", OpNames[o])
+		}
+	}
 	switch o {
 	case OpGetOrAddGlobalRefID, OpGetOrAddLink:
 		if series < 0 {
@@ -164,6 +177,27 @@ func (rd *stepReader) step(s *Step) error {
 			return errorf("series %d is not in the series table", series)
 		}
 		s.Series = p
+	}
+	s.Given = local
+	if local < 0 {
+		s.LocalID = 0
+	}
+	if o == OpCreateMapping || o == OpUpdateMapping { // the live words are child refs
+		if nstale != 0 {
+			return errorf("%s has no stale list", OpNames[o])
+		}
+		s.Refs = make([]uint64, nlive)
+		for i := range s.Refs {
+			x, err := rd.w.next(what)
+			if err != nil {
+				return err
+			}
+			if x < 0 {
+				return errorf("%s: negative child ref %d", OpNames[o], x)
+			}
+			s.Refs[i] = uint64(x)
+		}
+		return nil
 	}
 	var err error
 	s.NStale = int32(nstale)
