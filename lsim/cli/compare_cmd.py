@@ -17,6 +17,7 @@ import typer
 
 from lsim.cli.app import app
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     DurationOpt,
     GomaxprocsOpt,
@@ -98,6 +99,8 @@ class RunArgs:
     gomaxprocs: int | None
     goroutines: int | None
     sim_time: str | None
+    calibrate: bool = True
+    quiet: bool = False
 
     def experiments(self, variants: Sequence[Variant]) -> dict[Variant, Experiment]:
         """One experiment per variant, all validated before anything runs."""
@@ -120,6 +123,8 @@ class RunArgs:
                 self.gomaxprocs,
                 goroutines,
                 self.sim_time,
+                calibrate=self.calibrate,
+                quiet=self.quiet,
             )
         return out
 
@@ -224,6 +229,7 @@ def compare(
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure every design on one workload, repeated and interleaved, beside the predictions.
@@ -260,7 +266,17 @@ def compare(
     )
     plan = interleave(variants, repeat)
     args = RunArgs(
-        workload, threads, duration, seed, census_hz, engines[0], gomaxprocs, goroutines, sim_time
+        workload,
+        threads,
+        duration,
+        seed,
+        census_hz,
+        engines[0],
+        gomaxprocs,
+        goroutines,
+        sim_time,
+        calibrate,
+        quiet,
     )
     experiments = args.experiments(variants)
     folder = run_folder(profiles_dir, "compare", next(iter(experiments.values())).workload.name)

@@ -21,6 +21,7 @@ from lsim.cli.compare_cmd import (
     run_folder,
 )
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     DurationOpt,
     EngineOpt,
@@ -91,6 +92,7 @@ def sweep(
     gomaxprocs: GomaxprocsOpt = None,
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure along one axis (shard count or thread count): a table and a plot.
@@ -128,6 +130,8 @@ def sweep(
         gomaxprocs,
         goroutines,
         sim_time,
+        calibrate,
+        quiet,
     )
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
