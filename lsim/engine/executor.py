@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from time import perf_counter_ns
 
 from lsim.engine.board import H_MEASURING, H_STOP, BoardSlot
+from lsim.engine.latency import SUB_BUCKET_BITS
 from lsim.labels import Labels
 from lsim.stores.base import STALE_NAN, LabelStore, StalenessTracker
 from lsim.sync.states import Operation
-from lsim.engine.latency import SUB_BUCKET_BITS
 from lsim.workload.steps import Condition, Step
 
 OP_COUNT = len(Operation)

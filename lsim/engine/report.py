@@ -10,11 +10,11 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.census import Census
+from lsim.engine.latency import by_count, operation_report
 from lsim.engine.machine import NOISY_FOREIGN_CORES, is_noisy
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
 from lsim.errors import RunFailed
-from lsim.engine.latency import by_count, operation_report
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.sync.states import GoState, Operation
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
-from lsim.profile.kept_dump import KEY, pack_dump
 from lsim.engine.latency import GO_LOG_LINEAR, by_count, operation_report
+from lsim.profile.kept_dump import KEY, pack_dump
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.profile.report import iteration_timings
 

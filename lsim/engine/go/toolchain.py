@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsim.cachedir import cache_root
+from lsim.cachedir import cache_root as cache_root  # re-exported: the model imports it here
 from lsim.errors import IntegrationError
 
 SOURCE_DIR = Path(__file__).with_name("src")
