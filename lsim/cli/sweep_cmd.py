@@ -104,7 +104,13 @@ def sweep(
     100,1000,5000 --stores mutex,sharded --shards 64``.
     """
     from lsim.compare import render_report, resolve_format
-    from lsim.compare.plot import INSTALL_HINT, check_plot_path, plot_available, write_plot
+    from lsim.compare.plot import (
+        INSTALL_HINT,
+        check_plot_path,
+        plot_available,
+        sweep_title,
+        write_plot,
+    )
     from lsim.compare.schedule import interleave
     from lsim.compare.sweep import chart_data, plan_sweep
     from lsim.errors import IntegrationError
@@ -151,11 +157,15 @@ def sweep(
         if plot is None and not plot_available():
             note(f"no plot file: matplotlib is not installed; {INSTALL_HINT}")
         else:
-            path = write_plot(
-                chart,
-                plot or folder / "sweep.png",
-                title=f"lsim sweep --{swept.axis} · workload {name}",
+            first = next(iter(experiments.values()))
+            w = first.workload
+            span = (
+                f"{(first.sim_time_s or w.model.sim_time_s) * 1000:g} ms simulated"
+                if first.engine == "model"
+                else f"{w.run.duration_s:g} s"
             )
+            title = sweep_title(swept.axis, name, report.engine, repeat, w.threads.count, span)
+            path = write_plot(chart, plot or folder / "sweep.png", title=title)
             note(f"plot saved to {path}")
     from lsim.cli.rescue import finish_schedule
 

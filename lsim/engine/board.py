@@ -84,6 +84,11 @@ class StateBoard:
     def total_ops(self) -> int:
         return sum(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])
 
+    def threads_ran(self) -> int:
+        """Workers that have done at least one operation (start-up progress)."""
+        ops = self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT]
+        return len(ops) - ops.tolist().count(0)
+
     def ops_per_slot(self) -> list[int]:
         return list(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])
 

@@ -200,10 +200,11 @@ def child_main(job: Job, board: StateBoard, conn: Connection) -> None:
 def _run(job: Job, board: StateBoard) -> dict[str, Any]:
     threading.stack_size(THREAD_STACK_BYTES)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    began = time.perf_counter()
     job.setup()
     run = _Run(job, board)
     board.set_header(H_PHASE, PHASE_WARMUP)
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"setup_s": time.perf_counter() - began}
     window = _burst(run, timings) if job.mode == "burst" else _steady(run, timings)
     return _collect(run, window, timings)
 
@@ -214,6 +215,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     for gate in run.gates:
         gate.set()
     timings["first_ops_s"] = run.wait_first_ops()
+    timings["threads_not_run"] = float(run.job.threads - run.board.threads_ran())
     run.wait(run.job.warmup_s)
     baseline = _lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()

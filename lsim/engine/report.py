@@ -10,6 +10,7 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.census import Census
+from lsim.engine.child import FIRST_OP_TIMEOUT_S
 from lsim.engine.latency import by_count, operation_report
 from lsim.engine.machine import NOISY_FOREIGN_CORES, is_noisy
 from lsim.engine.spec import Experiment
@@ -21,6 +22,7 @@ from lsim.sync.states import GoState, Operation
 SATURATED_LOCK_UTILISATION = 0.9
 SATURATED_PACE_MISS_SHARE = 0.1
 SATURATED_CPU_SHARE = 0.9  # of one core: the GIL lets one thread run Python at a time
+LATE_WINDOW_S = 15.0  # a report says why its measured window began later than this
 
 
 def _lock_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -191,6 +193,26 @@ def noise_note(foreign: float | None) -> str:
     return text
 
 
+def start_note(after_s: float, timings: dict[str, float], threads: int) -> str:
+    """Why the measured window began late (after ``LATE_WINDOW_S``), from the child's timings."""
+    not_run = int(timings.get("threads_not_run", 0))
+    if after_s < LATE_WINDOW_S and not not_run:
+        return ""
+    parts = [
+        f"setting up the store {timings.get('setup_s', 0.0):.1f} s",
+        f"starting {threads:,} threads {timings.get('start_threads_s', 0.0):.1f} s",
+        f"until each had run once {timings.get('first_ops_s', 0.0):.1f} s",
+    ]
+    text = f"the measured window began {after_s:.1f} s after the start ({', '.join(parts)}"
+    text += ", then the warm-up)"
+    if not_run:
+        text += (
+            f"; {not_run:,} threads had not run once when it began (waited at most "
+            f"{FIRST_OP_TIMEOUT_S:.0f} s): the GIL had not reached them"
+        )
+    return text
+
+
 def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
     """The profile of the run; raises :class:`RunFailed` (holding it) when a worker failed."""
     profile = _profile(experiment, result)
@@ -225,6 +247,11 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
         notes.append(f"failed: {failure}{others}")
     foreign = data.get("foreign_cores")
     notes.append(noise_note(foreign))
+    if result.window_after_s is not None:
+        timings["window_after_s"] = result.window_after_s
+        late = start_note(result.window_after_s, timings, experiment.threads)
+        if late:
+            notes.append(late)
     sampler_share = census.sample_seconds / window_s if window_s else 0.0
     return Profile(
         engine="threads",
