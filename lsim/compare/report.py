@@ -137,7 +137,7 @@ def build_group(
     ]
     verdict = judge(spread, metric, reference=rows[0].reference)
     notes = [n for n in (regime_note(summaries), metric_note) if n]
-    notes += _noisy_notes(summaries, judged, verdict)
+    notes += _noisy_notes(summaries, judged)
     reference = next(r for r in rows if r.is_reference)
     if reference.summary.variant.store != BASELINE:
         notes.append(
@@ -147,9 +147,7 @@ def build_group(
     return Group(title, rows, verdict, notes)
 
 
-def _noisy_notes(
-    summaries: Sequence[Summary], judged: Sequence[Summary], verdict: Verdict
-) -> list[str]:
+def _noisy_notes(summaries: Sequence[Summary], judged: Sequence[Summary]) -> list[str]:
     """Which rows' runs were left out of the verdict because other processes were busy."""
     counted = {s.variant: s.runs for s in judged}
     left_out = [

@@ -23,6 +23,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ class Capacity:
     measured: str  # ISO time of the measurement
     path: str | None = None  # the cache file
     cached: bool = False  # read from the cache (measured by an earlier run)
+    seconds: float = 0.0  # wall time the measurement took
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -164,6 +166,7 @@ def _read(path: Path) -> Capacity | None:
             ),
             noisy=bool(data["noisy"]),
             measured=str(data["measured"]),
+            seconds=float(data.get("seconds", 0.0)),
             path=str(path),
             cached=True,
         )
@@ -198,6 +201,7 @@ def measure_capacity(
 
     label = f"{store}-{shards}" if store == "sharded" else store
     experiment = Experiment(workload=closed_loop(w), store=store, shards=shards, census=False)
+    began = time.perf_counter()
     results: list[tuple[float, float | None, bool]] = []
     while len(results) < MAX_WINDOWS:
         profile = run_threads(experiment)
@@ -221,6 +225,7 @@ def measure_capacity(
         windows_foreign_cores=tuple(f for _, f, _ in results),
         noisy=not quiet,
         measured=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        seconds=time.perf_counter() - began,
     )
 
 
