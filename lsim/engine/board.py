@@ -85,9 +85,9 @@ class StateBoard:
         return sum(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])
 
     def threads_ran(self) -> int:
-        """Workers that have done at least one operation (start-up progress)."""
-        ops = self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT]
-        return len(ops) - ops.tolist().count(0)
+        """Workers that have begun their plan (running, waiting or asleep: not idle)."""
+        states = self.words[HEADER_WORDS::WORDS_PER_SLOT]
+        return len(states) - states.tolist().count(0)
 
     def ops_per_slot(self) -> list[int]:
         return list(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])

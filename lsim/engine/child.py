@@ -60,6 +60,11 @@ FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
 SWITCH_INTERVAL_S = 0.0005
 GATE_GROUPS = 64  # steady mode: workers wait in this many groups until all have started
 WAIT_SLICE_S = 0.02  # the main thread looks at the board this often while it waits
+# ... with more threads than this, less often: each look needs the GIL, which the main thread
+# shares with every runnable worker (measured: 10,000 threads behind a start-up backlog made
+# a 1 s warm-up in 20 ms slices last 18 s).
+MANY_THREADS = 2000
+WAIT_SLICE_MANY_S = 0.25
 PR_SET_PDEATHSIG = 1  # prctl: signal this process when its parent dies
 
 
@@ -92,6 +97,10 @@ class _Run:
     def interrupted(self) -> bool:
         return bool(self.board.header(H_INTERRUPT))
 
+    @property
+    def slice_s(self) -> float:
+        return WAIT_SLICE_MANY_S if self.job.threads > MANY_THREADS else WAIT_SLICE_S
+
     def wait(self, seconds: float) -> None:
         """Sleep ``seconds`` in short slices, returning early when the run is stopping."""
         end = time.perf_counter() + seconds
@@ -99,7 +108,7 @@ class _Run:
             left = end - time.perf_counter()
             if left <= 0:
                 return
-            time.sleep(min(left, WAIT_SLICE_S))
+            time.sleep(min(left, self.slice_s))
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
@@ -143,14 +152,15 @@ class _Run:
         return time.perf_counter() - started
 
     def wait_first_ops(self) -> float:
-        """Measuring starts once every thread has done one operation (or the timeout)."""
+        """Measuring starts once every thread has begun its plan (or the timeout): done an
+        operation, or gone to sleep until its first scrape; either way it got the GIL once
+        (DESIGN.md §5: thousands of threads woken at once may not run for seconds)."""
         started = time.perf_counter()
-        ops = self.board.words[16 + 2 :: 4]
         started_threads = self.board.header(H_THREADS_STARTED)
         while time.perf_counter() - started < FIRST_OP_TIMEOUT_S and not self.stopping():
-            if min(ops[:started_threads] or [1]) > 0:
+            if self.board.threads_ran() >= started_threads:
                 break
-            time.sleep(WAIT_SLICE_S)
+            time.sleep(self.slice_s)
         return time.perf_counter() - started
 
 

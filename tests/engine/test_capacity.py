@@ -84,6 +84,8 @@ def test_the_cache_is_per_workload_shape_and_survives_damage(cache: Path) -> Non
     # the pacing and the run do not change what is measured; threads and series do
     assert cap.cache_file(w.with_overrides(duration_s=9), "mutex", None) == path
     assert cap.cache_file(w.with_overrides(threads=50), "mutex", None) != path
+    # above MAX_THREADS the calibration runs (and is kept) at MAX_THREADS
+    assert cap.cache_file(w.with_overrides(threads=10_000), "mutex", None) == path
     assert cap.cache_file(w, "sharded", 64).name.startswith("sharded-64-")
     saved = cap._write(path, FAKE)
     assert saved.path == str(path)
