@@ -135,7 +135,21 @@ def build_group(
         (s.variant.label, s.blocked if metric.name != "throughput" else s.throughput)
         for s in judged
     ]
-    verdict = judge(spread, metric, reference=rows[0].reference)
+    if len(judged) < 2 <= len(summaries):  # the runs were there, the quiet ones were not
+        metric_note = None
+        kept = ", ".join(s.variant.label for s in judged) or "no design"
+        verdict = Verdict(
+            "noisy",
+            metric.name,
+            None,
+            None,
+            (
+                f"No verdict: other processes were busy during the runs, and {kept} alone had "
+                "quiet ones (noisy runs never count).",
+            ),
+        )
+    else:
+        verdict = judge(spread, metric, reference=rows[0].reference)
     notes = [n for n in (regime_note(summaries), metric_note) if n]
     notes += _noisy_notes(summaries, judged)
     reference = next(r for r in rows if r.is_reference)

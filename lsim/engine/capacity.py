@@ -250,8 +250,10 @@ def capacity_of(
         threads = min(w.threads.count, MAX_THREADS)
         notify(
             f"calibrating: the {label} capacity with {threads:,} threads in a closed "
-            f"loop (about {QUIET_WINDOWS * (WINDOW_S + WARMUP_S + 1):.0f} s, once per "
-            f"machine; cached in {path.parent}/; --no-calibrate skips it)"
+            f"loop ({QUIET_WINDOWS}-{MAX_WINDOWS} windows of {WINDOW_S:g} s, about "
+            f"{QUIET_WINDOWS * (WINDOW_S + WARMUP_S + 1):.0f}-"
+            f"{MAX_WINDOWS * (WINDOW_S + WARMUP_S + 1):.0f} s, once per machine; cached in "
+            f"{path.parent}/; --no-calibrate skips it)"
         )
     measured = measure_capacity(w, store, shards, notify)
     saved = _write(path, measured)

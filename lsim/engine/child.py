@@ -55,8 +55,9 @@ FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
 # accident: measured, 0 of 5 runs at 1.6x the mutex capacity formed a convoy, while a busy
 # neighbour tipped runs at 0.9x. Go runs its goroutines in parallel on P cores, so callers
 # arrive while the lock is held all the time; at 0.5 ms the threads interleave within a
-# batch and contention follows the load (8 of 8 runs at 1.6x saturated, sharded-64 stayed
-# at 0-12% blocked). The report's machine.switch_interval_s says what the run used.
+# batch and contention follows the load (10 of 10 default runs at 1.6x saturated like the
+# reference dump, sharded-64 at 0-19% blocked, with a busy neighbour too). The report's
+# machine.switch_interval_s says what the run used.
 SWITCH_INTERVAL_S = 0.0005
 GATE_GROUPS = 64  # steady mode: workers wait in this many groups until all have started
 WAIT_SLICE_S = 0.02  # the main thread looks at the board this often while it waits
@@ -152,9 +153,11 @@ class _Run:
         return time.perf_counter() - started
 
     def wait_first_ops(self) -> float:
-        """Measuring starts once every thread has begun its plan (or the timeout): done an
-        operation, or gone to sleep until its first scrape; either way it got the GIL once
-        (DESIGN.md §5: thousands of threads woken at once may not run for seconds)."""
+        """Measuring starts once every thread has begun its plan (or the timeout): passed
+        its start gate, so it got the GIL once and is running, queued on a lock or asleep
+        (DESIGN.md §5: thousands of threads woken at once may not run for seconds). Waiting
+        for every thread's first completed call instead kept 10,000 threads behind a
+        start-up backlog for minutes."""
         started = time.perf_counter()
         started_threads = self.board.header(H_THREADS_STARTED)
         while time.perf_counter() - started < FIRST_OP_TIMEOUT_S and not self.stopping():

@@ -112,9 +112,9 @@ def _design(name: str, shown: str) -> tuple[str, int | None]:
             field="offered",
         )
     if name not in designs:
+        allowed = ", ".join("sharded-N" if d == "sharded" else d for d in designs)
         raise ConfigError(
-            f"unknown design {name!r} in {ck.describe(shown)}; allowed: "
-            f"{', '.join(designs)} (sharded-N for N shards)",
+            f"unknown design {name!r} in {ck.describe(shown)}; allowed: {allowed}",
             field="offered",
         )
     return name, None
