@@ -89,12 +89,12 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
         top.set_ylabel("throughput, ops/s")
         top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         top.set_ylim(bottom=0)
-        top.legend(loc="upper left", fontsize="small")
+        # one legend: both panels draw the same lines and bands
+        top.legend(loc="best", fontsize="small")
         if "blocked" in by_what:
             blocked = by_what["blocked"]
             blocked.set_ylabel("blocked share, %")
             blocked.set_ylim(0, 100)
-            blocked.legend(loc="lower left", fontsize="small")  # shares sit near 100% when loaded
         else:
             top.text(
                 0.99, 0.02, "no thread was ever blocked: no blocked-share panel",
