@@ -193,15 +193,12 @@ def noise_note(foreign: float | None) -> str:
     return text
 
 
-def start_note(
-    after_s: float, timings: dict[str, float], threads: int, calibrated_s: float = 0.0
-) -> str:
+def start_note(after_s: float, timings: dict[str, float], threads: int) -> str:
     """Why the measured window began late (after ``LATE_WINDOW_S``), from the child's timings."""
     not_run = int(timings.get("threads_not_run", 0))
     if after_s < LATE_WINDOW_S and not not_run:
         return ""
-    parts = [f"calibrating the capacity {calibrated_s:.1f} s, once"] if calibrated_s else []
-    parts += [
+    parts = [
         f"setting up the store {timings.get('setup_s', 0.0):.1f} s",
         f"starting {threads:,} threads {timings.get('start_threads_s', 0.0):.1f} s",
         f"until each had run once {timings.get('first_ops_s', 0.0):.1f} s",
@@ -251,11 +248,9 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
     foreign = data.get("foreign_cores")
     notes.append(noise_note(foreign))
     if result.window_after_s is not None:
-        # a calibration in this command (not read from the cache) came before the run
-        capacity = experiment.load.get("capacity") or {}
-        calibrated = 0.0 if capacity.get("cached", True) else float(capacity.get("seconds", 0))
-        timings["window_after_s"] = result.window_after_s + calibrated
-        late = start_note(timings["window_after_s"], timings, experiment.threads, calibrated)
+        # (a first calibration comes before this and says so on stderr; load.capacity.seconds)
+        timings["window_after_s"] = result.window_after_s
+        late = start_note(result.window_after_s, timings, experiment.threads)
         if late:
             notes.append(late)
     sampler_share = census.sample_seconds / window_s if window_s else 0.0

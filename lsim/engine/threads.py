@@ -55,7 +55,7 @@ class RunStatus:
     blocked_share: float
     iteration: int
     fraction: float | None = None  # share of the run done, when the engine knows it
-    threads_ran: int | None = None  # start-up: workers that have done an operation yet
+    threads_ran: int | None = None  # start-up: workers that have begun their plan
 
 
 @dataclass

@@ -12,8 +12,8 @@ def test_an_early_window_needs_no_note() -> None:
 
 
 def test_a_late_window_names_where_the_time_went() -> None:
-    text = start_note(16.2, TIMINGS, 10_000, calibrated_s=4.0)
-    assert text.startswith("the measured window began 16.2 s after the start (calibrating")
+    text = start_note(16.2, TIMINGS, 10_000)
+    assert text.startswith("the measured window began 16.2 s after the start (setting up")
     for part in ("starting 10,000 threads 2.9 s", "until each had run once 11.0 s"):
         assert part in text
 
