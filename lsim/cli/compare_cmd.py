@@ -17,6 +17,7 @@ import typer
 
 from lsim.cli.app import app
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     DurationOpt,
     GomaxprocsOpt,
@@ -149,6 +150,8 @@ class RunArgs:
     gomaxprocs: int | None
     goroutines: int | None
     sim_time: str | None
+    calibrate: bool = True
+    quiet: bool = False
 
     def experiments(self, variants: Sequence[Variant]) -> dict[Variant, Experiment]:
         """One experiment per variant, all validated before anything runs."""
@@ -171,6 +174,8 @@ class RunArgs:
                 v.gomaxprocs or self.gomaxprocs,
                 goroutines,
                 self.sim_time,
+                calibrate=self.calibrate,
+                quiet=self.quiet,
             )
         return out
 
@@ -310,6 +315,7 @@ def compare(
     jobs: JobsOpt = None,
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure every design on one workload, repeated and interleaved, beside the predictions.
@@ -348,7 +354,17 @@ def compare(
     plan = interleave(variants, repeat)
     cells = cells_for(jobs, executor, scheduler, engines)
     args = RunArgs(
-        workload, threads, duration, seed, census_hz, engines[0], gomaxprocs, goroutines, sim_time
+        workload,
+        threads,
+        duration,
+        seed,
+        census_hz,
+        engines[0],
+        gomaxprocs,
+        goroutines,
+        sim_time,
+        calibrate,
+        quiet,
     )
     experiments = args.experiments(variants)
     folder = run_folder(profiles_dir, "compare", next(iter(experiments.values())).workload.name)

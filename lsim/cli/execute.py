@@ -31,6 +31,8 @@ def prepare(
     sim_time: str | None = None,
     *,
     costs: Path | None = None,
+    calibrate: bool = True,
+    quiet: bool = False,
 ) -> Experiment:
     import dataclasses
 
@@ -122,10 +124,37 @@ def prepare(
         from lsim.engine.threads import check_thread_limits
 
         check_thread_limits(experiment.threads, source="threads")
+    experiment = _resolve_load(experiment, calibrate, quiet)
     from lsim.cli.budget import check_budget
 
     experiment = check_budget(experiment, census_hz)  # memory and wall time, before any run
     return experiment
+
+
+def _resolve_load(experiment: Experiment, calibrate: bool, quiet: bool) -> Experiment:
+    """``pacing.offered`` as a rate per thread (calibrating the threads engine if needed)."""
+    import dataclasses
+
+    w = experiment.workload
+    if w.pacing.offered is None:
+        return experiment
+    from lsim.cli.output import note
+    from lsim.engine.capacity import resolve_offered
+    from lsim.workload.model import check_runnable
+
+    threads = experiment.goroutines or (w.goroutines if experiment.engine == "model" else None)
+    w, load = resolve_offered(
+        w,
+        engine=experiment.engine,
+        calibrate=calibrate,
+        threads=threads,
+        notify=None if quiet else note,
+    )
+    check_runnable(w)  # the resolved rate must still give every thread work in the window
+    command = experiment.command + ("" if calibrate else " --no-calibrate")  # what ran
+    return dataclasses.replace(
+        experiment, workload=w, load=load.to_dict() if load else {}, command=command
+    )
 
 
 def expected_seconds(experiment: Experiment) -> float:

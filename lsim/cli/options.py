@@ -234,6 +234,16 @@ SimTimeOpt = Annotated[
         "--sim-time", help="Model engine: simulated time, e.g. 200ms, 1s.", callback=_sim_time
     ),
 ]
+CalibrateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--calibrate/--no-calibrate",
+        envvar="LSIM_CALIBRATE",
+        help="Threads engine: a load stated relative to a design's capacity "
+        "(pacing.offered: 1.6x mutex) uses that capacity measured on this machine (once, "
+        "then cached); --no-calibrate runs the workload's absolute rate_per_thread instead.",
+    ),
+]
 CostsOpt = Annotated[
     Path | None,
     typer.Option(

@@ -11,6 +11,7 @@ import typer
 
 from lsim.cli.app import app, sub_app
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     CostsOpt,
     DurationOpt,
@@ -161,6 +162,7 @@ def profile(
             "a short calibration run measures its overhead.",
         ),
     ] = False,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Run an experiment and save its profile (the group's help is ``PROFILE_HELP``)."""
@@ -192,6 +194,8 @@ def profile(
         goroutines,
         sim_time,
         costs=costs,
+        calibrate=calibrate,
+        quiet=quiet,
     )
     when = dt.datetime.now()
     output_is_profile = name == "json" and not is_stdout(output)

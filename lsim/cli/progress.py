@@ -69,6 +69,8 @@ def status_detail(status: RunStatus) -> str:
         if status.threads_started < status.threads
         else f"{status.threads:,} threads"
     )
+    if status.threads_ran is not None and status.threads_started == status.threads:
+        started += f", {status.threads_ran:,} ran"
     iteration = f" iteration {status.iteration}" if status.iteration else ""
     return (
         f"{status.phase}{iteration} · {started} · {status.ops_per_s:,.0f} ops/s · "

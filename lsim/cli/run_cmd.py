@@ -10,6 +10,7 @@ import typer
 
 from lsim.cli.app import app
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     CostsOpt,
     DurationOpt,
@@ -60,6 +61,7 @@ def run(
     goroutines: GoroutinesOpt = None,
     sim_time: SimTimeOpt = None,
     costs: CostsOpt = None,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Run one experiment and report throughput, latency, the lock-wait census and locks.
@@ -93,6 +95,8 @@ def run(
         goroutines,
         sim_time,
         costs=costs,
+        calibrate=calibrate,
+        quiet=quiet,
     )
     profile = execute(experiment, quiet=quiet)
     if out_format == "json":

@@ -25,6 +25,7 @@ from lsim.cli.compare_cmd import (
     run_folder,
 )
 from lsim.cli.options import (
+    CalibrateOpt,
     CensusOpt,
     DurationOpt,
     EngineOpt,
@@ -113,6 +114,7 @@ def sweep(
     jobs: JobsOpt = None,
     executor: ExecutorOpt = "local",
     scheduler: SchedulerOpt = None,
+    calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Measure along one axis (shard count or thread count): a table and a plot.
@@ -124,7 +126,13 @@ def sweep(
     100,1000,5000 --stores mutex,sharded --shards 64``.
     """
     from lsim.compare import render_report, resolve_format
-    from lsim.compare.plot import INSTALL_HINT, check_plot_path, plot_available, write_plot
+    from lsim.compare.plot import (
+        INSTALL_HINT,
+        check_plot_path,
+        plot_available,
+        sweep_title,
+        write_plot,
+    )
     from lsim.compare.schedule import interleave
     from lsim.compare.sweep import chart_data, plan_sweep
     from lsim.errors import IntegrationError
@@ -151,6 +159,8 @@ def sweep(
         swept.fixed_gomaxprocs,
         swept.fixed_goroutines,
         sim_time,
+        calibrate,
+        quiet,
     )
     experiments = args.experiments(swept.variants)
     name = next(iter(experiments.values())).workload.name
@@ -179,11 +189,15 @@ def sweep(
                                  title=f"lsim sweep grid · workload {name}")  # fmt: skip
             note(f"heat map saved to {path}")
         else:
-            path = write_plot(
-                chart,
-                plot or folder / "sweep.png",
-                title=f"lsim sweep --{swept.axis} · workload {name}",
+            first = next(iter(experiments.values()))
+            w = first.workload
+            span = (
+                f"{(first.sim_time_s or w.model.sim_time_s) * 1000:g} ms simulated"
+                if first.engine == "model"
+                else f"{w.run.duration_s:g} s"
             )
+            title = sweep_title(swept.axis, name, report.engine, repeat, w.threads.count, span)
+            path = write_plot(chart, plot or folder / "sweep.png", title=title)
             note(f"plot saved to {path}")
     from lsim.cli.rescue import finish_schedule
 

@@ -39,21 +39,61 @@ def check_plot_path(path: Path) -> None:
     check_writable(path, "--plot")
 
 
+def sweep_title(
+    axis: str,
+    workload: str,
+    engine: str,
+    repeat: int,
+    threads: int | None = None,
+    duration: str | None = None,
+) -> str:
+    """'lsim sweep --shards · default · threads engine, 1,000 threads, 5 s · n=5 per point'."""
+    what = [f"{engine} engine"]
+    if threads is not None and axis != "threads":
+        what.append(f"{threads:,} threads")
+    if duration:
+        what.append(duration)
+    return f"lsim sweep --{axis} · {workload} · {', '.join(what)} · n={repeat} per point"
+
+
+def _informative(chart: SweepChart, what: str) -> bool:
+    """A panel whose every value is 0 (nobody ever blocked) tells nothing: leave it out."""
+    series = [*chart.series, *([chart.baseline] if chart.baseline else [])]
+    return any(_values(s, what)[3] and max(_values(s, what)[3]) > 0 for s in series)
+
+
 def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
     """Draw ``chart`` to ``path`` (.png or .svg); IntegrationError without matplotlib."""
     plt = _pyplot(path)
     from matplotlib.ticker import FuncFormatter
 
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6.5))
+    panels = [w for w in ("throughput", "blocked") if w == "throughput" or _informative(chart, w)]
+    fig, axes = plt.subplots(
+        len(panels), 1, sharex=True, figsize=(8, 3.5 + 3 * (len(panels) - 1)), squeeze=False
+    )
+    by_what = dict(zip(panels, [row[0] for row in axes], strict=True))
     try:
-        for series in chart.series:
-            _draw(top, series, "throughput")
-            _draw(bottom, series, "blocked")
-        if chart.baseline is not None:
-            _baseline(top, chart.baseline, "throughput")
-            _baseline(bottom, chart.baseline, "blocked")
+        for what, ax in by_what.items():
+            for series in chart.series:
+                _draw(ax, series, what)
+            if chart.baseline is not None:
+                _baseline(ax, chart.baseline, what)
+            ax.grid(True, alpha=0.3)
+        top, bottom = by_what["throughput"], axes[-1][0]
         top.set_ylabel("throughput, ops/s")
-        bottom.set_ylabel("blocked share, %")
+        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        top.set_ylim(bottom=0)
+        # one legend: both panels draw the same lines and bands
+        top.legend(loc="best", fontsize="small")
+        if "blocked" in by_what:
+            blocked = by_what["blocked"]
+            blocked.set_ylabel("blocked share, %")
+            blocked.set_ylim(0, 100)
+        else:
+            top.text(
+                0.99, 0.02, "no thread was ever blocked: no blocked-share panel",
+                transform=top.transAxes, ha="right", va="bottom", fontsize="small", color="grey",
+            )  # fmt: skip
         powers_of_two = chart.axis in ("shards", "gomaxprocs")
         bottom.set_xlabel({"gomaxprocs": "GOMAXPROCS"}.get(chart.axis, chart.axis))
         xs = [p.x for s in chart.series for p in s.points]
@@ -61,14 +101,10 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
             bottom.set_xscale("log", base=2 if powers_of_two else 10)
             if powers_of_two:
                 bottom.set_xticks(sorted(set(xs)), [str(x) for x in sorted(set(xs))])
-        for ax in (top, bottom):
-            ax.grid(True, alpha=0.3)
-        top.legend(loc="upper left", fontsize="small")
-        bottom.legend(loc="lower left", fontsize="small")  # shares sit near 100% when loaded
-        top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        top.set_ylim(bottom=0)
-        bottom.set_ylim(0, 100)
-        top.set_title(title or f"lsim sweep --{chart.axis}: median, band = min-max of repeats")
+        top.set_title(
+            (title or f"lsim sweep --{chart.axis}") + "\nline: median; band: min-max of the runs",
+            fontsize="medium",
+        )
         return _save(plt, fig, path)
     finally:
         plt.close(fig)
@@ -146,13 +182,25 @@ def _values(series: Series, what: str) -> tuple[list[int], list[float], list[flo
     )
 
 
+def _runs(series: Series) -> str:
+    counts = sorted({p.throughput.n for p in series.points})
+    n = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"n={n}"
+
+
 def _draw(ax: Any, series: Series, what: str) -> None:
     xs, mid, low, high = _values(series, what)
-    (line,) = ax.plot(xs, mid, marker="o", label=series.name)
-    ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    (line,) = ax.plot(xs, mid, marker="o", label=f"{series.name}, median")
+    ax.fill_between(
+        xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0,
+        label=f"{series.name}, min-max ({_runs(series)})",
+    )  # fmt: skip
 
 
 def _baseline(ax: Any, series: Series, what: str) -> None:
     _, mid, low, high = _values(series, what)
-    ax.axhline(mid[0], color="grey", linestyle="--", label=f"{series.name} (baseline)")
-    ax.axhspan(low[0], high[0], color="grey", alpha=0.12, linewidth=0)
+    ax.axhline(mid[0], color="grey", linestyle="--", label=f"{series.name} (baseline), median")
+    ax.axhspan(
+        low[0], high[0], color="grey", alpha=0.12, linewidth=0,
+        label=f"{series.name} (baseline), min-max ({_runs(series)})",
+    )  # fmt: skip

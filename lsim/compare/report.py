@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lsim.compare.aggregate import BELOW, SATURATED, Summary, hot_operations, summarize
 from lsim.compare.predictions import Prediction, predicted_reduction
-from lsim.compare.runner import NOISY_RETRIES, RunLog
+from lsim.compare.runner import NOISY_RETRIES, RunLog, is_noisy
 from lsim.compare.verdict import Verdict, choose_metric, judge
 
 BASELINE = "mutex"
@@ -140,19 +140,39 @@ def regime_note(summaries: Sequence[Summary]) -> str | None:
     )
 
 
-def build_group(title: str | None, summaries: Sequence[Summary]) -> Group:
+def build_group(
+    title: str | None, summaries: Sequence[Summary], quiet: Sequence[Summary] | None = None
+) -> Group:
+    """The rows of ``summaries`` (every finished run) and a verdict on ``quiet``: the same
+    variants' runs that no busy neighbour disturbed (default: all of them)."""
     rows = build_rows(summaries)
-    metric, metric_note = choose_metric([r for s in summaries for r in s.regimes])
+    judged = list(summaries if quiet is None else quiet)
+    metric, metric_note = choose_metric([r for s in judged for r in s.regimes])
     by_throughput = metric.name == "throughput"
     spread = [
         (s.variant.label, s.throughput if by_throughput else s.blocked)
-        for s in summaries
+        for s in judged
         if not (by_throughput and _own_calls(s.variant.store))  # other calls: other ops/s
     ]
-    verdict = judge(spread, metric, reference=rows[0].reference)
+    if len(judged) < 2 <= len(summaries):  # the runs were there, the quiet ones were not
+        metric_note = None
+        kept = ", ".join(s.variant.label for s in judged) or "no design"
+        verdict = Verdict(
+            "noisy",
+            metric.name,
+            None,
+            None,
+            (
+                f"No verdict: other processes were busy during the runs, and {kept} alone had "
+                "quiet ones (noisy runs never count).",
+            ),
+        )
+    else:
+        verdict = judge(spread, metric, reference=rows[0].reference)
     notes = [n for n in (regime_note(summaries), metric_note) if n]
     if any(_own_calls(s.variant.store) for s in summaries) and len(summaries) > 1:
         notes.append(FANOUT_NOTE)
+    notes += _noisy_notes(summaries, judged)
     reference = next(r for r in rows if r.is_reference)
     if reference.summary.variant.store != BASELINE:
         notes.append(
@@ -160,6 +180,29 @@ def build_group(title: str | None, summaries: Sequence[Summary]) -> Group:
             f"{reference.label}; the document's predictions stay versus {BASELINE}."
         )
     return Group(title, rows, verdict, notes)
+
+
+def _noisy_notes(summaries: Sequence[Summary], judged: Sequence[Summary]) -> list[str]:
+    """Which rows' runs were left out of the verdict because other processes were busy."""
+    counted = {s.variant: s.runs for s in judged}
+    left_out = [
+        f"{s.variant.label} {s.runs - counted.get(s.variant, 0)} of {s.runs}"
+        for s in summaries
+        if s.runs > counted.get(s.variant, 0)
+    ]
+    if not left_out:
+        return []
+    none_left = [s.variant.label for s in summaries if s.variant not in counted]
+    text = (
+        "Noisy runs (other processes used CPU during them, machine.noisy) are in the table "
+        f"but not in the verdict: {', '.join(left_out)}."
+    )
+    if none_left:
+        text += (
+            f" No quiet run of {', '.join(none_left)}: the verdict could not judge "
+            f"{'it' if len(none_left) == 1 else 'them'}; run again on a quieter machine."
+        )
+    return [text]
 
 
 def build_report(
@@ -174,6 +217,7 @@ def build_report(
     profiles_dir: str | None = None,
 ) -> ComparisonReport:
     summaries = summarize(log.finished)
+    quiet = {s.variant: s for s in summarize([f for f in log.finished if not is_noisy(f.profile)])}
     # Several engines over several designs: each engine's rows are compared with its own
     # mutex (one engine's numbers are not another's); one design: the engines side by side.
     designs = {s.variant.design for s in summaries}
@@ -188,7 +232,9 @@ def build_report(
     procs_vary = len({p for _, p, _ in by_group}) > 1
     groups = [
         build_group(
-            _group_title(t if threads_vary else None, e, p if procs_vary else None), members
+            _group_title(t if threads_vary else None, e, p if procs_vary else None),
+            members,
+            [quiet[m.variant] for m in members if m.variant in quiet],
         )
         for (t, p, e), members in by_group.items()
     ]
@@ -229,8 +275,8 @@ def build_report(
     if log.noisy_kept:
         kept = ", ".join(f"{f.slot.variant.label} r{f.slot.repetition}" for f in log.noisy_kept)
         notes.append(
-            f"Still noisy after {NOISY_RETRIES} more tries: {kept}; the verdict includes "
-            "them, so treat it with care (a quieter machine gives a cleaner one)."
+            f"Still noisy after {NOISY_RETRIES} more tries: {kept}; kept in the table, left "
+            "out of the verdict (a quieter machine gives a cleaner one)."
         )
     if log.save_errors:
         notes.append(f"{len(log.save_errors)} profile(s) could not be saved: {log.save_errors[0]}")

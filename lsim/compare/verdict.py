@@ -30,7 +30,7 @@ BLOCKED = Metric("blocked share", False, lambda v: f"{v:.1%}")
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # "win" | "within-noise" | "no-spread" | "single"
+    kind: str  # "win" | "within-noise" | "no-spread" | "single" | "noisy" (report.py)
     metric: str
     best: str | None
     runner_up: str | None

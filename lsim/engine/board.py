@@ -84,6 +84,11 @@ class StateBoard:
     def total_ops(self) -> int:
         return sum(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])
 
+    def threads_ran(self) -> int:
+        """Workers that have begun their plan (running, waiting or asleep: not idle)."""
+        states = self.words[HEADER_WORDS::WORDS_PER_SLOT]
+        return len(states) - states.tolist().count(0)
+
     def ops_per_slot(self) -> list[int]:
         return list(self.words[HEADER_WORDS + 2 :: WORDS_PER_SLOT])
 

@@ -19,6 +19,7 @@ import itertools
 import os
 import signal
 import statistics
+import sys
 import threading
 import time
 import traceback
@@ -48,8 +49,23 @@ from lsim.sync.registry import registered_locks
 from lsim.sync.states import bind_slot
 
 FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
+# CPython hands the GIL to a waiting thread after this long (its default is 5 ms). At 5 ms a
+# thread runs a whole scrape batch (~250 us) without being switched out, so a lock holder is
+# almost never preempted inside its critical section and the store's mutex contends only by
+# accident: measured, 0 of 5 runs at 1.6x the mutex capacity formed a convoy, while a busy
+# neighbour tipped runs at 0.9x. Go runs its goroutines in parallel on P cores, so callers
+# arrive while the lock is held all the time; at 0.5 ms the threads interleave within a
+# batch and contention follows the load (10 of 10 default runs at 1.6x saturated like the
+# reference dump, sharded-64 at 0-19% blocked, with a busy neighbour too). The report's
+# machine.switch_interval_s says what the run used.
+SWITCH_INTERVAL_S = 0.0005
 GATE_GROUPS = 64  # steady mode: workers wait in this many groups until all have started
 WAIT_SLICE_S = 0.02  # the main thread looks at the board this often while it waits
+# ... with more threads than this, less often: each look needs the GIL, which the main thread
+# shares with every runnable worker (measured: 10,000 threads behind a start-up backlog made
+# a 1 s warm-up in 20 ms slices last 18 s).
+MANY_THREADS = 2000
+WAIT_SLICE_MANY_S = 0.25
 PR_SET_PDEATHSIG = 1  # prctl: signal this process when its parent dies
 
 
@@ -82,6 +98,10 @@ class _Run:
     def interrupted(self) -> bool:
         return bool(self.board.header(H_INTERRUPT))
 
+    @property
+    def slice_s(self) -> float:
+        return WAIT_SLICE_MANY_S if self.job.threads > MANY_THREADS else WAIT_SLICE_S
+
     def wait(self, seconds: float) -> None:
         """Sleep ``seconds`` in short slices, returning early when the run is stopping."""
         end = time.perf_counter() + seconds
@@ -89,7 +109,7 @@ class _Run:
             left = end - time.perf_counter()
             if left <= 0:
                 return
-            time.sleep(min(left, WAIT_SLICE_S))
+            time.sleep(min(left, self.slice_s))
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
@@ -133,14 +153,17 @@ class _Run:
         return time.perf_counter() - started
 
     def wait_first_ops(self) -> float:
-        """Measuring starts once every thread has done one operation (or the timeout)."""
+        """Measuring starts once every thread has begun its plan (or the timeout): passed
+        its start gate, so it got the GIL once and is running, queued on a lock or asleep
+        (DESIGN.md §5: thousands of threads woken at once may not run for seconds). Waiting
+        for every thread's first completed call instead kept 10,000 threads behind a
+        start-up backlog for minutes."""
         started = time.perf_counter()
-        ops = self.board.words[16 + 2 :: 4]
         started_threads = self.board.header(H_THREADS_STARTED)
         while time.perf_counter() - started < FIRST_OP_TIMEOUT_S and not self.stopping():
-            if min(ops[:started_threads] or [1]) > 0:
+            if self.board.threads_ran() >= started_threads:
                 break
-            time.sleep(WAIT_SLICE_S)
+            time.sleep(self.slice_s)
         return time.perf_counter() - started
 
 
@@ -189,10 +212,12 @@ def child_main(job: Job, board: StateBoard, conn: Connection) -> None:
 
 def _run(job: Job, board: StateBoard) -> dict[str, Any]:
     threading.stack_size(THREAD_STACK_BYTES)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    began = time.perf_counter()
     job.setup()
     run = _Run(job, board)
     board.set_header(H_PHASE, PHASE_WARMUP)
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"setup_s": time.perf_counter() - began}
     window = _burst(run, timings) if job.mode == "burst" else _steady(run, timings)
     return _collect(run, window, timings)
 
@@ -203,6 +228,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     for gate in run.gates:
         gate.set()
     timings["first_ops_s"] = run.wait_first_ops()
+    timings["threads_not_run"] = float(run.job.threads - run.board.threads_ran())
     run.wait(run.job.warmup_s)
     baseline = _lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()
@@ -295,16 +321,16 @@ def _collect(
     t0, t1, baseline = window
     ops_after = run.board.ops_per_slot()
     ops_before = run.ops_before
-    hist: dict[int, list[int]] = {}
+    hist: dict[int, dict[int, int]] = {}
     count: dict[int, int] = {}
     max_ns: dict[int, int] = {}
     for rec in run.recorders:
         for op, h in enumerate(rec.hist):
             if h is None:
                 continue
-            merged = hist.setdefault(op, [0] * len(h))
-            for i, v in enumerate(h):
-                merged[i] += v
+            merged = hist.setdefault(op, {})
+            for value, n in list(h.items()):  # a late worker may still be recording
+                merged[value] = merged.get(value, 0) + n
             count[op] = count.get(op, 0) + rec.count[op]
             max_ns[op] = max(max_ns.get(op, 0), rec.max_ns[op])
     totals: dict[str, int] = {}
@@ -328,4 +354,5 @@ def _collect(
         "stacks": run.job.stacks(),
         "integrations": run.integrations,
         "foreign_cores": run.foreign_cores,
+        "switch_interval_s": sys.getswitchinterval(),
     }

@@ -10,31 +10,19 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.census import Census
+from lsim.engine.child import FIRST_OP_TIMEOUT_S
+from lsim.engine.latency import by_count, operation_report
 from lsim.engine.machine import NOISY_FOREIGN_CORES, is_noisy
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
 from lsim.errors import RunFailed
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.sync.states import GoState, Operation
-from lsim.sync.stats import bucket_upper_bound_ns
 
 SATURATED_LOCK_UTILISATION = 0.9
 SATURATED_PACE_MISS_SHARE = 0.1
 SATURATED_CPU_SHARE = 0.9  # of one core: the GIL lets one thread run Python at a time
-
-
-def percentile_from_histogram(hist: list[int], q: float) -> int:
-    """Upper bound of the log2 bucket holding quantile ``q`` (an over-estimate by < 2x)."""
-    total = sum(hist)
-    if not total:
-        return 0
-    rank = q * total
-    seen = 0
-    for index, n in enumerate(hist):
-        seen += n
-        if seen >= rank:
-            return bucket_upper_bound_ns(index)
-    return bucket_upper_bound_ns(len(hist) - 1)
+LATE_WINDOW_S = 15.0  # a report says why its measured window began later than this
 
 
 def _lock_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -88,23 +76,17 @@ def lock_reports(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> l
 
 
 def operation_reports(data: dict[str, Any], window_s: float) -> list[OperationReport]:
-    reports = []
-    for op_code, hist in sorted(data["op_hist"].items()):
-        count = data["op_count"][op_code]
-        max_ns = data["op_max_ns"][op_code]
-        # histogram percentiles are bucket upper bounds: never report one above the maximum
-        reports.append(
-            OperationReport(
-                operation=Operation(op_code).go_name,
-                count=count,
-                ops_per_s=count / window_s if window_s else 0.0,
-                p50_ns=min(max_ns, percentile_from_histogram(hist, 0.50)),
-                p99_ns=min(max_ns, percentile_from_histogram(hist, 0.99)),
-                max_ns=max_ns,
-                latency_histogram=list(hist),
-            )
+    """Per operation: calls and HDR percentiles of the latencies the workers recorded."""
+    return by_count(
+        operation_report(
+            Operation(op_code).go_name,
+            data["op_count"][op_code],
+            window_s,
+            data["op_max_ns"][op_code],
+            counts=counts,
         )
-    return sorted(reports, key=lambda r: -r.count)
+        for op_code, counts in sorted(data["op_hist"].items())
+    )
 
 
 def census_cells(census: Census, lock_names: dict[int, str]) -> list[CensusCell]:
@@ -181,7 +163,9 @@ def regime(
     return "below-saturation", f"{detail}{late}, interpreter at {cpu_share:.0%} of one core"
 
 
-def machine_facts(foreign_cores: float | None = None) -> dict[str, Any]:
+def machine_facts(
+    foreign_cores: float | None = None, switch_interval_s: float | None = None
+) -> dict[str, Any]:
     """The machine, and other processes' CPU in the window (``None``: could not be read)."""
     return {
         "engine": "threads",
@@ -191,7 +175,8 @@ def machine_facts(foreign_cores: float | None = None) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
-        "switch_interval_s": sys.getswitchinterval(),
+        # the experiment process's GIL switch interval (lsim.engine.child.SWITCH_INTERVAL_S)
+        "switch_interval_s": switch_interval_s or sys.getswitchinterval(),
     }
 
 
@@ -204,6 +189,26 @@ def noise_note(foreign: float | None) -> str:
         text += (
             f" (noisy: at least {NOISY_FOREIGN_CORES:.2f}; this run measured its neighbours "
             "too, treat its numbers with care)"
+        )
+    return text
+
+
+def start_note(after_s: float, timings: dict[str, float], threads: int) -> str:
+    """Why the measured window began late (after ``LATE_WINDOW_S``), from the child's timings."""
+    not_run = int(timings.get("threads_not_run", 0))
+    if after_s < LATE_WINDOW_S and not not_run:
+        return ""
+    parts = [
+        f"setting up the store {timings.get('setup_s', 0.0):.1f} s",
+        f"starting {threads:,} threads {timings.get('start_threads_s', 0.0):.1f} s",
+        f"until each had run once {timings.get('first_ops_s', 0.0):.1f} s",
+    ]
+    text = f"the measured window began {after_s:.1f} s after the start ({', '.join(parts)}"
+    text += ", then the warm-up)"
+    if not_run:
+        text += (
+            f"; {not_run:,} threads had not run once when it began (waited at most "
+            f"{FIRST_OP_TIMEOUT_S:.0f} s): the GIL had not reached them"
         )
     return text
 
@@ -242,6 +247,12 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
         notes.append(f"failed: {failure}{others}")
     foreign = data.get("foreign_cores")
     notes.append(noise_note(foreign))
+    if result.window_after_s is not None:
+        # (a first calibration comes before this and says so on stderr; load.capacity.seconds)
+        timings["window_after_s"] = result.window_after_s
+        late = start_note(result.window_after_s, timings, experiment.threads)
+        if late:
+            notes.append(late)
     sampler_share = census.sample_seconds / window_s if window_s else 0.0
     return Profile(
         engine="threads",
@@ -266,7 +277,7 @@ def _profile(experiment: Experiment, result: ChildResult) -> Profile:
         regime=name,
         regime_reason=reason,
         stacks=data["stacks"],
-        machine=machine_facts(foreign),
+        machine=machine_facts(foreign, data.get("switch_interval_s")),
         timings=timings,
         sampler={
             "rate_hz": census.rate_hz,

@@ -24,7 +24,22 @@ def run_experiment(experiment: Experiment, progress: ProgressFn | None = None) -
             f"unknown engine {experiment.engine!r}; allowed: {', '.join(ENGINES)}",
             source="--engine",
         )
-    return engine(experiment, progress)
+    if not experiment.load:
+        return engine(experiment, progress)
+    from lsim.errors import RunFailed
+
+    try:
+        return _with_load(engine(experiment, progress), experiment)
+    except RunFailed as failed:
+        if failed.profile is not None:
+            _with_load(failed.profile, experiment)
+        raise
+
+
+def _with_load(profile: Profile, experiment: Experiment) -> Profile:
+    """Every engine's profile says what pacing.offered resolved to (lsim.engine.capacity)."""
+    profile.load = dict(experiment.load)
+    return profile
 
 
 def run_threads(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lsim.workload.model import Workload
@@ -27,6 +27,9 @@ class Experiment:
     goroutines: int | None = None
     sim_time_s: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # What pacing.offered resolved to (lsim.engine.capacity.LoadResolution.to_dict); empty
+    # when the workload states absolute rates only. The report prints it (Profile.load).
+    load: dict[str, Any] = field(default_factory=dict)
 
     @property
     def seed(self) -> int:

@@ -55,6 +55,7 @@ class RunStatus:
     blocked_share: float
     iteration: int
     fraction: float | None = None  # share of the run done, when the engine knows it
+    threads_ran: int | None = None  # start-up: workers that have begun their plan
 
 
 @dataclass
@@ -64,6 +65,7 @@ class ChildResult:
     wall_s: float
     interrupted: bool
     observed: dict[str, Any]
+    window_after_s: float | None = None  # from the start of run_child to the measured window
 
 
 def check_thread_limits(threads: int, source: str = "--threads") -> None:
@@ -119,6 +121,7 @@ def _observe(
     data: dict[str, Any] | None = None
     observing = False
     observed: dict[str, Any] = {}
+    window_after_s: float | None = None
     try:
         while data is None:
             if interrupt_requested() and not interrupted:
@@ -134,6 +137,8 @@ def _observe(
                     f"{give_up_at - began:.0f} s of the start and was stopped"
                 )
             measuring = board.header(H_PHASE) == PHASE_MEASURING
+            if measuring and window_after_s is None:
+                window_after_s = time.perf_counter() - began
             if measuring and not observing and child.pid:
                 observing = True
                 for observer in observers:
@@ -171,7 +176,8 @@ def _observe(
         if interrupted and data["error"].startswith("KeyboardInterrupt"):
             raise Interrupted("interrupted before the experiment started")
         raise RunFailed(f"the experiment process failed: {data['error']}")
-    return ChildResult(data, sampler.census, time.perf_counter() - began, interrupted, observed)
+    wall = time.perf_counter() - began
+    return ChildResult(data, sampler.census, wall, interrupted, observed, window_after_s)
 
 
 def _death(exitcode: int | None) -> str:
@@ -223,12 +229,16 @@ def _status(board: StateBoard, job: Job, elapsed: float, rate: float, census: Ce
     recent = census.blocked_per_sample[-10:]
     live = census.live_per_sample[-10:]
     share = sum(recent) / sum(live) if recent and sum(live) else 0.0
+    phase = board.header(H_PHASE)
     return RunStatus(
-        phase=PHASE_NAMES.get(board.header(H_PHASE), "?"),
+        phase=PHASE_NAMES.get(phase, "?"),
         threads_started=board.header(H_THREADS_STARTED),
         threads=job.threads,
         elapsed_s=elapsed,
         ops_per_s=rate,
         blocked_share=share,
         iteration=board.header(H_ITERATION),
+        # before the window every worker must have run once (lsim.engine.child): say how
+        # far that is, so 10,000 threads starting do not look like a hang
+        threads_ran=board.threads_ran() if phase < PHASE_MEASURING else None,
     )

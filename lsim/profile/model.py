@@ -78,6 +78,11 @@ class OperationReport:
     p99_ns: int
     max_ns: int
     latency_histogram: list[int] = field(default_factory=list)  # bucket i: < 2**i us
+    # How exact p50/p99 are (lsim.engine.latency): "HdrHistogram, 3 significant digits ...";
+    # empty in profiles written before it was recorded (power-of-two bucket bounds).
+    latency_precision: str = ""
+    latency_significant_digits: int = 0  # 0: no fixed number (or not recorded)
+    latency_hdr: str = ""  # the threads engine's HDR histogram, compressed base64 (or "")
 
 
 @dataclass
@@ -115,6 +120,9 @@ class Profile:
     sampler: dict[str, Any] = field(default_factory=dict)
     integrations: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What the workload's pacing.offered resolved to: the load, the capacity it is relative
+    # to and its calibration (lsim.engine.capacity); empty for absolute rates.
+    load: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     lsim_version: str = ""
     format_version: int = FORMAT_VERSION

@@ -129,6 +129,17 @@ def _operation_stats(profile: Profile) -> dict[str, dict[str, Any]]:
     return out
 
 
+def latency_precision(profile: Profile) -> dict[str, Any]:
+    """How exact the p50/p99 are: "" and 0 for profiles that did not record it (lsim's
+    older power-of-two buckets, whose upper bound was printed as the value)."""
+    ran = [r for r in profile.operations if r.count]
+    first = ran[0] if ran else None
+    return {
+        "latency_precision": first.latency_precision if first else "",
+        "latency_significant_digits": first.latency_significant_digits if first else 0,
+    }
+
+
 def machine_summary(profile: Profile) -> dict[str, Any]:
     """Other processes' CPU in the measured window (``None``: not measured) and the verdict."""
     foreign = profile.machine.get("foreign_cores")
@@ -154,6 +165,7 @@ def report_dict(profile: Profile) -> dict[str, Any]:
             "ops_per_s": profile.ops_per_s,
             "total_ops": profile.total_ops,
             "by_operation": _operation_stats(profile),
+            **latency_precision(profile),
         },
         "census": census_summary(profile),
         "locks": [
@@ -178,4 +190,5 @@ def report_dict(profile: Profile) -> dict[str, Any]:
         "timings": profile.timings,
         "command": profile.command,
         "notes": profile.notes,
+        "load": profile.load,
     }

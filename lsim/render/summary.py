@@ -101,6 +101,19 @@ def _throughput(p: Profile) -> Table:
     return Table(title, ["operation", "ops/s", "ops", "p50", "p99", "max"], rows)
 
 
+def _throughput_notes(p: Profile) -> list[str]:
+    """What was offered (a load relative to a measured capacity) and how exact latency is."""
+    out = []
+    precision = next((o.latency_precision for o in p.operations if o.latency_precision), "")
+    if precision:
+        out.append(f"  latency percentiles: {precision}")
+    if p.load:
+        from lsim.engine.capacity import describe_load
+
+        out.append(f"Offered: {describe_load(p.load)}")
+    return out
+
+
 def _locks(p: Profile) -> list[Section]:
     groups = sorted(group_locks(p.locks).values(), key=lambda g: -g.wait_total_ns)
     rows = [
@@ -157,6 +170,7 @@ def summary_sections(p: Profile) -> list[Section]:
         *_blocked_block(p),
         "",
         _throughput(p),
+        *_throughput_notes(p),
         "",
         *_locks(p),
         "",

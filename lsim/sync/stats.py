@@ -19,10 +19,6 @@ def histogram_bucket(wait_ns: int) -> int:
     return min(HISTOGRAM_BUCKETS - 1, (wait_ns >> 10).bit_length())
 
 
-def bucket_upper_bound_ns(index: int) -> int:
-    return (1 << index) * 1024
-
-
 @dataclass
 class LockStats:
     """Mutable counters for one side (exclusive or shared) of one lock."""

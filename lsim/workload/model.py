@@ -22,6 +22,7 @@ from lsim.workload import checks as ck
 from lsim.workload.enginespecs import ModelSpec, StoreSpec
 from lsim.workload.labelfmt import TEMPLATE_PRESETS, LabelFormat, compile_format
 from lsim.workload.mixspec import MixSpec
+from lsim.workload.offered import OfferedLoad, parse_offered
 from lsim.workload.pipelinespec import PipelineSpec
 
 Mode = Literal["steady", "burst"]
@@ -184,8 +185,16 @@ class PacingSpec:
     think_s: float = 0.0  # the pause, or its mean when exponential
     rate_per_thread: float = 0.0  # batches per second per thread (pace steps); 0 = off
     batch_size: int = 1  # mix only: operations per batch
+    # The total load relative to a design's capacity here ("1.6x mutex") or in calls per
+    # second; the threads engine turns it into rate_per_thread (lsim.engine.capacity).
+    # rate_per_thread, when given too, is what --no-calibrate and the other engines use.
+    offered: OfferedLoad | None = None
 
     def __post_init__(self) -> None:
+        if self.offered is not None:
+            object.__setattr__(self, "offered", parse_offered(self.offered))
+            if self.think != "none":
+                raise ConfigError("use either think or offered, not both", field="think")
         ck.choice("think", self.think, ("none", "fixed", "exponential"), what="think")
         ck.number("think_s", self.think_s, lo=0.0, hi=MAX_RUN_S)
         ck.number("rate_per_thread", self.rate_per_thread, lo=0.0, hi=MAX_RATE)
@@ -205,7 +214,7 @@ class PacingSpec:
 
     @property
     def closed_loop(self) -> bool:
-        return self.think == "none" and not self.rate_per_thread
+        return self.think == "none" and not self.rate_per_thread and self.offered is None
 
 
 def _components(value: tuple[str, ...]) -> None:

@@ -41,6 +41,13 @@ def workload_to_dict(w: Workload) -> dict[str, Any]:
         "components": list(w.components),
         "store": _fields(w.store),
         "ops": ops,
-        "pacing": _fields(w.pacing),
+        "pacing": _pacing(w),
         "model": {**_fields(w.model, skip=("costs",)), "costs": dict(w.model.costs)},
     }
+
+
+def _pacing(w: Workload) -> dict[str, Any]:
+    out = _fields(w.pacing, skip=("offered",))
+    if w.pacing.offered is not None:
+        out["offered"] = w.pacing.offered.text
+    return out

@@ -102,3 +102,33 @@ def estimate_shares(
     if not total:
         return {}
     return {op.go_name: counts[op] / total for op in Operation if counts[op]}
+
+
+def calls_per_batch(workload: Workload, *, sample_threads: int = 64, batches: int = 8) -> float:
+    """Mean store calls per batch (a scrape cycle, or a mix batch) of a steady workload.
+
+    Walks ``batches`` batches of each sampled thread, counting calls as ``estimate_shares``
+    does (Add/Replace only when they would run) and batches by their pause steps; the first
+    batch is skipped, so one-off calls of a thread's first cycle do not count. Pacing turns
+    a total rate of calls into a rate of batches per thread with it.
+    """
+    from dataclasses import replace
+
+    if workload.pacing.think == "none" and not workload.pacing.rate_per_thread:
+        # a batch ends at its pause step: give the walk one (the rate does not matter)
+        workload = replace(workload, pacing=replace(workload.pacing, rate_per_thread=1.0))
+    table = _LinkTable(workload.series.prepopulated)
+    calls = done = 0
+    for t in sample_thread_indices(workload, sample_threads):
+        last_local, batch = 0, 0
+        for step in thread_steps(workload, t):
+            if step.op is Operation.NONE:
+                batch += 1
+                if batch > batches:
+                    break
+                continue
+            called, last_local = _calls(step, table, last_local)
+            if called and batch >= 1:
+                calls += 1
+        done += max(0, min(batch, batches + 1) - 1)
+    return calls / done if done else 0.0

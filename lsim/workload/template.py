@@ -78,6 +78,9 @@ pacing:                       # how often a thread works; all off = closed loop 
   think_s: 0.0                # the pause (mean when exponential)
   rate_per_thread: 0.5        # batches per second per thread (0 = off; not with think)
   batch_size: 1               # mix only: calls per batch
+  offered: null               # or the total load: "1.6x mutex" (x that design's capacity
+                              # measured here; rate_per_thread is then what --no-calibrate
+                              # and the model/go engines run), or calls/s: 41000
 
 model:                        # the Go-runtime model engine
   gomaxprocs: 8               # Ps (cores)

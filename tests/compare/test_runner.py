@@ -135,3 +135,39 @@ def test_report_names_noisy_runs() -> None:
     text = " ".join(report.notes)
     assert "3 repetition(s) ran again" in text
     assert "Still noisy" in text and "mutex r2" in text
+
+
+def test_noisy_runs_stay_in_the_table_but_never_in_the_verdict() -> None:
+    from lsim.compare.report import build_report
+    from lsim.compare.runner import NOISY_RETRIES
+    from lsim.compare.schedule import interleave
+
+    plan = interleave([Variant("mutex"), Variant("sharded", 4)], 4)
+    # every sharded repetition (odd slots) stays noisy through all its retries
+    noisy = {s.index: 1 + NOISY_RETRIES for s in plan if s.variant.store == "sharded"}
+    log = run_plan(plan, NoisyEngine(noisy))
+    report = build_report("lsim compare", log, workload="w", seed=1, engine="threads", repeat=4)
+    (group,) = report.groups
+    assert [row.summary.runs for row in group.rows] == [4, 4]  # the table keeps them
+    assert group.verdict.kind == "noisy" and group.verdict.best is None
+    assert group.verdict.text.startswith("No verdict: other processes were busy")
+    assert "mutex alone had quiet ones" in group.verdict.text
+    text = " ".join(group.notes)
+    assert "not in the verdict: sharded-4 4 of 4" in text
+    assert "No quiet run of sharded-4" in text
+    assert "left out of the verdict" in " ".join(report.notes)
+
+
+def test_a_partly_noisy_design_is_judged_on_its_quiet_runs() -> None:
+    from lsim.compare.report import build_report
+    from lsim.compare.runner import NOISY_RETRIES
+    from lsim.compare.schedule import interleave
+
+    plan = interleave([Variant("mutex"), Variant("sharded", 4)], 5)
+    first_sharded = next(s.index for s in plan if s.variant.store == "sharded")
+    log = run_plan(plan, NoisyEngine({first_sharded: 1 + NOISY_RETRIES}))
+    report = build_report("lsim compare", log, workload="w", seed=1, engine="threads", repeat=5)
+    (group,) = report.groups
+    assert group.verdict.p is not None  # 5 quiet mutex runs against 4 quiet sharded runs
+    assert "n=4+5" in group.verdict.text or "n=5+4" in group.verdict.text
+    assert "sharded-4 1 of 5" in " ".join(group.notes)

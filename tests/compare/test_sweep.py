@@ -142,3 +142,53 @@ def test_grid_rows_compare_with_their_own_cell_and_draw_a_heat_map(tmp_path: Pat
 
     path = write_heatmap(grid, tmp_path / "grid.png")
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_plot_names_its_bands_and_the_run_in_the_title(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    from lsim.compare.plot import sweep_title, write_plot
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVG
+    report, chart = _chart()
+    title = sweep_title("shards", "wl", "threads", 2, 1000, "5 s")
+    assert title == "lsim sweep --shards · wl · threads engine, 1,000 threads, 5 s · n=2 per point"
+    path = write_plot(chart, tmp_path / "s.svg", title=title)
+    text = path.read_text(encoding="utf-8")
+    for words in (
+        "sharded, min-max (n=2)",
+        "mutex (baseline), min-max (n=2)",
+        "sharded, median",
+        "n=2 per point",
+        "band: min-max of the runs",
+    ):
+        assert words in text, words
+
+
+def test_a_panel_without_information_is_left_out(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import dataclasses
+
+    import matplotlib
+
+    from lsim.compare.aggregate import Spread
+    from lsim.compare.plot import write_plot
+    from lsim.compare.sweep import Series
+
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    _, chart = _chart()
+    zero = Spread.of([0.0, 0.0])
+
+    def unblocked(series: Series) -> Series:
+        points = tuple(dataclasses.replace(p, blocked=zero) for p in series.points)
+        return dataclasses.replace(series, points=points)
+
+    assert chart.baseline is not None
+    quiet = dataclasses.replace(
+        chart, series=tuple(unblocked(s) for s in chart.series), baseline=unblocked(chart.baseline)
+    )
+    text = write_plot(quiet, tmp_path / "q.svg").read_text(encoding="utf-8")
+    assert "blocked share, %" not in text and "no thread was ever blocked" in text
+    full = write_plot(chart, tmp_path / "f.svg").read_text(encoding="utf-8")
+    assert "blocked share, %" in full  # the fixture's threads do block

@@ -40,3 +40,16 @@ def test_example_renders_in_every_format(path: Path, fmt: str) -> None:
             reason=f"{fmt} renders {renderer.engines} profiles only, this is {profile.engine}"
         )
     assert len(renderer.render(profile)) > 0
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_profiles_written_before_hdr_latency_and_loads_still_load(path: Path) -> None:
+    data = json.loads(path.read_text())
+    data.pop("load", None)
+    for op in data["operations"]:
+        for key in ("latency_precision", "latency_significant_digits", "latency_hdr"):
+            op.pop(key, None)
+    profile = Profile.from_dict(data, source="old")
+    assert profile.load == {} and all(op.latency_precision == "" for op in profile.operations)
+    text = get_renderer("summary").render(profile)
+    assert "latency percentiles" not in text and "Offered" not in text

@@ -16,6 +16,7 @@ from typing import Any
 
 from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
+from lsim.engine.latency import GO_LOG_LINEAR, by_count, operation_report
 from lsim.profile.kept_dump import KEY, PPROF_KEY, pack_dump, pack_pprof
 from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
 from lsim.profile.report import iteration_timings
@@ -51,20 +52,20 @@ def foreign_cores(result: dict[str, Any], python_cores: float) -> float:
 
 def _operations(clean: dict[str, Any]) -> list[OperationReport]:
     window = clean.get("window_s") or 0.0
-    out = [
-        OperationReport(
-            operation=name,
-            count=int(op["count"]),
-            ops_per_s=op["count"] / window if window else 0.0,
+    return by_count(
+        operation_report(
+            name,
+            int(op["count"]),
+            window,
+            int(op.get("max_ns", 0)),
             p50_ns=int(op.get("p50_ns", 0)),
             p99_ns=int(op.get("p99_ns", 0)),
-            max_ns=int(op.get("max_ns", 0)),
-            latency_histogram=[int(x) for x in op.get("hist", [])],
+            histogram=[int(x) for x in op.get("hist", [])],
+            precision=GO_LOG_LINEAR,
         )
         for name, op in clean.get("operations", {}).items()
         if op.get("count")
-    ]
-    return sorted(out, key=lambda r: -r.count)
+    )
 
 
 def _locks(census: dict[str, Any] | None) -> list[LockReport]:

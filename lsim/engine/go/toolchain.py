@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lsim.cachedir import cache_root as cache_root  # re-exported: the model imports it here
 from lsim.errors import IntegrationError
 
 SOURCE_DIR = Path(__file__).with_name("src")
@@ -78,14 +79,6 @@ def find_toolchain() -> Toolchain:
     if chain.release < MIN_GO:
         raise IntegrationError(f"the go engine needs go >= 1.19, found {version}; {INSTALL_HINT}")
     return chain
-
-
-def cache_root() -> Path:
-    explicit = os.environ.get("LSIM_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "lsim"
 
 
 def go_env() -> dict[str, str]:

@@ -144,21 +144,23 @@ def build_profile(f: RunFacts) -> Profile:
 
 
 def _operations(sim: Sim, window_s: float) -> list[OperationReport]:
+    from lsim.engine.latency import MODEL_LOG_BUCKETS, by_count, operation_report
+
     st = sim.opstats
-    out = [
-        OperationReport(
-            operation=Operation(op).go_name,
-            count=count,
-            ops_per_s=count / window_s if window_s else 0.0,
+    return by_count(
+        operation_report(
+            Operation(op).go_name,
+            count,
+            window_s,
+            st.max_ns[op],
             p50_ns=st.percentile(op, 0.50),
             p99_ns=st.percentile(op, 0.99),
-            max_ns=st.max_ns[op],
-            latency_histogram=st.coarse_histogram(op),
-        )  # fmt: skip
+            histogram=st.coarse_histogram(op),
+            precision=MODEL_LOG_BUCKETS,
+        )
         for op, count in enumerate(st.count)
         if count
-    ]
-    return sorted(out, key=lambda r: -r.count)
+    )
 
 
 def _representative(census: Census, names: dict[int, str]) -> list[SampledThread]:
