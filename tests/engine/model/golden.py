@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lsim.engine.model import run_model
-from lsim.stores import STORE_NAMES
+from lsim.stores import LABELSTORE_NAMES
 from lsim.workload.load import load_workload, parse_workload
 from lsim.workload.model import Workload
 
@@ -69,9 +69,9 @@ def _burst() -> Workload:
 # name -> (workload factory, design, shards, gomaxprocs, goroutines, sim time s)
 CELLS: dict[str, tuple[Any, str, int | None, int, int | None, float]] = {
     **{f"mix0-{d}": (lambda: _mix(0.0), d, 8 if d == "sharded" else None, 2, None, 0.01)
-       for d in STORE_NAMES},
+       for d in LABELSTORE_NAMES},
     **{f"mix50-{d}": (lambda: _mix(0.5), d, 8 if d == "sharded" else None, 4, None, 0.01)
-       for d in STORE_NAMES},
+       for d in LABELSTORE_NAMES},
     "mix50-exp-mutex": (lambda: _mix(0.5, True), "mutex", None, 2, None, 0.01),
     "mix50-exp-rwmutex": (lambda: _mix(0.5, True), "rwmutex", None, 2, None, 0.01),
     "dump-mutex": (lambda: _file("alloy-production-dump.yaml"), "mutex", None, 16, 3_000, 0.03),
@@ -84,6 +84,9 @@ CELLS: dict[str, tuple[Any, str, int | None, int, int | None, float]] = {
     "read-lockfree": (_read, "lockfree", None, 4, 300, 0.03),
     "burst-mutex": (_burst, "mutex", None, 4, 2_000, 0.05),
     "burst-sharded": (_burst, "sharded", 8, 4, 2_000, 0.05),
+    # directfanout makes the Fanout's calls, on pipelines only (recorded when it was added)
+    "2rw-directfanout": (lambda: _file("alloy-production-2rw.yaml"), "directfanout", None, 4,
+                         2_000, 0.2),
 }  # fmt: skip
 
 
