@@ -208,7 +208,7 @@ func (x *Executor) skipped(st *plan.Step) bool {
 	case plan.IfNoMapping:
 		return x.fan == nil || x.fan.mapping != nil
 	case plan.IfMappingChanged:
-		return x.fan == nil || x.fan.mapping == nil || equalRefs(x.fan.mapping, st.Refs)
+		return x.fan == nil || x.fan.mapping == nil || labelstore.EqualRefs(x.fan.mapping, st.Refs)
 	}
 	last := x.lastLocal
 	if st.Cond == plan.IfNoLocal {
@@ -320,18 +320,6 @@ func (x *Executor) fanoutCall(st *plan.Step, w *labelstore.Ctx) uint64 {
 		return uint64(m.CleanupTick(w, 0))
 	}
 	return 0
-}
-
-func equalRefs(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // buildTrackers reuses one slice per goroutine: the store does not keep it.

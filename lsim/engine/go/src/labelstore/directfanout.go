@@ -250,3 +250,17 @@ func (s *SeriesRefMappingStore) Len() int { return len(s.uniqueRefToChildRefs) }
 
 // Now is the store clock in unix seconds, what TrackAppendedSeries is stamped with.
 func (s *SeriesRefMappingStore) Now() int64 { return s.cfg.now() / 1e9 }
+
+// EqualRefs reports whether two child-ref lists are the same, ref for ref (Go 1.19 has no
+// slices.Equal).
+func EqualRefs(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

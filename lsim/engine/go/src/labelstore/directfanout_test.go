@@ -55,21 +55,21 @@ func TestDirectFanoutMappingCreatedOnceUpdatedWhenChanged(t *testing.T) {
 	if ref != 1 || m.CreateMapping(w, []uint64{5, 6}, series(2)) != 2 {
 		t.Fatal("unique refs do not count up from 1")
 	}
-	if got := m.GetMapping(w, ref, l); !equal(got, []uint64{100, 101}) {
+	if got := m.GetMapping(w, ref, l); !EqualRefs(got, []uint64{100, 101}) {
 		t.Fatalf("GetMapping(ref) = %v", got)
 	}
-	if got := m.GetMapping(w, 0, l); !equal(got, []uint64{100, 101}) {
+	if got := m.GetMapping(w, 0, l); !EqualRefs(got, []uint64{100, 101}) {
 		t.Fatalf("GetMapping(0) by label hash = %v", got)
 	}
 	if m.GetMapping(w, ref, series(2)) != nil || s.Mapping(1).GetMapping(w, ref, l) != nil {
 		t.Fatal("a ref of another series, or of another Fanout, was used")
 	}
 	m.UpdateMapping(w, 0, []uint64{7, 8}, l) // ref 0 returns at once
-	if got := m.GetMapping(w, ref, l); !equal(got, []uint64{100, 101}) {
+	if got := m.GetMapping(w, ref, l); !EqualRefs(got, []uint64{100, 101}) {
 		t.Fatalf("UpdateMapping(0, ...) changed the mapping: %v", got)
 	}
 	m.UpdateMapping(w, ref, []uint64{200, 101}, l)
-	if got := m.GetMapping(w, ref, l); !equal(got, []uint64{200, 101}) {
+	if got := m.GetMapping(w, ref, l); !EqualRefs(got, []uint64{200, 101}) {
 		t.Fatalf("after UpdateMapping: %v", got)
 	}
 }
@@ -104,7 +104,7 @@ func TestDirectFanoutHashCollisionsShareAMapping(t *testing.T) {
 	d := s.(*DirectFanoutService)
 	w := NewCtx()
 	d.Mapping(0).CreateMapping(w, []uint64{1, 2}, series(1))
-	if got := d.Mapping(0).GetMapping(w, 0, series(2)); !equal(got, []uint64{1, 2}) || d.Collisions() != 1 {
+	if got := d.Mapping(0).GetMapping(w, 0, series(2)); !EqualRefs(got, []uint64{1, 2}) || d.Collisions() != 1 {
 		t.Fatalf("got %v, collisions %d", got, d.Collisions())
 	}
 }
@@ -187,16 +187,4 @@ func TestDirectFanoutHammer(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equal(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
