@@ -19,8 +19,9 @@ def test_handlers_only_set_a_flag_and_are_restored() -> None:
     before = {sig: signal.getsignal(sig) for sig in interrupt.SIGNALS}
     with interrupt.interruptible() as requested:
         assert not requested()
-        os.kill(os.getpid(), signal.SIGTERM)  # delivered to this (main) thread at once
-        os.kill(os.getpid(), signal.SIGINT)
+        me = threading.get_ident()  # to this (main) thread: handled at once
+        signal.pthread_kill(me, signal.SIGTERM)
+        signal.pthread_kill(me, signal.SIGINT)
         assert requested() and interrupt.state.signum == signal.SIGINT
     assert {sig: signal.getsignal(sig) for sig in interrupt.SIGNALS} == before
     assert interrupt.was_interrupted()
