@@ -3,7 +3,7 @@
 Commands live in their own modules and import heavy modules (rich, yaml, the engines, the
 renderers) inside the command function, so that ``lsim --version``, ``lsim --help`` and
 ``lsim stores`` start fast (``benchmarks/startup.py``). Diagnostics go to stderr; data goes
-to stdout.
+to stdout, both through :mod:`lsim.cli.terminal`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from lsim import __version__
+from lsim.cli.terminal import terminal
 from lsim.errors import LsimError
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from typer import _click
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
@@ -73,22 +73,6 @@ app = typer.Typer(
 )
 
 
-class _LazyConsole:
-    """rich's stderr console, created on first use: importing rich costs ~20 ms of start-up."""
-
-    _console: Console | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=True)
-        return getattr(self._console, name)
-
-
-stderr: Any = _LazyConsole()
-
-
 def sub_app(name: str, help: str | None = None, **kwargs: Any) -> typer.Typer:
     """A command group (``lsim profile``, ``lsim workload``) that behaves like ``app``.
 
@@ -108,7 +92,7 @@ def sub_app(name: str, help: str | None = None, **kwargs: Any) -> typer.Typer:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"lsim {__version__}")
+        terminal().data(f"lsim {__version__}")
         raise typer.Exit()
 
 
@@ -140,10 +124,7 @@ def _use_lsim_classes(typer_app: typer.Typer) -> None:
 
 
 def report_error(error: LsimError) -> int:
-    from rich.markup import escape
-
-    # escape: messages quote user input and things like "pip install 'lsim[plot]'"
-    stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    terminal().error(str(error))
     return error.exit_code
 
 
@@ -161,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     except LsimError as error:
         sys.exit(report_error(error))
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        terminal().message("interrupted")
         sys.exit(130)
     finally:
         from lsim.engine.interrupt import state

@@ -35,22 +35,20 @@ def calibrate(
     * `lsim run --engine model --costs costs.yaml`
     * in a workload: `model: {costs: costs.yaml}` (relative to the workload file)
     """
-    import sys
-
     from lsim.cli.output import note
+    from lsim.cli.terminal import terminal
     from lsim.engine.model.calibrate import calibrate as run_calibration
     from lsim.engine.model.calibrate import write_costs_file
 
     def progress(what: str) -> None:
-        sys.stderr.write(f"calibrate: {what}\n")
-        sys.stderr.flush()
+        terminal().progress(f"calibrate: {what}")
 
     cal = run_calibration(quick=quick, progress=progress)
     write_costs_file(cal, out)
     width = max(len(k) for k in cal.costs)
     lines = [f"{name:<{width}}  {value:>10,.1f} ns  {cal.sources.get(name, 'default')}"
              for name, value in cal.costs.items()]  # fmt: skip
-    sys.stdout.write("\n".join(lines) + "\n")
+    terminal().data("\n".join(lines))
     worst = max((abs(c["model_ns"] - c["measured_ns"]) / c["measured_ns"], k)
                 for k, c in cal.cells.items() if c["measured_ns"] > 0)  # fmt: skip
     note(f"wrote {out}; the fit's largest miss is {worst[0]:.0%} ({worst[1]}); "

@@ -13,12 +13,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsim.cli.terminal import terminal
 from lsim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class Formats:
 def check_destination(output: Path | None, *, binary: bool = False) -> None:
     """Before any work: ``-o`` must be writable; binary data must not go to a terminal."""
     if is_stdout(output):
-        if binary and sys.stdout.isatty():
+        if binary and terminal().is_terminal("stdout"):
             raise ConfigError(
                 "this format is binary and stdout is a terminal: give -o FILE, or pipe it "
                 "(e.g. | go tool pprof -top /dev/stdin)",
@@ -114,7 +114,7 @@ def check_destination(output: Path | None, *, binary: bool = False) -> None:
 
 def note(text: str) -> None:
     """A diagnostic line on stderr, never wrapped or marked up (paths must stay copyable)."""
-    print(text, file=sys.stderr, flush=True)
+    terminal().message(text)
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -140,29 +140,16 @@ def pipe_prelude() -> bytes:
     return from_0 + from_8 + bytes(1024) + bytes([3, 0]) + bytes(8)
 
 
-def _stdout_is_pipe() -> bool:
-    import os
-    import stat
-
-    try:
-        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
-    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured)
-        return False
-
-
 def write_data(data: str | bytes, output: Path | None, *, what: str = "") -> None:
     """``data`` to stdout (``None`` or ``-``) or, whole, to the file ``output``."""
     if is_stdout(output):
         if isinstance(data, bytes):
             check_destination(None, binary=True)
-            if data.startswith(GZIP_MAGIC) and _stdout_is_pipe():
+            if data.startswith(GZIP_MAGIC) and terminal().is_pipe():
                 data = pipe_prelude() + data  # so `| go tool pprof -top /dev/stdin` works
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            terminal().data_bytes(data)
         else:
-            sys.stdout.write(data if not data or data.endswith("\n") else data + "\n")
-            sys.stdout.flush()
+            terminal().data(data)
         return
     from lsim.cli.rescue import write_or_keep
 
@@ -173,14 +160,13 @@ def write_data(data: str | bytes, output: Path | None, *, what: str = "") -> Non
 
 
 def emit_text_report(profile: Profile, output: Path | None) -> None:
-    """The run report: rich on a terminal, plain text when piped or written to a file."""
+    """The run report: rich on a terminal, plain text when piped, written to a file or when
+    ``NO_COLOR`` is set."""
     from lsim.render import get_renderer
 
-    if is_stdout(output) and sys.stdout.isatty():
-        from rich.console import Console
-
+    if is_stdout(output) and terminal().styled("stdout"):
         from lsim.render.summary import summary_rich
 
-        Console().print(summary_rich(profile))
+        terminal().rich(summary_rich(profile))
         return
     write_data(str(get_renderer("summary").render(profile)), output, what="text")

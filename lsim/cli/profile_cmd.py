@@ -27,6 +27,7 @@ from lsim.cli.options import (
     WorkloadOpt,
 )
 from lsim.cli.output import Formats, check_destination, is_stdout, note, write_data
+from lsim.cli.terminal import terminal
 
 # lsim.render.stacks.DEFAULT_GO_VERSION, spelled out so --help imports no renderer
 # (tests/render/test_gorelease.py checks that the two agree)
@@ -379,7 +380,7 @@ def diff(
     check_destination(output)
     first, second = load_profile(before), load_profile(after)
     for line in mismatch_warnings(first, second):
-        note(f"warning: {line}")
+        terminal().warning(line)
     compared = diff_profiles(first, second)
     if out_format == "json":
         import json

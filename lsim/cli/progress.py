@@ -14,11 +14,12 @@ forks its experiment process while the display is live).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
+
+from lsim.cli.terminal import Terminal, terminal
 
 if TYPE_CHECKING:
     from rich.progress import Task
@@ -36,7 +37,12 @@ Describe = Callable[["RunStatus"], str]
 
 
 def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
+    return terminal().is_terminal("stderr")
+
+
+def to_stream(stream: TextIO | None) -> Terminal:
+    """The process's terminal, or one whose stderr is ``stream`` (the tests read the lines)."""
+    return terminal() if stream is None else Terminal(stderr=stream)
 
 
 def plain_interval_s() -> float:
@@ -118,9 +124,7 @@ class PlainLines:
         # the next line ~interval_s after this one, on the same grid (10 s, 20 s, ...)
         while self.next_at <= now:
             self.next_at += self.interval_s
-        stream = self.stream or sys.stderr
-        text = f"{self.describe(status)}, {clock_text(now - self.start)}"
-        print(text, file=stream, flush=True)
+        to_stream(self.stream).progress(f"{self.describe(status)}, {clock_text(now - self.start)}")
         self.lines += 1
 
 
@@ -141,7 +145,6 @@ def elapsed_column() -> Any:
 
 def rich_bar() -> Any:
     """A transient rich ``Progress`` on stderr: description, bar, running clock, detail."""
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
     return Progress(
@@ -149,7 +152,7 @@ def rich_bar() -> Any:
         BarColumn(),
         elapsed_column(),
         TextColumn("{task.fields[detail]}"),
-        console=Console(stderr=True),
+        console=terminal().console("stderr"),
         transient=True,
     )
 
@@ -301,5 +304,5 @@ class CellsProgress:
         if self.bar is not None:
             self.bar.update(self.task, completed=self.cells, description=self.text())
         elif not self.quiet:
-            print(f"{self.text()}, last: {slot.variant.label} repetition {slot.repetition}",
-                  file=self.stream or sys.stderr, flush=True)  # fmt: skip
+            last = f"last: {slot.variant.label} repetition {slot.repetition}"
+            to_stream(self.stream).progress(f"{self.text()}, {last}")

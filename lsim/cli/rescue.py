@@ -10,7 +10,6 @@ was interrupted, a failure when a worker failed.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,8 +61,9 @@ def keep(
 
 
 def _print(data: str, what: str) -> str:
-    sys.stdout.write(data if data.endswith("\n") else data + "\n")
-    sys.stdout.flush()
+    from lsim.cli.terminal import terminal
+
+    terminal().data(data if data else "\n")  # an empty text still shows as one line
     return f"the {what} was printed on stdout instead"
 
 

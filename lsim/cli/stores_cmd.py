@@ -25,8 +25,7 @@ def stores(ctx: typer.Context) -> None:
     * `lsim stores finegrained` (its locks per operation)
     * `lsim run --store rwmutex` (then any design by its name)
     """
-    import sys
-
+    from lsim.cli.terminal import terminal
     from lsim.stores import STORE_DESCRIPTIONS, STORE_NAMES
 
     if len(ctx.args) > 1:
@@ -34,27 +33,25 @@ def stores(ctx: typer.Context) -> None:
 
         raise ConfigError(f"takes at most one DESIGN (got {' '.join(ctx.args)})", source="stores")
     if ctx.args:
-        _show_locking(ctx.args[0], sys.stdout.isatty())
+        _show_locking(ctx.args[0])
         return
 
-    if not sys.stdout.isatty():  # plain columns for pipes and scripts (and no rich to import)
+    if not terminal().styled():  # plain columns for pipes and scripts (and no rich to import)
         width = max(len(name) for name in (*STORE_NAMES, "design"))
         lines = [f"{'design':<{width}}  what it is"]
         lines += [f"{name:<{width}}  {STORE_DESCRIPTIONS[name]}" for name in STORE_NAMES]
-        sys.stdout.write("\n".join(lines) + "\n")
+        terminal().data("\n".join(lines))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("design", "what it is", box=None, show_header=True, header_style="bold")
     for name in STORE_NAMES:
         table.add_row(name, STORE_DESCRIPTIONS[name])
-    Console().print(table)
+    terminal().rich(table)
 
 
-def _show_locking(design: str, tty: bool) -> None:
-    import sys
-
+def _show_locking(design: str) -> None:
+    from lsim.cli.terminal import terminal
     from lsim.errors import ConfigError
     from lsim.stores import STORE_DESCRIPTIONS, STORE_NAMES
     from lsim.stores.locking import statement_rows
@@ -64,18 +61,17 @@ def _show_locking(design: str, tty: bool) -> None:
                           source="DESIGN")  # fmt: skip
     rows = statement_rows(design)
     head = ("operation", "case", "locks (in the order taken)", "what it does under them")
-    if not tty:
+    if not terminal().styled():
         widths = [max(len(r[i]) for r in (*rows, head)) for i in range(3)]
         lines = [f"{design}: {STORE_DESCRIPTIONS[design]}"]
         lines += ["  ".join(f"{c:<{w}}" for c, w in zip(r, widths, strict=False)) + "  " + r[3]
                   for r in (head, *rows)]  # fmt: skip
-        sys.stdout.write("\n".join(lines) + "\n")
+        terminal().data("\n".join(lines))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(*head, box=None, header_style="bold", title=f"{design}: "
                   f"{STORE_DESCRIPTIONS[design]}", title_justify="left")  # fmt: skip
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    terminal().rich(table)

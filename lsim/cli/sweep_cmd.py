@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +34,7 @@ from lsim.cli.options import (
     WorkloadOpt,
 )
 from lsim.cli.output import check_destination, is_stdout, note
+from lsim.cli.terminal import terminal
 
 
 @app.command("sweep")
@@ -143,9 +143,9 @@ def sweep(
     if plot is not None:  # fail before a long sweep, not after it
         check_plot_path(plot)
         if not plot_available():
-            # printed here rather than raised: app.report_error renders messages as rich
-            # markup, which would swallow the "[plot]" of the install hint
-            note(f"error: --plot: matplotlib is not installed; {INSTALL_HINT}")
+            # reported here rather than raised: the exit status is an integration
+            # failure's, and the message comes before any work
+            terminal().error(f"--plot: matplotlib is not installed; {INSTALL_HINT}")
             raise typer.Exit(IntegrationError.exit_code)
     plan = interleave(swept.variants, repeat)
     cells = cells_for(jobs, executor, scheduler, (engine,))
@@ -170,7 +170,7 @@ def sweep(
     chart = chart_data(report, swept.axis)
     text = render_report(report, out_format)
     grid = swept.axis == "grid"  # no line chart: the table (or -f csv/json) is the grid
-    if (not grid and out_format == "text" and is_stdout(output) and sys.stdout.isatty()
+    if (not grid and out_format == "text" and is_stdout(output) and terminal().is_terminal()
             and report.rows):  # fmt: skip
         from lsim.compare.termchart import terminal_chart
 

@@ -15,6 +15,7 @@ import typer
 from lsim.cli.app import app, sub_app
 from lsim.cli.options import int_flag
 from lsim.cli.output import Formats, check_destination, is_stdout, note, write_data
+from lsim.cli.terminal import terminal
 from lsim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def validate(file: FileArg) -> None:
 
     w = _resolve(file)
     check_runnable(w)  # pacing under which no thread would work is refused here too
-    typer.echo(f"ok: {w.name} ({w.threads.count:,} threads, {w.threads.mode})")
+    terminal().data(f"ok: {w.name} ({w.threads.count:,} threads, {w.threads.mode})")
 
 
 @workload_app.command("show")
@@ -126,17 +127,11 @@ def show(
         write_data(json.dumps(payload, indent=2) + "\n", output, what="json")
         return
     text = f"# {w.source}\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    if not is_stdout(output) or not _stdout_is_terminal():
+    if not is_stdout(output) or not terminal().styled():
         write_data(text + _shares_text(shares, w.threads.mode), output, what="text")
         return
-    typer.echo(text.rstrip())
+    terminal().data(text.rstrip())
     _print_shares(shares, w.threads.mode)
-
-
-def _stdout_is_terminal() -> bool:
-    import sys
-
-    return sys.stdout.isatty()
 
 
 def _shares_title(mode: str) -> str:
@@ -150,16 +145,14 @@ def _shares_text(shares: dict[str, float], mode: str) -> str:
 
 
 def _print_shares(shares: dict[str, float], mode: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     title = _shares_title(mode)
-    console = Console()
     table = Table("operation", "share", title=title, box=None, header_style="bold")
     for name, share in shares.items():
         table.add_row(name, f"{share * 100:.2f}%")
-    console.print()
-    console.print(table)
+    terminal().data("\n")  # a blank line between the YAML and the table
+    terminal().rich(table)
 
 
 @workload_app.command("new")
