@@ -70,7 +70,14 @@ test_contention_profiles_have_real_types_leaves_and_inlining = (
 test_mutex_to_block_ratio_within_an_order_of_magnitude = (
     checks.test_mutex_to_block_ratio_within_an_order_of_magnitude
 )
-test_panicparse_buckets_about_as_many = checks.test_panicparse_buckets_about_as_many
+
+
+# Slow: a live dump is one moment, and how many panicparse buckets it makes varies run to
+# run (it missed the 2x band twice on a loaded machine); the stored real dumps in
+# tests/render/test_real_go_fixtures.py check the same thing in every default run.
+@pytest.mark.slow
+def test_panicparse_buckets_about_as_many(contended: Profile) -> None:
+    checks.test_panicparse_buckets_about_as_many(contended)
 
 
 def test_old_mutex_profile_magnitude_is_predicted_from_block_waits(contended: Profile) -> None:
