@@ -2,8 +2,9 @@
 
 As benchstat does: a win is claimed only when a Mann-Whitney U test on the repetitions gives
 p < 0.05 (``lsim.compare.stats``); the sentence prints n, p and the bootstrap confidence
-interval of the median ratio. Anything weaker is "within noise", and one repetition per design
-has no spread to judge at all. Spreads without their values (built by hand) fall back to
+interval of the median ratio. Anything weaker is "within noise" -- except separate ranges
+with fewer runs than the test needs, which are no verdict at all -- and one repetition per
+design has no spread to judge. Spreads without their values (built by hand) fall back to
 the older rule: the min-max ranges do not overlap.
 """
 
@@ -30,7 +31,7 @@ BLOCKED = Metric("blocked share", False, lambda v: f"{v:.1%}")
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # "win" | "within-noise" | "no-spread" | "single" | "noisy" (report.py)
+    kind: str  # "win" | "within-noise" | "too-few" | "no-spread" | "single" | "noisy" (report.py)
     metric: str
     best: str | None
     runner_up: str | None
@@ -127,6 +128,15 @@ def _tested(
         lines = [
             f"{best} wins on this workload: {_how_much(metric, b, s)} {second}, the "
             f"runner-up ({stats})."
+        ]
+    elif min(test.n_a, test.n_b) < MIN_N and not b.overlaps(s):
+        # the test could not have said "different" at this n, so it has not said "same"
+        # either: separate ranges with too few runs are no verdict, not "within noise"
+        kind = "too-few"
+        lines = [
+            f"No verdict: {best} leads {second} on {metric.name} ({stats}), but under "
+            f"{MIN_N} runs per design no test can reach p < {ALPHA:g} (--repeat 5; noisy "
+            "runs do not count)."
         ]
     else:
         kind = "within-noise"

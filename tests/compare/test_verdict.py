@@ -26,7 +26,8 @@ def test_win_only_when_the_test_says_so() -> None:
 
 def test_three_runs_each_cannot_give_a_verdict() -> None:
     v = judge([("mutex", s(900, 1000, 1100)), ("sharded-64", s(2400, 2500, 2600))], THROUGHPUT)
-    assert v.kind == "within-noise" and "p=0.1" in v.text and "--repeat 5" in v.text
+    assert v.kind == "too-few" and "p=0.1" in v.text and "--repeat 5" in v.text
+    assert v.text.startswith("No verdict:") and "within noise" not in v.text
 
 
 def test_hand_built_spreads_fall_back_to_ranges() -> None:
