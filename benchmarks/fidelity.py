@@ -4,9 +4,10 @@ Run: python benchmarks/fidelity.py [--costs costs.yaml] [--go-runs 5] [--seeds 1
      [--sim-time 0.1] [--procs 1,2] [--designs ...] [--cells ...] [--cache FILE]
      [--go-only | --model-only | --report] [--no-anchors]
 
-Cells: the seven designs x {closed-loop mix 48/44/8 (GetOrAddGlobalRefID 48, GetLocalRefID 44,
-AddLocalLink 8) with 0% and 50% new label sets, at 2,000 and 20,000 goroutines; ``alloy-high-
-contention`` (3 iterations)} x GOMAXPROCS in ``--procs``. Real Go runs each cell ``--go-runs``
+Cells: the seven labelstore designs (directfanout makes other calls, on pipelines only) x
+{closed-loop mix 48/44/8 (GetOrAddGlobalRefID 48, GetLocalRefID 44, AddLocalLink 8) with 0%
+and 50% new label sets, at 2,000 and 20,000 goroutines; ``alloy-high-contention``
+(3 iterations)} x GOMAXPROCS in ``--procs``. Real Go runs each cell ``--go-runs``
 times (a 1 s window after 0.3 s of warm-up) for its spread; the model runs it once per seed
 with the calibrated costs (``lsim calibrate``), simulating ``--sim-time`` (100 ms by default, a
 quarter of it warm-up: real Go's window is 13x longer, so never-ran counts say little beyond
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lsim.profile.model import Profile  # noqa: E402
-from lsim.stores import STORE_NAMES  # noqa: E402
+from lsim.stores import LABELSTORE_NAMES  # noqa: E402
 from lsim.workload.costs import load_costs_file  # noqa: E402
 from lsim.workload.load import load_workload, parse_workload  # noqa: E402
 from lsim.workload.model import Workload  # noqa: E402
@@ -254,7 +255,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--sim-time", type=float, default=0.1)
     parser.add_argument("--procs", default="1,2")
-    parser.add_argument("--designs", default=",".join(STORE_NAMES))
+    parser.add_argument("--designs", default=",".join(LABELSTORE_NAMES))
     parser.add_argument("--cells", default=",".join(CELLS))
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--report", action="store_true", help="print from --cache, run nothing")
