@@ -36,9 +36,8 @@ def test_example_loads_round_trips_and_is_small(path: Path, tmp_path: Path) -> N
 def test_example_renders_in_every_format(path: Path, fmt: str) -> None:
     renderer, profile = get_renderer(fmt), load_profile(path)
     if not renderer.applies_to(profile):
-        pytest.skip(
-            reason=f"{fmt} renders {renderer.engines} profiles only, this is {profile.engine}"
-        )
+        why = f"{fmt} renders {renderer.engines} profiles only, this is {profile.engine}"
+        pytest.skip(reason=why)
     assert len(renderer.render(profile)) > 0
 
 
