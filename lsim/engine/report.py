@@ -1,27 +1,39 @@
-"""Turn the child's raw result and the parent's census into a :class:`Profile`."""
+"""The threads engine's raw result (the child's data, the parent's census) -> its record.
+
+``ThreadsEngine`` runs the experiment (``lsim.engine.threads.run_child``) and returns the
+:class:`~lsim.engine.record.RunRecord` that ``lsim.engine.build`` turns into the profile;
+``build_profile`` does both steps for callers holding a child's result.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import platform
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from lsim import __version__
 from lsim.engine.census import Census
 from lsim.engine.child import FIRST_OP_TIMEOUT_S
-from lsim.engine.latency import by_count, operation_report
 from lsim.engine.machine import NOISY_FOREIGN_CORES, is_noisy
+from lsim.engine.observer import Observer
+from lsim.engine.record import (
+    CensusRecord,
+    LockUse,
+    OperationRecord,
+    ProcessorUse,
+    ProgressFn,
+    RegimeEvidence,
+    RunRecord,
+)
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
-from lsim.errors import RunFailed
-from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
+from lsim.profile.model import CensusCell, LockReport, Profile, SampledThread
 from lsim.sync.states import GoState, Operation
 
-SATURATED_LOCK_UTILISATION = 0.9
-SATURATED_PACE_MISS_SHARE = 0.1
-SATURATED_CPU_SHARE = 0.9  # of one core: the GIL lets one thread run Python at a time
+if TYPE_CHECKING:
+    from lsim.workload.model import Workload
+
 LATE_WINDOW_S = 15.0  # a report says why its measured window began later than this
 
 
@@ -75,18 +87,17 @@ def lock_reports(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> l
     return [r for r in reports if r.acquisitions or r.contended]
 
 
-def operation_reports(data: dict[str, Any], window_s: float) -> list[OperationReport]:
-    """Per operation: calls and HDR percentiles of the latencies the workers recorded."""
-    return by_count(
-        operation_report(
+def operation_records(data: dict[str, Any]) -> list[OperationRecord]:
+    """Per operation: calls and the latencies the workers recorded (quantized for HDR)."""
+    return [
+        OperationRecord(
             Operation(op_code).go_name,
             data["op_count"][op_code],
-            window_s,
             data["op_max_ns"][op_code],
-            counts=counts,
+            latencies=counts,
         )
         for op_code, counts in sorted(data["op_hist"].items())
-    )
+    ]
 
 
 def census_cells(census: Census, lock_names: dict[int, str]) -> list[CensusCell]:
@@ -130,37 +141,6 @@ def _shard_of(lock_name: str) -> int:
         return -1
     inside = lock_name.split("shard[", 1)[1].split("]", 1)[0]
     return int(inside) if inside.isdigit() else -1
-
-
-def regime(
-    locks: list[LockReport],
-    window_s: float,
-    counters: dict[str, int],
-    cpu_s: float,
-    closed_loop: bool,
-) -> tuple[str, str]:
-    """Below or at saturation, and the evidence (DESIGN.md §5)."""
-    reasons: list[str] = []
-    window_ns = window_s * 1e9 or 1.0
-    busiest = max(locks, key=lambda r: r.hold_total_ns, default=None)
-    if busiest is not None and busiest.mode == "write":
-        utilisation = busiest.hold_total_ns / window_ns
-        if utilisation >= SATURATED_LOCK_UTILISATION:
-            reasons.append(f"{busiest.name} held {utilisation:.0%} of the time")
-    steps = counters.get("pace_steps", 0)
-    missed = counters.get("pace_missed", 0)
-    if steps and missed / steps >= SATURATED_PACE_MISS_SHARE:
-        reasons.append(f"{missed / steps:.0%} of paced batches started late")
-    cpu_share = cpu_s / window_s if window_s else 0.0
-    if cpu_share >= SATURATED_CPU_SHARE:
-        reasons.append(f"the interpreter ran {cpu_share:.0%} of one core (GIL-bound)")
-    if closed_loop:
-        reasons.append("closed loop: no think time or pacing between operations")
-    if reasons:
-        return "saturated", "; ".join(reasons)
-    detail = f"busiest lock held {busiest.hold_total_ns / window_ns:.0%}" if busiest else ""
-    late = f", {missed / steps:.0%} of paced batches late" if steps else ""
-    return "below-saturation", f"{detail}{late}, interpreter at {cpu_share:.0%} of one core"
 
 
 def machine_facts(
@@ -215,81 +195,118 @@ def start_note(after_s: float, timings: dict[str, float], threads: int) -> str:
 
 def build_profile(experiment: Experiment, result: ChildResult) -> Profile:
     """The profile of the run; raises :class:`RunFailed` (holding it) when a worker failed."""
-    profile = _profile(experiment, result)
-    failed = [note for note in profile.notes if note.startswith("failed: ")]
-    if failed:
-        raise RunFailed(f"the run failed: {failed[0].removeprefix('failed: ')}", profile)
-    return profile
+    from lsim.engine import build
+
+    return build.build_profile(threads_record(experiment, result))
 
 
-def _profile(experiment: Experiment, result: ChildResult) -> Profile:
-    from lsim.workload.load import workload_to_dict
-
+def threads_record(experiment: Experiment, result: ChildResult) -> RunRecord:
+    """The child's data and the parent's census, as the record every engine returns."""
     data, census = result.data, result.census
     window_s = data["window_s"]
     lock_names = {int(k): v for k, v in data["lock_names"].items()}
     locks = lock_reports(data["locks_before"], data["locks_after"])
-    operations = operation_reports(data, window_s)
-    total_ops = sum(r.count for r in operations)
     workload = experiment.workload
     timings = dict(data["timings"])
-    timings["window_s"] = window_s
-    timings["wall_s"] = result.wall_s
-    closed_loop = workload.pacing.closed_loop and workload.threads.mode == "steady"
-    name, reason = regime(locks, window_s, data["counters"], timings.get("cpu_s", 0.0), closed_loop)
-    notes = []
-    if result.interrupted or data.get("interrupted"):
-        notes.append("interrupted: the measured window was cut short (Ctrl-C or SIGTERM)")
-    failure = data.get("worker_error")
+    cpu_share = timings.get("cpu_s", 0.0) / window_s if window_s else 0.0
+    failure = data.get("worker_error") or ""
     if failure:
         more = data.get("worker_errors", 1) - 1
-        others = f" (and {more:,} more)" if more > 0 else ""
-        notes.append(f"failed: {failure}{others}")
+        failure += f" (and {more:,} more)" if more > 0 else ""
     foreign = data.get("foreign_cores")
-    notes.append(noise_note(foreign))
+    notes = [noise_note(foreign)]
     if result.window_after_s is not None:
         # (a first calibration comes before this and says so on stderr; load.capacity.seconds)
         timings["window_after_s"] = result.window_after_s
         late = start_note(result.window_after_s, timings, experiment.threads)
         if late:
             notes.append(late)
-    sampler_share = census.sample_seconds / window_s if window_s else 0.0
-    return Profile(
+    interrupted = result.interrupted or data.get("interrupted")
+    return RunRecord(
         engine="threads",
         store=experiment.store,
         store_options={"shards": experiment.shards} if experiment.shards else {},
-        workload_name=workload.name,
-        workload=workload_to_dict(workload),
-        seed=workload.seed,
+        workload=workload,
         command=experiment.command,
         threads=experiment.threads,
-        duration_s=window_s,
-        census_rate_hz=census.rate_hz,
-        census_samples=census.samples,
-        census=census_cells(census, lock_names),
-        blocked_per_sample=list(census.blocked_per_sample),
-        representative=representative(census, lock_names),
-        operations=operations,
+        window_s=window_s,
+        wall_s=result.wall_s,
+        census=CensusRecord(
+            rate_hz=census.rate_hz,
+            samples=census.samples,
+            cells=census_cells(census, lock_names),
+            blocked_per_sample=list(census.blocked_per_sample),
+            representative=representative(census, lock_names),
+        ),
+        operations=operation_records(data),
         locks=locks,
-        total_ops=total_ops,
-        ops_per_s=total_ops / window_s if window_s else 0.0,
         thread_ops=list(data["thread_ops"]),
-        regime=name,
-        regime_reason=reason,
+        regime=regime_evidence(locks, window_s, data["counters"], cpu_share, workload),
         stacks=data["stacks"],
         machine=machine_facts(foreign, data.get("switch_interval_s")),
         timings=timings,
-        sampler={
-            "rate_hz": census.rate_hz,
-            "samples": census.samples,
-            "expected_samples": round(window_s * census.rate_hz),
-            "skipped_ticks": census.skipped_ticks,
-            "seconds_sampling": census.sample_seconds,
-            "share_of_one_core": sampler_share,
-            "observer": "parent process, shared-memory board",
-        },
+        sampler=_sampler(census, window_s),
         integrations={**data.get("integrations", {}), **result.observed},
         notes=notes,
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        lsim_version=__version__,
+        interrupted="the measured window was cut short (Ctrl-C or SIGTERM)" if interrupted else "",
+        failure=failure,
     )
+
+
+def regime_evidence(
+    locks: list[LockReport],
+    window_s: float,
+    counters: dict[str, int],
+    cpu_share: float,
+    workload: Workload,
+) -> RegimeEvidence:
+    """The interpreter runs Python on one core at a time (the GIL): that is the processor."""
+    window_ns = window_s * 1e9 or 1.0
+    busiest = max(locks, key=lambda r: r.hold_total_ns, default=None)
+    lock = None
+    if busiest is not None:
+        held = busiest.hold_total_ns / window_ns
+        lock = LockUse(busiest.name, held, exclusive=busiest.mode == "write")
+    return RegimeEvidence(
+        processors=ProcessorUse(
+            cpu_share,
+            f"the interpreter ran {cpu_share:.0%} of one core (GIL-bound)",
+            f"interpreter at {cpu_share:.0%} of one core",
+        ),
+        lock=lock,
+        pace_steps=counters.get("pace_steps", 0),
+        pace_late=counters.get("pace_missed", 0),
+        closed_loop=workload.pacing.closed_loop and workload.threads.mode == "steady",
+    )
+
+
+def _sampler(census: Census, window_s: float) -> dict[str, Any]:
+    return {
+        "rate_hz": census.rate_hz,
+        "samples": census.samples,
+        "expected_samples": round(window_s * census.rate_hz),
+        "skipped_ticks": census.skipped_ticks,
+        "seconds_sampling": census.sample_seconds,
+        "share_of_one_core": census.sample_seconds / window_s if window_s else 0.0,
+        "observer": "parent process, shared-memory board",
+    }
+
+
+class ThreadsEngine:
+    """``--engine threads``: real threads in a child process, observed from this one."""
+
+    def __init__(self, observers: Sequence[Observer] = ()) -> None:
+        self.observers = observers
+
+    def run(self, experiment: Experiment, progress: ProgressFn | None = None) -> RunRecord:
+        from lsim.engine.job import WorkloadJob
+        from lsim.engine.threads import run_child
+
+        result = run_child(
+            WorkloadJob(experiment),
+            census_rate_hz=experiment.census_rate_hz,
+            census=experiment.census,
+            progress=progress,
+            observers=self.observers,
+        )
+        return threads_record(experiment, result)

@@ -1,21 +1,39 @@
 """One entry point for every engine: ``run_experiment(experiment) -> Profile``.
 
-Engines are registered by name in ``ENGINES`` (one explicit table, like stores and renderers).
+Engines are registered by name in ``ENGINES`` (one explicit table, like stores and
+renderers). Each is an object with ``run(experiment, progress) -> RunRecord``
+(:class:`lsim.engine.record.Engine`); one builder (``lsim.engine.build``) turns any record
+into the profile. Adding an engine is one module with such an object and one entry here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from lsim.engine.build import build_profile
+from lsim.engine.go.report import GoEngine
+from lsim.engine.model.report import ModelEngine
 from lsim.engine.observer import Observer
+from lsim.engine.record import Engine, ProgressFn
+from lsim.engine.report import ThreadsEngine
 from lsim.engine.spec import Experiment
-from lsim.engine.threads import RunStatus
 from lsim.profile.model import Profile
 
-ProgressFn = Callable[[RunStatus], None]
+__all__ = ["ENGINES", "Engine", "ProgressFn", "run_experiment", "run_threads"]
+
+ENGINES: dict[str, Engine] = {
+    "threads": ThreadsEngine(),
+    "model": ModelEngine(),
+    "go": GoEngine(),
+}
 
 
 def run_experiment(experiment: Experiment, progress: ProgressFn | None = None) -> Profile:
+    """Run ``experiment`` on its engine and build its profile.
+
+    A failed run raises :class:`~lsim.errors.RunFailed` holding the profile of what was
+    measured; an interrupted one returns it, marked interrupted.
+    """
     engine = ENGINES.get(experiment.engine)
     if engine is None:
         from lsim.errors import ConfigError
@@ -25,11 +43,11 @@ def run_experiment(experiment: Experiment, progress: ProgressFn | None = None) -
             source="--engine",
         )
     if not experiment.load:
-        return engine(experiment, progress)
+        return build_profile(engine.run(experiment, progress))
     from lsim.errors import RunFailed
 
     try:
-        return _with_load(engine(experiment, progress), experiment)
+        return _with_load(build_profile(engine.run(experiment, progress)), experiment)
     except RunFailed as failed:
         if failed.profile is not None:
             _with_load(failed.profile, experiment)
@@ -47,68 +65,6 @@ def run_threads(
     progress: ProgressFn | None = None,
     observers: Sequence[Observer] = (),
 ) -> Profile:
-    """Run ``experiment`` on real threads in a child process and return its profile."""
-    from lsim.engine.job import WorkloadJob
-    from lsim.engine.report import build_profile
-    from lsim.engine.threads import run_child
-
-    result = run_child(
-        WorkloadJob(experiment),
-        census_rate_hz=experiment.census_rate_hz,
-        census=experiment.census,
-        progress=progress,
-        observers=observers,
-    )
-    return build_profile(experiment, result)
-
-
-def run_model_engine(experiment: Experiment, progress: ProgressFn | None = None) -> Profile:
-    """Simulate the Go runtime (goroutines on P processors) for ``experiment``."""
-    from lsim.engine.model import run_model
-
-    goroutines = experiment.goroutines or experiment.workload.goroutines
-
-    def on_fraction(done: float) -> None:
-        if progress is not None:
-            progress(RunStatus("simulating", goroutines, goroutines, 0.0, 0.0, 0.0, 0, done))
-
-    return run_model(
-        experiment.workload,
-        experiment.store,
-        shards=experiment.shards,
-        seed=experiment.seed,
-        gomaxprocs=experiment.gomaxprocs,
-        goroutines=experiment.goroutines,
-        sim_time_s=experiment.sim_time_s,
-        census_rate_hz=experiment.census_rate_hz,
-        progress=on_fraction,
-        command=experiment.command,
-    )
-
-
-def run_go_engine(experiment: Experiment, progress: ProgressFn | None = None) -> Profile:
-    """Run ``experiment`` on real goroutines (the Go program, built on first use)."""
-    from lsim.engine.go import go_run_of, run_go
-
-    run = go_run_of(
-        experiment.workload,
-        experiment.store,
-        experiment.shards,
-        experiment.goroutines,
-        experiment.gomaxprocs,
-        experiment.census_rate_hz,
-    )
-
-    def status(phase: str, done: float) -> None:
-        if progress is not None:
-            progress(RunStatus(phase, run.goroutines, run.goroutines, 0.0, 0.0, 0.0, 0, done))
-
-    return run_go(run, experiment.command, status)
-
-
-EngineFn = Callable[[Experiment, ProgressFn | None], Profile]
-ENGINES: dict[str, EngineFn] = {
-    "threads": run_threads,
-    "model": run_model_engine,
-    "go": run_go_engine,
-}
+    """Run ``experiment`` on real threads in a child process and return its profile
+    (``observers`` watch the experiment process: py-spy, capacity calibration)."""
+    return build_profile(ThreadsEngine(observers).run(experiment, progress))

@@ -2,7 +2,8 @@
 
 Python compiles the plan (``planfile``), the cached Go program (``toolchain``) runs it twice
 (``driver``: a clean run for throughput, a census run for the dump-based census and the
-profiles) and ``report`` turns both into the one ``Profile`` type every renderer reads.
+profiles); ``report`` turns both into the record every engine returns, and
+``lsim.engine.build`` makes it the one ``Profile`` type every renderer reads.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 from lsim.engine.go.driver import run_program
 from lsim.engine.go.planfile import GoRun, write_plan_file
-from lsim.engine.go.report import GoRuns, build_profile
+from lsim.engine.go.report import GoRuns, go_record
 from lsim.engine.go.toolchain import find_toolchain, program
+from lsim.engine.record import RunRecord
 from lsim.errors import ConfigError
 from lsim.profile.kept_dump import DEBUG1
 from lsim.profile.model import Profile
@@ -54,6 +56,13 @@ def go_run_of(
 
 def run_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> Profile:
     """Build (once), run clean then with the census, and report."""
+    from lsim.engine.build import build_profile
+
+    return build_profile(record_go(run, command, status))
+
+
+def record_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> RunRecord:
+    """``run_go``'s measurement, before it is a profile (``lsim.engine.build``)."""
     wall0 = time.perf_counter()
     chain = find_toolchain()
     if status is not None:
@@ -92,7 +101,7 @@ def run_go(run: GoRun, command: str = "", status: StatusFn | None = None) -> Pro
         # this process's own share of a core while the programs ran (it only reads pipes)
         python_cores = (_own_cpu() - cpu0) / max(1e-9, time.perf_counter() - t_runs)
     interrupted = clean.interrupted or (census is not None and census.interrupted)
-    return build_profile(
+    return go_record(
         GoRuns(
             run=run,
             clean=clean.data,
@@ -125,4 +134,4 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-__all__ = ["GoRun", "go_run_of", "run_go"]
+__all__ = ["GoRun", "go_run_of", "record_go", "run_go"]

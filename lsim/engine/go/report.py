@@ -1,29 +1,37 @@
-"""Two runs of the Go program -> one :class:`~lsim.profile.model.Profile`.
+"""Two runs of the Go program -> the :class:`~lsim.engine.record.RunRecord` of the go engine.
 
 The *clean* run has no sampler and no profiling: throughput, latency and per-goroutine
 progress come from it. The *census* run samples ``runtime.Stack(all)`` (which stops the
 world) and has the block and mutex profiles on: the census, the lock statistics, the kept
 goroutine dump and the Little's-law cross-check come from it, and its own throughput is
-reported beside the clean one so the sampler's cost is visible.
+reported beside the clean one so the sampler's cost is visible. ``GoEngine`` is the engine
+registered as ``go`` in ``lsim.engine.run``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lsim import __version__
 from lsim.engine.go.planfile import GoRun, PlanStats
-from lsim.engine.latency import GO_LOG_LINEAR, by_count, operation_report
+from lsim.engine.latency import GO_LOG_LINEAR
+from lsim.engine.record import (
+    BlockProfile,
+    CensusRecord,
+    LockUse,
+    OperationRecord,
+    ProcessorUse,
+    ProgressFn,
+    RegimeEvidence,
+    RunRecord,
+)
 from lsim.profile.kept_dump import KEY, PPROF_KEY, pack_dump, pack_pprof
-from lsim.profile.model import CensusCell, LockReport, OperationReport, Profile, SampledThread
-from lsim.profile.report import iteration_timings
+from lsim.profile.model import CensusCell, LockReport, SampledThread
 
-SATURATED_LOCK_UTILISATION = 0.9
-SATURATED_LATE_SHARE = 0.1
-SATURATED_CPU_SHARE = 0.9
+if TYPE_CHECKING:
+    from lsim.engine.spec import Experiment
+
 NOISY_FOREIGN_CORES = 0.25  # another process used a quarter of a core or more
 
 
@@ -50,13 +58,11 @@ def foreign_cores(result: dict[str, Any], python_cores: float) -> float:
     return max(0.0, busy - own - python_cores)
 
 
-def _operations(clean: dict[str, Any]) -> list[OperationReport]:
-    window = clean.get("window_s") or 0.0
-    return by_count(
-        operation_report(
+def _operations(clean: dict[str, Any]) -> list[OperationRecord]:
+    return [
+        OperationRecord(
             name,
             int(op["count"]),
-            window,
             int(op.get("max_ns", 0)),
             p50_ns=int(op.get("p50_ns", 0)),
             p99_ns=int(op.get("p99_ns", 0)),
@@ -65,7 +71,7 @@ def _operations(clean: dict[str, Any]) -> list[OperationReport]:
         )
         for name, op in clean.get("operations", {}).items()
         if op.get("count")
-    )
+    ]
 
 
 def _locks(census: dict[str, Any] | None) -> list[LockReport]:
@@ -89,17 +95,17 @@ def _locks(census: dict[str, Any] | None) -> list[LockReport]:
     ]
 
 
-def _census(census: dict[str, Any] | None) -> tuple[int, float, list[CensusCell], list[int]]:
+def _census(census: dict[str, Any] | None) -> CensusRecord:
     if census is None:
-        return 0, 0.0, [], []
+        return CensusRecord.empty()
     c = census.get("census", {})
     interval = float(c.get("interval_s") or 0.0)
-    cells = [CensusCell(str(s), str(o), str(lk), int(n)) for s, o, lk, n in c.get("cells", [])]
-    return (
-        int(c.get("samples", 0)),
-        1 / interval if interval else 0.0,
-        cells,
-        list(c.get("blocked_per_sample", [])),
+    return CensusRecord(
+        rate_hz=1 / interval if interval else 0.0,
+        samples=int(c.get("samples", 0)),
+        cells=[CensusCell(str(s), str(o), str(lk), int(n)) for s, o, lk, n in c.get("cells", [])],
+        blocked_per_sample=list(c.get("blocked_per_sample", [])),
+        representative=_representative(census),
     )
 
 
@@ -126,41 +132,32 @@ def _shard_of(lock: str) -> int:
     return int(inside) if inside.isdigit() else -1
 
 
-def _regime(r: GoRuns, locks: list[LockReport]) -> tuple[str, str]:
+def _regime(r: GoRuns, locks: list[LockReport]) -> RegimeEvidence:
+    """The Go process's cores are the processors; the lock statistics come from the census
+    run, so the busiest lock's share is over that run's window."""
     w, clean = r.run.workload, r.clean
-    window_ns = (clean.get("window_s") or 0.0) * 1e9
     census_window_ns = ((r.census or {}).get("window_s") or 0.0) * 1e9
-    reasons: list[str] = []
     busiest = max(
         (lk for lk in locks if lk.mode == "write"), key=lambda lk: lk.hold_total_ns, default=None
     )
+    lock = None
     if busiest is not None and census_window_ns:
-        held = busiest.hold_total_ns / census_window_ns
-        if held >= SATURATED_LOCK_UTILISATION:
-            reasons.append(f"{busiest.name} held {held:.0%} of the time")
+        lock = LockUse(busiest.name, busiest.hold_total_ns / census_window_ns)
     pace = clean.get("pace", {})
-    steps, late = int(pace.get("steps", 0)), int(pace.get("late", 0))
-    if steps and late / steps >= SATURATED_LATE_SHARE:
-        reasons.append(f"{late / steps:.0%} of paced batches started late")
     cores = float(clean.get("machine", {}).get("self_cores", 0.0))
     procs = min(r.run.gomaxprocs, os.cpu_count() or r.run.gomaxprocs)
-    if procs and cores / procs >= SATURATED_CPU_SHARE:
-        reasons.append(f"the Go process used {cores:.2f} of {procs} cores")
-    if w.threads.mode == "burst":
-        return "saturated", "burst: goroutines run their plans with no pause" + (
-            f"; {'; '.join(reasons)}" if reasons else ""
-        )
-    if w.pacing.closed_loop:
-        reasons.append("closed loop: no think time or pacing between operations")
-    if reasons:
-        return "saturated", "; ".join(reasons)
-    parts = [f"Go process at {cores:.2f} of {procs} cores"]
-    if busiest is not None and census_window_ns:
-        parts.insert(0, f"busiest lock held {busiest.hold_total_ns / census_window_ns:.0%}")
-    if steps:
-        parts.append(f"{late / steps:.0%} of paced batches late")
-    del window_ns
-    return "below-saturation", ", ".join(parts)
+    return RegimeEvidence(
+        processors=ProcessorUse(
+            cores / procs if procs else 0.0,
+            f"the Go process used {cores:.2f} of {procs} cores",
+            f"Go process at {cores:.2f} of {procs} cores",
+        ),
+        lock=lock,
+        pace_steps=int(pace.get("steps", 0)),
+        pace_late=int(pace.get("late", 0)),
+        closed_loop=w.pacing.closed_loop,
+        burst=w.threads.mode == "burst",
+    )
 
 
 def _kept(r: GoRuns) -> dict[str, Any]:
@@ -174,72 +171,49 @@ def _kept(r: GoRuns) -> dict[str, Any]:
     return out
 
 
-def littles_law(census: dict[str, Any] | None, census_mean_blocked: float) -> dict[str, float]:
-    """Mean goroutines blocked on store locks two ways: the census, and total store wait in
-    the block profile / elapsed (Little's law). They should agree within ~15%."""
-    if census is None:
-        return {}
-    window = census.get("window_s") or 0.0
-    store_ns = float(census.get("block_profile", {}).get("store_ns", 0.0))
-    from_profile = store_ns / (window * 1e9) if window else 0.0
-    ratio = census_mean_blocked / from_profile if from_profile else 0.0
-    return {
-        "census_blocked_mean": census_mean_blocked,
-        "block_profile_blocked_mean": from_profile,
-        "ratio": ratio,
-    }
-
-
-def build_profile(r: GoRuns) -> Profile:
-    from lsim.workload.serialize import workload_to_dict
-
+def go_record(r: GoRuns) -> RunRecord:
+    """The two runs' results, as the record every engine returns."""
     clean, census = r.clean, r.census
     w = r.run.workload
     window = float(clean.get("window_s") or 0.0)
     operations = _operations(clean)
     total = sum(op.count for op in operations)
     locks = _locks(census)
-    samples, rate, cells, blocked = _census(census)
-    regime, reason = _regime(r, locks)
     python_cores = r.python_cores
     foreign = foreign_cores(clean, python_cores)
     foreign_census = foreign_cores(census, python_cores) if census else 0.0
-    profile = Profile(
+    machine = _machine(r, foreign, foreign_census)
+    timings = _timings(r, total, window)
+    sampler = _sampler(census)
+    thread_ops = [int(x) for x in clean.get("thread_ops", [])]
+    block = None
+    if census is not None:
+        store_ns = float(census.get("block_profile", {}).get("store_ns", 0.0))
+        block = BlockProfile(store_ns, float(census.get("window_s") or 0.0))
+    return RunRecord(
         engine="go",
         store=r.run.store,
         store_options={"shards": r.run.shards} if r.run.shards else {},
-        workload_name=w.name,
-        workload=workload_to_dict(w),
-        seed=w.seed,
+        workload=w,
         command=r.command,
         threads=r.run.goroutines,
-        duration_s=window,
-        census_rate_hz=rate,
-        census_samples=samples,
-        census=cells,
-        blocked_per_sample=blocked,
-        representative=_representative(census),
+        window_s=window,
+        wall_s=r.wall_s,
+        census=_census(census),
         operations=operations,
         locks=locks,
-        total_ops=total,
-        ops_per_s=total / window if window else 0.0,
-        thread_ops=[int(x) for x in clean.get("thread_ops", [])],
-        regime=regime,
-        regime_reason=reason,
+        thread_ops=thread_ops,
+        regime=_regime(r, locks),
         stacks=(census or clean).get("stacks", {}),
-        machine=_machine(r, foreign, foreign_census),
-        timings=_timings(r, total, window),
-        sampler=_sampler(census),
+        machine=machine,
+        timings=timings,
+        iterations_ns=[float(x) for x in r.clean.get("iterations_ns") or []],
+        sampler=sampler,
         integrations=_kept(r),
-        notes=[],
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        lsim_version=__version__,
+        block_profile=block,
+        notes=_notes(r, machine, timings, sampler, foreign, thread_ops),
+        interrupted="the measured window was cut short (Ctrl-C)" if r.interrupted else "",
     )
-    law = littles_law(census, profile.blocked_mean())
-    if law:
-        profile.integrations["littles_law"] = law
-    profile.notes = _notes(r, profile, foreign, law)
-    return profile
 
 
 def _machine(r: GoRuns, foreign: float, foreign_census: float) -> dict[str, Any]:
@@ -281,7 +255,6 @@ def _timings(r: GoRuns, total: int, window: float) -> dict[str, float]:
             census_run_ops_per_s=census_rate,
             census_run_throughput_ratio=census_rate / clean_rate if clean_rate else 0.0,
         )
-    out.update(iteration_timings(r.clean.get("iterations_ns") or []))
     return out
 
 
@@ -300,18 +273,24 @@ def _sampler(census: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _notes(r: GoRuns, p: Profile, foreign: float, law: dict[str, float]) -> list[str]:
-    m = p.machine
+def _notes(
+    r: GoRuns,
+    m: dict[str, Any],
+    timings: dict[str, float],
+    sampler: dict[str, Any],
+    foreign: float,
+    thread_ops: list[int],
+) -> list[str]:
     notes = [
         f"go engine: real {m['go_version']} goroutines on GOMAXPROCS={r.run.gomaxprocs}, "
         "real sync.Mutex/RWMutex; throughput and latency from a run without the sampler, "
         "census and lock statistics from a second run with it"
     ]
-    ratio = p.timings.get("census_run_throughput_ratio")
+    ratio = timings.get("census_run_throughput_ratio")
     if ratio:
         notes.append(
             f"the census run reached {ratio:.0%} of the clean run's throughput "
-            f"(sampler {p.sampler.get('share_of_window', 0.0):.1%} of its window)"
+            f"(sampler {sampler.get('share_of_window', 0.0):.1%} of its window)"
         )
     if m["oversubscribed"]:
         notes.append(
@@ -322,17 +301,10 @@ def _notes(r: GoRuns, p: Profile, foreign: float, law: dict[str, float]) -> list
         f"other processes used {foreign:.2f} cores during the window"
         + (" (noisy: treat this run's numbers with care)" if m["noisy"] else "")
     )
-    if law:
-        notes.append(
-            f"Little's law: census mean blocked {law['census_blocked_mean']:.1f} vs block "
-            f"profile wait/elapsed {law['block_profile_blocked_mean']:.1f} (the profile misses "
-            "waits still running at the window's end: expect agreement when waits are short "
-            "against the window)"
-        )
     replayed = [
         g
         for g, calls in r.plan.replay_after.items()
-        if g < len(p.thread_ops) and p.thread_ops[g] > calls
+        if g < len(thread_ops) and thread_ops[g] > calls
     ]
     if replayed:
         budget = min(r.plan.replay_after.values())
@@ -341,6 +313,27 @@ def _notes(r: GoRuns, p: Profile, foreign: float, law: dict[str, float]) -> list
             f"(at least {budget:,} distinct calls were sent per goroutine; new series in a "
             "replayed pass got a new label set, so they stayed new)"
         )
-    if r.interrupted:
-        notes.append("interrupted: the measured window was cut short (Ctrl-C)")
     return notes
+
+
+class GoEngine:
+    """``--engine go``: real goroutines, the Go program built on first use."""
+
+    def run(self, experiment: Experiment, progress: ProgressFn | None = None) -> RunRecord:
+        from lsim.engine.go import go_run_of, record_go
+        from lsim.engine.threads import RunStatus
+
+        run = go_run_of(
+            experiment.workload,
+            experiment.store,
+            experiment.shards,
+            experiment.goroutines,
+            experiment.gomaxprocs,
+            experiment.census_rate_hz,
+        )
+
+        def status(phase: str, done: float) -> None:
+            if progress is not None:
+                progress(RunStatus(phase, run.goroutines, run.goroutines, 0.0, 0.0, 0.0, 0, done))
+
+        return record_go(run, experiment.command, status)

@@ -1,18 +1,17 @@
-"""A finished simulation -> :class:`~lsim.profile.model.Profile` (the threads engine's type).
+"""A finished simulation -> the :class:`~lsim.engine.record.RunRecord` every engine returns.
 
 Everything is measured over the window ``[t0, t1]`` of virtual time: lock statistics are the
-difference from a baseline taken at ``t0``. ``regime`` follows the threads engine's rule of
-evidence (a lock held >= 90% of the time, >= 10% of paced batches late, or a closed loop),
-with "the Ps were busy >= 90% of the time" in place of the interpreter's one core.
+difference from a baseline taken at ``t0``. The regime's evidence (``lsim.engine.regime``)
+has "the Ps were busy" in place of the threads engine's interpreter core. ``ModelEngine`` is
+the engine registered as ``model`` in ``lsim.engine.run``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from lsim import __version__
+from lsim.engine.latency import MODEL_LOG_BUCKETS
 from lsim.engine.model.census import Census
 from lsim.engine.model.core import IDLE, decode_key
 from lsim.engine.model.designs import Design
@@ -20,13 +19,21 @@ from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.locks_report import lock_counters, lock_reports
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import Sim
-from lsim.profile.model import CensusCell, OperationReport, Profile, SampledThread
-from lsim.profile.report import iteration_timings
+from lsim.engine.record import (
+    CensusRecord,
+    LockUse,
+    OperationRecord,
+    ProcessorUse,
+    ProgressFn,
+    RegimeEvidence,
+    RunRecord,
+)
+from lsim.profile.model import CensusCell, SampledThread
 from lsim.sync.states import GoState, Operation
 from lsim.workload.model import Workload
 
-SATURATED_UTILISATION = 0.9
-SATURATED_LATE_SHARE = 0.1
+if TYPE_CHECKING:
+    from lsim.engine.spec import Experiment
 
 
 @dataclass
@@ -54,7 +61,7 @@ class RunFacts:
     command: str
     shards: int | None
     costs: Costs
-    notes: list[str] = field(default_factory=list)
+    interrupted: str = ""  # how the run was cut short ("" when it was not)
     pending_mean: float = 0.0  # mean heap size at census ticks (the speed benchmark's yardstick)
 
 
@@ -64,56 +71,49 @@ def take_baseline(sim: Sim, design: Design) -> Baseline:
                     sim.pace_steps, sim.pace_behind)  # fmt: skip
 
 
-def build_profile(f: RunFacts) -> Profile:
-    from lsim.workload.serialize import workload_to_dict
-
+def model_record(f: RunFacts) -> RunRecord:
+    """The simulation's counters over the window, as the record every engine returns."""
     sim, census, w = f.sim, f.census, f.workload
     window_s = (f.t1 - f.t0) / 1e9
     names = {lk.lid: lk.name for lk in f.design.locks}
-    locks = lock_reports(f.design.locks, f.baseline.locks)
-    operations = _operations(sim, window_s)
-    total = sum(r.count for r in operations)
     n = w.goroutines
-    regime, reason, extra = _regime(f, window_s)
-    timings: dict[str, float] = {"wall_s": f.wall_s, "events": float(sim.events),
+    evidence, extra = _regime(f)
+    timings: dict[str, float] = {"events": float(sim.events),
                                  "events_per_s": sim.events / f.wall_s if f.wall_s else 0.0,
-                                 "window_s": window_s, "events_pending_mean": f.pending_mean,
-                                 **extra}  # fmt: skip
+                                 "events_pending_mean": f.pending_mean, **extra}  # fmt: skip
     sched = sim.sched  # whole run, warm-up included
     timings.update(sched_wakeps=float(sched.wakeps), sched_steals=float(sched.steals),
                    sched_runnext_steals=float(sched.runnext_steals),
                    sched_steal_backoffs=float(sched.backoffs),
                    sched_global_polls=float(sched.global_polls),
                    sched_runq_overflows=float(sched.overflows))  # fmt: skip
-    timings.update(iteration_timings(f.iterations_ns))
     used = {Operation(op) for op in sim.opstats.operations() if op}
     stacks = {op.go_name: [[fr.function, f"{fr.file}:{fr.line}"] for fr in f.store.go_frames(op)]
               for op in sorted(used)}  # fmt: skip
-    return Profile(
+    rate = 1e9 / census.interval_ns
+    return RunRecord(
         engine="model",
         store=f.design.name,
         store_options={"shards": len(f.design.locks)} if f.design.name == "sharded" else {},
-        workload_name=w.name,
-        workload=workload_to_dict(w),
-        seed=w.seed,
+        workload=w,
         command=f.command,
         threads=n,
-        duration_s=window_s,
-        census_rate_hz=1e9 / census.interval_ns,
-        census_samples=census.samples,
-        census=[
-            CensusCell(GoState(s).go_name, Operation(o).go_name, names.get(lk, ""), c)
-            for s, o, lk, c in census.cells()
-        ],  # fmt: skip
-        blocked_per_sample=list(census.blocked),
-        representative=_representative(census, names),
-        operations=operations,
-        locks=locks,
-        total_ops=total,
-        ops_per_s=total / window_s if window_s else 0.0,
+        window_s=window_s,
+        wall_s=f.wall_s,
+        census=CensusRecord(
+            rate_hz=rate,
+            samples=census.samples,
+            cells=[
+                CensusCell(GoState(s).go_name, Operation(o).go_name, names.get(lk, ""), c)
+                for s, o, lk, c in census.cells()
+            ],  # fmt: skip
+            blocked_per_sample=list(census.blocked),
+            representative=_representative(census, names),
+        ),
+        operations=_operations(sim),
+        locks=lock_reports(f.design.locks, f.baseline.locks),
         thread_ops=[g.ops for g in sim.gs[:n]],
-        regime=regime,
-        regime_reason=reason,
+        regime=evidence,
         stacks=stacks,
         machine={
             "engine": "model",
@@ -126,8 +126,9 @@ def build_profile(f: RunFacts) -> Profile:
             "costs_ns": dict(w.model.costs),
         },  # fmt: skip
         timings=timings,
+        iterations_ns=[float(x) for x in f.iterations_ns],
         sampler={
-            "rate_hz": 1e9 / census.interval_ns,
+            "rate_hz": rate,
             "samples": census.samples,
             "observer": "virtual-time census of the simulated goroutines (exact)",
         },
@@ -136,22 +137,17 @@ def build_profile(f: RunFacts) -> Profile:
             f"GOMAXPROCS={sim.nprocs} with Go's sync.Mutex/RWMutex rules, in virtual time; "
             "costs are the workload's model.costs (lsim calibrate measures them on this "
             "machine)",
-            *f.notes,
         ],
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        lsim_version=__version__,
+        interrupted=f.interrupted,
     )
 
 
-def _operations(sim: Sim, window_s: float) -> list[OperationReport]:
-    from lsim.engine.latency import MODEL_LOG_BUCKETS, by_count, operation_report
-
+def _operations(sim: Sim) -> list[OperationRecord]:
     st = sim.opstats
-    return by_count(
-        operation_report(
+    return [
+        OperationRecord(
             Operation(op).go_name,
             count,
-            window_s,
             st.max_ns[op],
             p50_ns=st.percentile(op, 0.50),
             p99_ns=st.percentile(op, 0.99),
@@ -160,7 +156,7 @@ def _operations(sim: Sim, window_s: float) -> list[OperationReport]:
         )
         for op, count in enumerate(st.count)
         if count
-    )
+    ]
 
 
 def _representative(census: Census, names: dict[int, str]) -> list[SampledThread]:
@@ -180,7 +176,9 @@ def _representative(census: Census, names: dict[int, str]) -> list[SampledThread
     return threads
 
 
-def _regime(f: RunFacts, window_s: float) -> tuple[str, str, dict[str, float]]:
+def _regime(f: RunFacts) -> tuple[RegimeEvidence, dict[str, float]]:
+    """The simulated Ps are the processors; in burst mode the spawning goroutine, the
+    busiest lock or the Ps bound an iteration (there are no pauses to measure)."""
     sim, w = f.sim, f.workload
     span = (f.t1 - f.t0) or 1
     busy = sim.busy_fraction(f.t0, f.baseline.idle_area)
@@ -191,31 +189,52 @@ def _regime(f: RunFacts, window_s: float) -> tuple[str, str, dict[str, float]]:
         utils[lk.name] = (held - f.baseline.locks[i]["busy_ns"]) / span
     steps = sim.pace_steps - f.baseline.pace_steps
     late = sim.pace_behind - f.baseline.pace_behind
-    reasons = []
     name, top = max(utils.items(), key=lambda kv: kv[1], default=("", 0.0))
-    if top >= SATURATED_UTILISATION:
-        reasons.append(f"{name} held {top:.0%} of the time")
-    if steps and late / steps >= SATURATED_LATE_SHARE:
-        reasons.append(f"{late / steps:.0%} of paced batches started late")
-    if busy >= SATURATED_UTILISATION:
-        reasons.append(f"the {sim.nprocs} Ps were busy {busy:.0%} of the time")
-    if w.pacing.closed_loop and w.threads.mode == "steady":
-        reasons.append("closed loop: no think time or pacing between operations")
     extra = {"p_busy": busy, "lock_utilisation_max": top,
              "pace_late_share": late / steps if steps else 0.0}  # fmt: skip
+    evidence = RegimeEvidence(
+        processors=ProcessorUse(
+            busy, f"the {sim.nprocs} Ps were busy {busy:.0%} of the time", f"Ps busy {busy:.0%}"
+        ),  # fmt: skip
+        lock=LockUse(name, top),
+        pace_steps=steps,
+        pace_late=late,
+        closed_loop=w.pacing.closed_loop and w.threads.mode == "steady",
+    )
     if w.threads.mode == "burst":  # no pauses at all: name what bounds an iteration
         spawning = w.goroutines * f.costs.spawn * len(f.iterations_ns) / span
         extra["spawner_busy"] = spawning
-        bound = max(
+        evidence.burst = True
+        evidence.burst_bounds = [
             (spawning, f"the spawning goroutine (serial go statements) busy {spawning:.0%}"),
             (top, f"{name} held {top:.0%}"),
             (busy, f"the {sim.nprocs} Ps busy {busy:.0%}"),
-        )[1]
-        why = f"burst: goroutines run their plans with no pause; bound by {bound}"
-        return "saturated", why, extra
-    if reasons:
-        return "saturated", "; ".join(reasons), extra
-    detail = f"busiest lock {name} held {top:.0%}, Ps busy {busy:.0%}"
-    if steps:
-        detail += f", {late / steps:.0%} of paced batches late"
-    return "below-saturation", detail, extra
+        ]
+    return evidence, extra
+
+
+class ModelEngine:
+    """``--engine model``: the Go runtime simulated (goroutines on P processors)."""
+
+    def run(self, experiment: Experiment, progress: ProgressFn | None = None) -> RunRecord:
+        from lsim.engine.model.run import simulate
+        from lsim.engine.threads import RunStatus
+
+        goroutines = experiment.goroutines or experiment.workload.goroutines
+
+        def on_fraction(done: float) -> None:
+            if progress is not None:
+                progress(RunStatus("simulating", goroutines, goroutines, 0.0, 0.0, 0.0, 0, done))
+
+        return simulate(
+            experiment.workload,
+            experiment.store,
+            shards=experiment.shards,
+            seed=experiment.seed,
+            gomaxprocs=experiment.gomaxprocs,
+            goroutines=experiment.goroutines,
+            sim_time_s=experiment.sim_time_s,
+            census_rate_hz=experiment.census_rate_hz,
+            progress=on_fraction,
+            command=experiment.command,
+        )

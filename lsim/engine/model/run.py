@@ -1,4 +1,5 @@
-"""``run_model``: build a simulated Go service for a workload and a design, run it, report.
+"""``run_model``: build a simulated Go service for a workload and a design, run it, report
+(``simulate`` returns the run's record, ``lsim.engine.build`` makes the profile of it).
 
 Steady mode: ``goroutines`` long-lived goroutines run their endless plans for ``sim_time``;
 each starts at a random moment within its first pacing period (Prometheus spreads scrape
@@ -39,9 +40,10 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.designs import DESIGNS
 from lsim.engine.model.program import Program
-from lsim.engine.model.report import Baseline, RunFacts, build_profile, take_baseline
+from lsim.engine.model.report import Baseline, RunFacts, model_record, take_baseline
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import TICK, Sim
+from lsim.engine.record import RunRecord
 from lsim.errors import ConfigError
 from lsim.profile.model import Profile
 from lsim.stores import create_store, store_options
@@ -99,6 +101,22 @@ def run_model(
     command: str = "",
 ) -> Profile:  # fmt: skip
     """Simulate ``workload`` on design ``store``; None means the workload's own value."""
+    from lsim.engine.build import build_profile
+
+    return build_profile(simulate(
+        workload, store, shards=shards, seed=seed, gomaxprocs=gomaxprocs,
+        goroutines=goroutines, sim_time_s=sim_time_s, census_rate_hz=census_rate_hz,
+        progress=progress, command=command,
+    ))  # fmt: skip
+
+
+def simulate(
+    workload: Workload, store: str, *, shards: int | None = None, seed: int | None = None,
+    gomaxprocs: int | None = None, goroutines: int | None = None, sim_time_s: float | None = None,
+    census_rate_hz: float = 1000.0, progress: Callable[[float], None] | None = None,
+    command: str = "",
+) -> RunRecord:  # fmt: skip
+    """``run_model``'s measurement, before it is a profile (``lsim.engine.build``)."""
     if store not in DESIGNS:
         raise ConfigError(f"unknown store {store!r}; known stores: {', '.join(DESIGNS)}",
                           source="--store")  # fmt: skip
@@ -111,17 +129,17 @@ def run_model(
         t0, t1, baseline = model.run_burst() if model.main else model.run_steady()
         if progress is not None and not model.interrupted:
             progress(1.0)
-        notes = []
+        interrupted = ""
         if model.interrupted:
-            notes.append(f"interrupted: simulated {model.sim.now / 1e6:,.3f} ms of "
-                         f"{model.w.model.sim_time_s * 1e3:g} ms (Ctrl-C or SIGTERM); the "
-                         "profile covers the virtual time reached")  # fmt: skip
-        return build_profile(RunFacts(
+            interrupted = (f"simulated {model.sim.now / 1e6:,.3f} ms of "
+                           f"{model.w.model.sim_time_s * 1e3:g} ms (Ctrl-C or SIGTERM); the "
+                           "profile covers the virtual time reached")  # fmt: skip
+        return model_record(RunFacts(
             sim=model.sim, census=model.census, design=model.design, store=model.store,
             workload=model.w, t0=t0, t1=t1, baseline=baseline,
             wall_s=time.perf_counter() - wall0,
             iterations_ns=model.main.iteration_ns if model.main else [], command=command,
-            shards=shards, costs=model.costs, notes=notes,
+            shards=shards, costs=model.costs, interrupted=interrupted,
             pending_mean=model.pending / max(1, model.census.samples),
         ))  # fmt: skip
 
