@@ -185,7 +185,7 @@ def runnable_variants(
 ) -> tuple[list[Variant], list[str]]:
     """The default set without directfanout on a mix workload (asked for by name, it fails
     with its reason instead), and the note saying so."""
-    from lsim.cli.options import load_workload_or_default
+    from lsim.cli.resolve import load_workload_or_default
     from lsim.stores import calls_of
     from lsim.workload.model import PipelineSpec
 

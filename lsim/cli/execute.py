@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lsim.cli.options import check_engine, resolve_experiment
 from lsim.cli.progress import Describe, engine_describer, live_progress
+from lsim.cli.resolve import check_engine, resolve_experiment
 from lsim.engine.spec import Experiment
 from lsim.profile.model import Profile
 

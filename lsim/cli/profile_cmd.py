@@ -170,9 +170,9 @@ def profile(
     if ctx.invoked_subcommand is not None:
         return
     from lsim.cli.execute import prepare
-    from lsim.cli.options import named_flag
     from lsim.cli.profiling import run_with_integrations
     from lsim.cli.rescue import finish_run, save_profile_or_keep
+    from lsim.cli.resolve import named_flag
     from lsim.render import get_renderer
 
     if fmt is not None:
@@ -295,7 +295,7 @@ def show(
     * `lsim profile show p.json -f goroutines --go-version 1.19`
     """
     from lsim.analyze.loader import load_profile_or_dump as load_profile  # or a dump (#13)
-    from lsim.cli.options import named_flag
+    from lsim.cli.resolve import named_flag
     from lsim.render import get_renderer
 
     if fmt is not None:

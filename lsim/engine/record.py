@@ -41,6 +41,12 @@ class CensusRecord:
         return cls(0.0, 0, [], [], [])
 
 
+def shard_of(lock_name: str) -> int:
+    """The shard a sharded design's lock belongs to (``labelstore.shard[3].mut`` -> 3), or -1."""
+    inside = lock_name.split("shard[", 1)[1].split("]", 1)[0] if "shard[" in lock_name else ""
+    return int(inside) if inside.isdigit() else -1
+
+
 @dataclass
 class OperationRecord:
     """One operation's calls and latencies in the window.

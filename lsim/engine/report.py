@@ -25,6 +25,7 @@ from lsim.engine.record import (
     ProgressFn,
     RegimeEvidence,
     RunRecord,
+    shard_of,
 )
 from lsim.engine.spec import Experiment
 from lsim.engine.threads import ChildResult
@@ -130,17 +131,10 @@ def representative(census: Census, lock_names: dict[int, str]) -> list[SampledTh
                 operation=Operation(op).go_name,
                 lock=lock,
                 wait_ns=age_ms * 1_000_000,
-                shard=_shard_of(lock),
+                shard=shard_of(lock),
             )
         )
     return threads
-
-
-def _shard_of(lock_name: str) -> int:
-    if "shard[" not in lock_name:
-        return -1
-    inside = lock_name.split("shard[", 1)[1].split("]", 1)[0]
-    return int(inside) if inside.isdigit() else -1
 
 
 def machine_facts(

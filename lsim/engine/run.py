@@ -8,23 +8,39 @@ into the profile. Adding an engine is one module with such an object and one ent
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lsim.engine.build import build_profile
-from lsim.engine.go.report import GoEngine
-from lsim.engine.model.report import ModelEngine
 from lsim.engine.observer import Observer
-from lsim.engine.record import Engine, ProgressFn
-from lsim.engine.report import ThreadsEngine
+from lsim.engine.record import Engine, ProgressFn, RunRecord
 from lsim.engine.spec import Experiment
 from lsim.profile.model import Profile
 
 __all__ = ["ENGINES", "Engine", "ProgressFn", "run_experiment", "run_threads"]
 
+
+@dataclass(frozen=True)
+class Imported:
+    """An engine named by its module and class, imported when it first runs: a threads run
+    does not load the simulator or the Go driver (and start-up stays light)."""
+
+    module: str
+    cls: str
+
+    def load(self) -> Engine:
+        engine: Engine = getattr(importlib.import_module(self.module), self.cls)()
+        return engine
+
+    def run(self, experiment: Experiment, progress: ProgressFn | None = None) -> RunRecord:
+        return self.load().run(experiment, progress)
+
+
 ENGINES: dict[str, Engine] = {
-    "threads": ThreadsEngine(),
-    "model": ModelEngine(),
-    "go": GoEngine(),
+    "threads": Imported("lsim.engine.report", "ThreadsEngine"),
+    "model": Imported("lsim.engine.model.report", "ModelEngine"),
+    "go": Imported("lsim.engine.go.report", "GoEngine"),
 }
 
 
@@ -67,4 +83,6 @@ def run_threads(
 ) -> Profile:
     """Run ``experiment`` on real threads in a child process and return its profile
     (``observers`` watch the experiment process: py-spy, capacity calibration)."""
+    from lsim.engine.report import ThreadsEngine
+
     return build_profile(ThreadsEngine(observers).run(experiment, progress))

@@ -109,3 +109,11 @@ def test_a_failure_raises_run_failed_holding_the_profile() -> None:
         build.build_profile(record(failure="worker 2: boom"))
     assert failed.value.profile is not None
     assert failed.value.profile.notes[0] == "failed: worker 2: boom"
+
+
+def test_shard_of_reads_a_sharded_designs_lock_name() -> None:
+    from lsim.engine.record import shard_of
+
+    assert shard_of("labelstore.shard[03].mut") == 3
+    assert shard_of("labelstore.Service.mut") == -1
+    assert shard_of("labelstore.shard[x].mut") == -1

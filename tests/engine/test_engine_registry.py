@@ -55,10 +55,12 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     return engine
 
 
-def test_every_registered_engine_speaks_the_protocol() -> None:
+def test_every_registered_engine_loads_an_object_that_speaks_the_protocol() -> None:
     assert {"threads", "model", "go"} <= set(run.ENGINES)
-    engines: list[Engine] = list(run.ENGINES.values())
-    assert all(callable(e.run) for e in engines)
+    for name, entry in run.ENGINES.items():
+        assert isinstance(entry, run.Imported), name
+        engine: Engine = entry.load()
+        assert callable(engine.run) and not isinstance(engine, run.Imported), name
 
 
 def test_a_registered_engine_gets_a_profile_through_run_experiment(fake: FakeEngine) -> None:

@@ -25,6 +25,7 @@ from lsim.engine.record import (
     ProgressFn,
     RegimeEvidence,
     RunRecord,
+    shard_of,
 )
 from lsim.profile.kept_dump import KEY, PPROF_KEY, pack_dump, pack_pprof
 from lsim.profile.model import CensusCell, LockReport, SampledThread
@@ -119,17 +120,12 @@ def _representative(census: dict[str, Any] | None) -> list[SampledThread]:
             operation=str(t.get("operation", "")),
             lock=str(t.get("lock", "")),
             wait_ns=int(t.get("wait_ns", 0)),
-            shard=_shard_of(str(t.get("lock", ""))),
+            shard=shard_of(str(t.get("lock", ""))),
             in_unlock=bool(t.get("in_unlock", False)),
             woken=str(t.get("woken", "")),
         )
         for t in census.get("representative", [])
     ]
-
-
-def _shard_of(lock: str) -> int:
-    inside = lock.split("shard[", 1)[1].split("]", 1)[0] if "shard[" in lock else ""
-    return int(inside) if inside.isdigit() else -1
 
 
 def _regime(r: GoRuns, locks: list[LockReport]) -> RegimeEvidence:
