@@ -6,6 +6,7 @@ from lsim.cli import (  # noqa: F401
     compare_cmd,
     fit_cmd,
     profile_cmd,
+    profile_diff_cmd,
     run_cmd,
     stores_cmd,
     sweep_cmd,
