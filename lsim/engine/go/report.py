@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsim.engine.go.planfile import GoRun, PlanStats
 from lsim.engine.latency import GO_LOG_LINEAR
+from lsim.engine.machine import NOISY_FOREIGN_CORES
 from lsim.engine.record import (
     BlockProfile,
     CensusRecord,
@@ -32,8 +33,6 @@ from lsim.profile.model import CensusCell, LockReport, SampledThread
 
 if TYPE_CHECKING:
     from lsim.engine.spec import Experiment
-
-NOISY_FOREIGN_CORES = 0.25  # another process used a quarter of a core or more
 
 
 @dataclass
