@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"lsim/labelstore"
 )
@@ -283,5 +284,25 @@ func TestApportion(t *testing.T) {
 func TestCurrentGID(t *testing.T) {
 	if CurrentGID() <= 0 {
 		t.Fatal("no goroutine id")
+	}
+}
+
+// The wait before the next sample follows the mean cost of all calls, not the last one's:
+// after three 20 ms calls, a 2 ms or a 38 ms call moves the next wait to 310 or 490 ms
+// (waiting by the last call alone: 40 or 760 ms, samples spaced by the state they caught).
+func TestMeanWaitFollowsTheMeanCost(t *testing.T) {
+	ms := time.Millisecond
+	// three calls of 20 ms, then one of 2 ms vs one of 38 ms: totals 62 and 98 ms
+	cheap := meanWait(62*ms, 4, 0.05, 10*ms)
+	dear := meanWait(98*ms, 4, 0.05, 10*ms)
+	if cheap != 310*ms || dear != 490*ms {
+		t.Fatalf("meanWait: got %v and %v, want 310ms and 490ms", cheap, dear)
+	}
+	// a history of equal costs keeps the old behaviour: cost / budget
+	if got := meanWait(40*ms, 2, 0.05, 10*ms); got != 400*ms {
+		t.Fatalf("meanWait(equal costs) = %v, want 400ms", got)
+	}
+	if got := meanWait(ms/10, 1, 0.05, 10*ms); got != 15*ms {
+		t.Fatalf("meanWait below the floor = %v, want 1.5 x min interval = 15ms", got)
 	}
 }
