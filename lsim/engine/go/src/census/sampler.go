@@ -17,8 +17,8 @@ import (
 // count. The mean is over every call so far, not the last one: a call's cost depends on the
 // state it caught (a convoy's parked goroutines have deeper stacks; running ones must be
 // preempted first), so waiting after each call in proportion to its own cost would space
-// samples by state and bias the census toward the cheaper state (seen on a mutex that
-// swings between a convoy and none: census 33% blocked, block profile 79%, same run). Each
+// samples by state: more samples in the cheaper state, a biased mean on a lock that swings
+// between a convoy and none. Each
 // wait is drawn uniformly from [2/3, 4/3) of that mean, so that samples do not lock onto a
 // periodic workload (a 10 ms sampler on a 10 ms hold/gap cycle would see the same phase
 // every time). Dump
