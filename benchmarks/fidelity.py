@@ -108,6 +108,12 @@ def summary(p: Profile) -> dict[str, Any]:
             p.integrations.get("littles_law", {}).get("block_profile_blocked_mean", 0.0)
         )
         / n,
+        # goroutines parked on store locks in the clean run, from the locks' own words read
+        # every 200 us without stopping the world (sync.Map's locks are not read)
+        "words_blocked": float(
+            p.integrations.get("lock_words", {}).get("clean", {}).get("waiters_mean", 0.0)
+        )
+        / n,
         "iteration_ms": p.timings.get("iteration_ns_median", 0.0) / 1e6,
         "wall_s": p.timings.get("wall_s", 0.0),
     }
@@ -190,7 +196,8 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
     head = (f"{'cell':10} {'design':12} P | {'Go blocked':>17} {'model':>6} ok | "
             f"{'Go GoA/GL':>9} {'model':>9} | {'Go p10/50/90':>12} {'model':>12} | "
             f"{'Go ratio':>8} {'model':>6} ok | {'never ran Go/model':>18} | "
-            f"{'handoffs':>8} {'starv':>5} | foreign | {'Go LL':>5} samples")  # fmt: skip
+            f"{'handoffs':>8} {'starv':>5} | foreign | "
+            f"{'Go LL':>5} {'words':>5} samples")  # fmt: skip
     print(head)
     print("-" * len(head))
     met_b = met_r = cells = 0
@@ -239,6 +246,7 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
                     f"{med([m['starving'] for m in mo]):5.0%} | "
                     f"{med([g['foreign'] for g in go]):.2f}    | "
                     f"{med([g.get('ll_blocked', 0.0) for g in go]):5.0%} "
+                    f"{med([g.get('words_blocked', 0.0) for g in go]):5.0%} "
                     f"{sum(g.get('samples', 0) for g in go):>4}"
                 )  # fmt: skip
     return cells, met_b, met_r, len(frozen), frozen
@@ -305,8 +313,9 @@ def main() -> None:
           f"(+0.3 s warm-up), niceness {os.getpriority(os.PRIO_PROCESS, 0)}; "
           f"load average before/after {load0[0]:.1f}/{os.getloadavg()[0]:.1f}; "
           "foreign = other processes' cores during the go runs (median); Go LL = blocked "
-          "share from the block profile's wait (Little's law); samples = census samples "
-          "over all runs")  # fmt: skip
+          "share from the block profile's wait (Little's law); words = parked on store "
+          "locks in the clean run, from the locks' words (no stop-the-world); samples = "
+          "census samples over all runs")  # fmt: skip
     cells, met_b, met_r, n_frozen, frozen = table(args, cache)
     if cells:
         print(

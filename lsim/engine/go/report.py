@@ -238,6 +238,10 @@ def build_profile(r: GoRuns) -> Profile:
     law = littles_law(census, profile.blocked_mean())
     if law:
         profile.integrations["littles_law"] = law
+    words = {name: run["lock_words"] for name, run in (("clean", clean), ("census", census))
+             if run and run.get("lock_words")}  # fmt: skip
+    if words:  # goroutines parked on store locks, read from the locks' words (no stop)
+        profile.integrations["lock_words"] = words
     profile.notes = _notes(r, profile, foreign, law)
     return profile
 

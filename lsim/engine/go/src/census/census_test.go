@@ -3,6 +3,7 @@ package census
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,5 +305,41 @@ func TestMeanWaitFollowsTheMeanCost(t *testing.T) {
 	}
 	if got := meanWait(ms/10, 1, 0.05, 10*ms); got != 15*ms {
 		t.Fatalf("meanWait below the floor = %v, want 1.5 x min interval = 15ms", got)
+	}
+}
+
+// The lock-word census counts goroutines parked on a held mutex while it runs.
+func TestWordSamplerCountsParkedWaiters(t *testing.T) {
+	var m sync.Mutex
+	lock := labelstore.LockInfo{Name: "labelstore.Service.mut", Waiters: func() int { return labelstore.MutexWaiters(&m) }}
+	m.Lock()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.Lock(); m.Unlock() }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for labelstore.MutexWaiters(&m) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the two waiters did not park")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s := &WordSampler{Interval: time.Millisecond, Locks: []labelstore.LockInfo{lock, {Name: "x(sync.Map).mu"}}}
+	s.Start()
+	for s.taken.Load() < 5 { // samples taken while both wait
+		if time.Now().After(deadline) {
+			t.Fatal("the sampler took no samples")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	r := s.Stop()
+	m.Unlock()
+	wg.Wait()
+	if r.Samples == 0 || r.WaitersMean != 2 || r.WaitersMax != 2 || r.PerLock["labelstore.Service.mut"] != 2 {
+		t.Fatalf("got %+v, want every sample to read 2 waiters", r)
+	}
+	if len(r.Unread) != 1 || r.Unread[0] != "x(sync.Map).mu" {
+		t.Fatalf("unread = %v", r.Unread)
 	}
 }
