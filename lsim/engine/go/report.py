@@ -243,7 +243,24 @@ def build_profile(r: GoRuns) -> Profile:
     if words:  # goroutines parked on store locks, read from the locks' words (no stop)
         profile.integrations["lock_words"] = words
     profile.notes = _notes(r, profile, foreign, law)
+    profile.notes.extend(words_disagree(words.get("census"), profile))
     return profile
+
+
+def words_disagree(words: dict[str, Any] | None, p: Profile) -> list[str]:
+    """A note when the stop-the-world census and the locks' own waiter counts (the same
+    run, read without stopping the world) disagree by more than 20 points."""
+    if not words or not words.get("samples") or not p.threads:
+        return []
+    by_words, by_census = words["waiters_mean"] / p.threads, p.blocked_mean() / p.threads
+    if abs(by_words - by_census) <= 0.20:
+        return []
+    return [
+        f"the census's stop-the-world samples read {by_census:.0%} of goroutines blocked, "
+        f"the locks' own waiter counts {by_words:.0%} (same run, {words['samples']:,} reads "
+        "without stopping the world): the census's moments are not typical of this run; "
+        "integrations.lock_words has the counts over time"
+    ]
 
 
 def _machine(r: GoRuns, foreign: float, foreign_census: float) -> dict[str, Any]:

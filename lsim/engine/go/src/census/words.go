@@ -22,6 +22,8 @@ type WordSampler struct {
 	result WordResult
 }
 
+const bucket = 10 * time.Millisecond
+
 // WordResult is the lock-word census of one window.
 type WordResult struct {
 	Samples     int                `json:"samples"`
@@ -29,7 +31,10 @@ type WordResult struct {
 	WaitersMean float64            `json:"waiters_mean"` // mean goroutines parked on store locks
 	WaitersMax  int                `json:"waiters_max"`
 	PerLock     map[string]float64 `json:"per_lock_mean"`
-	Unread      []string           `json:"unread"` // locks whose words cannot be read
+	// Series is the mean waiters of each 10 ms of the window, in order (a convoy that forms
+	// and breaks shows as a swing between about 0 and all goroutines); -1: no sample.
+	Series []float64 `json:"series_10ms"`
+	Unread []string  `json:"unread"` // locks whose words cannot be read
 }
 
 // Start begins sampling in a goroutine of its own.
@@ -62,6 +67,9 @@ func (s *WordSampler) loop() {
 	sums := make([]int64, len(read))
 	var total int64
 	samples, most := 0, 0
+	series := []float64{}
+	began := time.Now()
+	var bucketSum, bucketN int64
 	tick := time.NewTicker(s.Interval)
 	defer tick.Stop()
 	for {
@@ -78,7 +86,7 @@ func (s *WordSampler) loop() {
 				mean = float64(total) / float64(samples)
 			}
 			s.result = WordResult{Samples: samples, IntervalS: s.Interval.Seconds(),
-				WaitersMean: mean, WaitersMax: most, PerLock: per, Unread: unread}
+				WaitersMean: mean, WaitersMax: most, PerLock: per, Unread: unread, Series: series}
 			return
 		case <-tick.C:
 		}
@@ -89,6 +97,16 @@ func (s *WordSampler) loop() {
 			now += n
 		}
 		total += int64(now)
+		for int64(time.Since(began)/bucket) > int64(len(series)) { // close finished buckets
+			m := -1.0 // no sample in it: the world was stopped (a census dump, a GC phase)
+			if bucketN > 0 {
+				m = float64(bucketSum) / float64(bucketN)
+			}
+			series = append(series, m)
+			bucketSum, bucketN = 0, 0
+		}
+		bucketSum += int64(now)
+		bucketN++
 		samples++
 		s.taken.Store(int64(samples))
 		if now > most {
