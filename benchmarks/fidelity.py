@@ -102,6 +102,12 @@ def summary(p: Profile) -> dict[str, Any]:
         "starvation_entries": sum(lk.starvation_entries for lk in p.locks),
         "foreign": float(p.machine.get("foreign_cores", 0.0) or 0.0),
         "samples": len(p.blocked_per_sample),
+        # blocked, or runnable with a lock's frames on top (woken by an Unlock and not run
+        # since, or yielded inside Unlock after a hand-off): real Go's convoy on one mutex at
+        # P=2 sits mostly there, in the run queues, where the model's sits in the lock queue
+        "lock_bound": (
+            sum(c.thread_samples for c in p.census if c.lock) / max(1, p.census_samples) / n
+        ),
         # the block profile's store wait / window (Little's law): every wait that ended in the
         # window, where the census sees only its few stop-the-world moments
         "ll_blocked": float(
@@ -197,7 +203,7 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
             f"{'Go GoA/GL':>9} {'model':>9} | {'Go p10/50/90':>12} {'model':>12} | "
             f"{'Go ratio':>8} {'model':>6} ok | {'never ran Go/model':>18} | "
             f"{'handoffs':>8} {'starv':>5} | foreign | "
-            f"{'Go LL':>5} {'words':>5} samples")  # fmt: skip
+            f"{'Go LL':>5} {'words':>5} samples | {'lock-bound Go':>13} {'model':>5}")  # fmt: skip
     print(head)
     print("-" * len(head))
     met_b = met_r = cells = 0
@@ -247,7 +253,9 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
                     f"{med([g['foreign'] for g in go]):.2f}    | "
                     f"{med([g.get('ll_blocked', 0.0) for g in go]):5.0%} "
                     f"{med([g.get('words_blocked', 0.0) for g in go]):5.0%} "
-                    f"{sum(g.get('samples', 0) for g in go):>4}"
+                    f"{sum(g.get('samples', 0) for g in go):>4}    | "
+                    f"{med([g.get('lock_bound', 0.0) for g in go]):13.0%} "
+                    f"{med([m.get('lock_bound', 0.0) for m in mo]):5.0%}"
                 )  # fmt: skip
     return cells, met_b, met_r, len(frozen), frozen
 
@@ -315,7 +323,8 @@ def main() -> None:
           "foreign = other processes' cores during the go runs (median); Go LL = blocked "
           "share from the block profile's wait (Little's law); words = parked on store "
           "locks in the clean run, from the locks' words (no stop-the-world); samples = "
-          "census samples over all runs")  # fmt: skip
+          "census samples over all runs; lock-bound = blocked or runnable with a lock's "
+          "frames on top (woken, or yielded inside Unlock)")  # fmt: skip
     cells, met_b, met_r, n_frozen, frozen = table(args, cache)
     if cells:
         print(
