@@ -92,6 +92,22 @@ def test_census_agrees_with_littles_law_on_the_block_profile(contended: Profile)
     assert any("Little's law" in n for n in contended.notes)
 
 
+@pytest.mark.timeout(120)
+def test_the_lock_words_count_the_census_run_s_parked_waiters(contended: Profile) -> None:
+    """The no-stop census (each lock's waiter count read from its state word) against the
+    stop-the-world one, in the same census run: both count goroutines parked on the mutex."""
+    words = contended.integrations["lock_words"]
+    census_run, clean = words["census"], words["clean"]
+    assert census_run["samples"] > 1000 and clean["samples"] > 1000
+    assert census_run["unread"] == [] and set(census_run["per_lock_mean"]) == {
+        "labelstore.Service.mut"
+    }
+    assert census_run["waiters_mean"] > 10 and clean["waiters_mean"] > 10
+    # parked only (the dump's sync.Mutex.Lock state), vs the dump's few stopped moments
+    ratio = census_run["waiters_mean"] / contended.blocked_mean()
+    assert 0.7 <= ratio <= 1.3, (census_run, contended.blocked_mean())
+
+
 def test_the_real_dump_is_kept_and_every_renderer_reads_the_profile(
     contended: Profile, tmp_path: Path
 ) -> None:

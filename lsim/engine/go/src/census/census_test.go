@@ -3,7 +3,9 @@ package census
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"lsim/labelstore"
 )
@@ -283,5 +285,61 @@ func TestApportion(t *testing.T) {
 func TestCurrentGID(t *testing.T) {
 	if CurrentGID() <= 0 {
 		t.Fatal("no goroutine id")
+	}
+}
+
+// The wait before the next sample follows the mean cost of all calls, not the last one's:
+// after three 20 ms calls, a 2 ms or a 38 ms call moves the next wait to 310 or 490 ms
+// (waiting by the last call alone: 40 or 760 ms, samples spaced by the state they caught).
+func TestMeanWaitFollowsTheMeanCost(t *testing.T) {
+	ms := time.Millisecond
+	// three calls of 20 ms, then one of 2 ms vs one of 38 ms: totals 62 and 98 ms
+	cheap := meanWait(62*ms, 4, 0.05, 10*ms)
+	dear := meanWait(98*ms, 4, 0.05, 10*ms)
+	if cheap != 310*ms || dear != 490*ms {
+		t.Fatalf("meanWait: got %v and %v, want 310ms and 490ms", cheap, dear)
+	}
+	// a history of equal costs keeps the old behaviour: cost / budget
+	if got := meanWait(40*ms, 2, 0.05, 10*ms); got != 400*ms {
+		t.Fatalf("meanWait(equal costs) = %v, want 400ms", got)
+	}
+	if got := meanWait(ms/10, 1, 0.05, 10*ms); got != 15*ms {
+		t.Fatalf("meanWait below the floor = %v, want 1.5 x min interval = 15ms", got)
+	}
+}
+
+// The lock-word census counts goroutines parked on a held mutex while it runs.
+func TestWordSamplerCountsParkedWaiters(t *testing.T) {
+	var m sync.Mutex
+	lock := labelstore.LockInfo{Name: "labelstore.Service.mut", Waiters: func() int { return labelstore.MutexWaiters(&m) }}
+	m.Lock()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.Lock(); m.Unlock() }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for labelstore.MutexWaiters(&m) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the two waiters did not park")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s := &WordSampler{Interval: time.Millisecond, Locks: []labelstore.LockInfo{lock, {Name: "x(sync.Map).mu"}}}
+	s.Start()
+	for s.taken.Load() < 5 { // samples taken while both wait
+		if time.Now().After(deadline) {
+			t.Fatal("the sampler took no samples")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	r := s.Stop()
+	m.Unlock()
+	wg.Wait()
+	if r.Samples == 0 || r.WaitersMean != 2 || r.WaitersMax != 2 || r.PerLock["labelstore.Service.mut"] != 2 {
+		t.Fatalf("got %+v, want every sample to read 2 waiters", r)
+	}
+	if len(r.Unread) != 1 || r.Unread[0] != "x(sync.Map).mu" {
+		t.Fatalf("unread = %v", r.Unread)
 	}
 }

@@ -12,11 +12,16 @@ import (
 
 // Sampler takes runtime.Stack(buf, true) samples during the measured window. Each call
 // stops the world for roughly 5 us per goroutine, so the sampler measures every call and
-// waits on average call_time/budget before the next one (never less than MinInterval): the
-// time spent inside runtime.Stack stays near Budget of the window whatever the goroutine
-// count. Each wait is drawn uniformly from [2/3, 4/3) of that mean, so that samples do not
-// lock onto a periodic workload (a 10 ms sampler on a 10 ms hold/gap cycle would see the
-// same phase every time). Dump
+// waits on average mean_call_time/budget before the next one (never less than MinInterval):
+// the time spent inside runtime.Stack stays near Budget of the window whatever the goroutine
+// count. The mean is over every call so far, not the last one: a call's cost depends on the
+// state it caught (a convoy's parked goroutines have deeper stacks; running ones must be
+// preempted first), so waiting after each call in proportion to its own cost would space
+// samples by state: more samples in the cheaper state, a biased mean on a lock that swings
+// between a convoy and none. Each
+// wait is drawn uniformly from [2/3, 4/3) of that mean, so that samples do not lock onto a
+// periodic workload (a 10 ms sampler on a 10 ms hold/gap cycle would see the same phase
+// every time). Dump
 // texts are kept raw and read after the window (MaxKeep bytes at most: beyond that, samples
 // are read early and the texts furthest from the median blocked count are dropped).
 type Sampler struct {
@@ -122,15 +127,12 @@ func (s *Sampler) loop() {
 		if len(buf) < n+n/4 {
 			buf = make([]byte, n+n/2) // room to grow without a second stop-the-world
 		}
-		mean := float64(took) / s.Budget
-		if floor := 1.5 * float64(s.MinInterval); mean < floor {
-			mean = floor
-		}
-		interval := time.Duration(mean * (2 + 2*rng.Float64()) / 3)
 		s.mu.Lock()
 		s.samples = append(s.samples, sm)
 		s.kept += int64(n)
 		s.stw += took
+		interval := time.Duration(float64(meanWait(s.stw, len(s.samples), s.Budget, s.MinInterval)) *
+			(2 + 2*rng.Float64()) / 3)
 		s.intervals += interval
 		over := s.kept > s.MaxKeep
 		s.mu.Unlock()
@@ -143,6 +145,17 @@ func (s *Sampler) loop() {
 		}
 		timer.Reset(next)
 	}
+}
+
+// meanWait is the mean wait before the next sample: the mean cost of the calls so far over
+// the budget, at least 1.5 x minInterval. It depends on the history of costs only through
+// their total, so one call's own cost (and the state it caught) barely moves it.
+func meanWait(totalTook time.Duration, calls int, budget float64, minInterval time.Duration) time.Duration {
+	mean := float64(totalTook) / float64(calls) / budget
+	if floor := 1.5 * float64(minInterval); mean < floor {
+		mean = floor
+	}
+	return time.Duration(mean)
 }
 
 // read classifies a sample once (keeping only counts).

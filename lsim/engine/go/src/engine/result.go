@@ -28,6 +28,7 @@ type Result struct {
 	Iterations  []int64                `json:"iterations_ns"`
 	Machine     machine.Usage          `json:"machine"`
 	Census      CensusResult           `json:"census"`
+	LockWords   census.WordResult      `json:"lock_words"`
 	Rep         []census.RepGoroutine  `json:"representative"`
 	Dump        string                 `json:"dump"`
 	Stacks      map[string][][2]string `json:"stacks"`
