@@ -176,6 +176,7 @@ class RunArgs:
                 self.sim_time,
                 calibrate=self.calibrate,
                 quiet=self.quiet,
+                offered=v.offered,
             )
         return out
 
