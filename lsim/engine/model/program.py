@@ -34,6 +34,7 @@ _ADD, _REPLACE = Operation.ADD_LOCAL_LINK, Operation.REPLACE_LOCAL_LINK
 _LINK, _TRACK = Operation.GET_OR_ADD_LINK, Operation.TRACK_STALENESS
 _GC, _COLLECT = Operation.CHECK_AND_REMOVE_STALE_MARKERS, Operation.COLLECT
 _NONE = Operation.NONE
+_IF_NO_LOCAL, _IF_CHANGED = Condition.IF_NO_LOCAL, Condition.IF_LOCAL_CHANGED
 
 
 class ThreadState:
@@ -83,7 +84,15 @@ class Program:
             op = step.op
             if op is _GOA:
                 return global_(st, step, op)
-            if op is _LOCAL or op is _ADD or op is _REPLACE:
+            if op is _LOCAL:
+                items = local(st, step, op)
+            elif op is _ADD or op is _REPLACE:
+                # a steady pipeline skips most of these: decide before calling _local
+                cond, last = step.condition, st.last_local
+                if cond is _IF_NO_LOCAL and last != 0:
+                    continue
+                if cond is _IF_CHANGED and (last == 0 or last == step.local_id):
+                    continue
                 items = local(st, step, op)
             elif op is _NONE and step.pace_period_s > 0:
                 items = self._pace(step.pace_period_s)
