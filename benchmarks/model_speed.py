@@ -27,6 +27,11 @@ the plans.
 ``--baseline-tree DIR`` also runs each case on another checkout of lsim (e.g. the commit
 before a speed change, from ``git worktree add``) in a child process, so before and after
 are measured in one run on the same machine state.
+
+``--mypyc`` also measures a compiled core: a copy of this tree with ``MYPYC_MODULES``
+compiled by mypyc (it ships with ``mypy``, a dev dependency; needs a C compiler and the
+Python headers) and run in a child process. The package itself stays pure Python: the
+compiled copy lives in a temporary folder (``--mypyc-tree DIR`` reuses one built before).
 """
 
 from __future__ import annotations
@@ -48,6 +53,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("dump", "fidelity", "file", "jobs")
+# The hot modules (the event loop, scheduler, locks, plans and lock rules); each compiles
+# unchanged, the rest of lsim stays interpreted and calls them as usual.
+MYPYC_MODULES = (
+    "lsim/engine/model/core.py", "lsim/engine/model/sched.py", "lsim/engine/model/sim.py",
+    "lsim/engine/model/golock.py", "lsim/engine/model/program.py", "lsim/workload/plan.py",
+    "lsim/workload/mixplan.py", "lsim/workload/steps.py", "lsim/sync/rules.py",
+    "lsim/sync/stats.py",
+)  # fmt: skip
 JOBS_SWEEP = (
     "sweep", "--engine", "model", "--workload", str(ROOT / "workloads" / "closed-loop-mix.yaml"),
     "--stores", "mutex,sharded", "--shards", "16", "--gomaxprocs", "2,4",
@@ -125,6 +138,19 @@ def child(tree: Path, case: str, store: str, shards: int | None) -> dict[str, An
     return result
 
 
+def mypyc_tree(folder: Path) -> Path:
+    """A copy of this tree's ``lsim`` with ``MYPYC_MODULES`` compiled in place (minutes)."""
+    import shutil
+
+    tree = folder / "mypyc-tree"
+    shutil.copytree(ROOT / "lsim", tree / "lsim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")  # mypy's settings
+    print(f"building the mypyc copy in {tree} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "mypyc", *MYPYC_MODULES], cwd=tree, check=True,
+                   capture_output=True)  # fmt: skip
+    return tree
+
+
 def sweep_wall(jobs: int, folder: Path) -> tuple[float, str]:
     """Wall seconds of ``lsim sweep JOBS_SWEEP --jobs N`` in a fresh interpreter, and its CSV."""
     command = [sys.executable, "-m", "lsim", *JOBS_SWEEP, "--jobs", str(jobs),
@@ -165,12 +191,20 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (best CPU kept)")
     parser.add_argument("--baseline-tree", type=Path, default=None)
+    parser.add_argument("--mypyc", action="store_true", help="also a mypyc-compiled copy")
+    parser.add_argument("--mypyc-tree", type=Path, default=None, help="a copy built before")
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in CASES]
     if bad:
         parser.error(f"unknown case {bad[0]!r}; allowed: {', '.join(CASES)}")
     sys.path.insert(0, str(ROOT))
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory()
+    compiled = args.mypyc_tree
+    if args.mypyc and compiled is None:
+        compiled = mypyc_tree(Path(scratch.name))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} cores); best of {args.repeat} by CPU time")  # fmt: skip
     print(f"{'case':<9} {'tree':<9} {'events':>10} {'pending':>8} {'cpu s':>7} {'wall s':>7} "
@@ -186,6 +220,9 @@ def main() -> None:
         if args.baseline_tree is not None:
             tree = args.baseline_tree.resolve()
             rows.append(("baseline", partial(child, tree, case, args.store, args.shards)))
+        if compiled is not None:
+            rows.append(("mypyc", partial(child, compiled.resolve(), case, args.store,
+                                          args.shards)))  # fmt: skip
         pending = 0
         for name, run in rows:
             r = min((run() for _ in range(max(1, args.repeat))), key=lambda x: x["cpu_s"])
