@@ -171,7 +171,7 @@ def test_sweep_cli_offered_runs_each_load_and_writes_csv_and_json(
     data = json.loads(out)
     offered = [r["offered"] for g in data["groups"] for r in g["rows"]]
     assert offered == ["0.5x", "1x", "2x"]
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
     from lsim.schema import schema_for
 
