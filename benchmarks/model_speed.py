@@ -10,7 +10,11 @@ Cases (issue 15's targets, each under 5 s on the 2-core dev machine):
 * ``fidelity``: a fidelity-matrix cell (``benchmarks/fidelity.py``'s ``mix0-2k``: 2,000
   goroutines in a closed 48/44/8 loop) on 2 Ps for 200 ms simulated;
 * ``file``: ``workloads/alloy-production.yaml`` as written at 53,998 goroutines on 64 Ps
-  (a scrape every 2 s: far below saturation) for 150 ms.
+  (a scrape every 2 s: far below saturation) for 150 ms;
+* ``jobs``: one 8-cell model sweep (``JOBS_SWEEP``: mutex and sharded-16 x GOMAXPROCS 2,4 x
+  500,1000 goroutines of ``closed-loop-mix``) run as ``lsim sweep --jobs 1`` and ``--jobs 2``;
+  prints both wall times, their ratio (target <= 0.6 on 2 cores) and whether the two CSV
+  outputs are byte-identical (they must be: the model is deterministic per cell).
 
 The yardstick of a pure-Python discrete-event loop is a bare ``heapq`` pop + push per event
 with as many events pending as the run had (the model reports its mean heap size at census
@@ -23,6 +27,11 @@ the plans.
 ``--baseline-tree DIR`` also runs each case on another checkout of lsim (e.g. the commit
 before a speed change, from ``git worktree add``) in a child process, so before and after
 are measured in one run on the same machine state.
+
+``--mypyc`` also measures a compiled core: a copy of this tree with ``MYPYC_MODULES``
+compiled by mypyc (it ships with ``mypy``, a dev dependency; needs a C compiler and the
+Python headers) and run in a child process. The package itself stays pure Python: the
+compiled copy lives in a temporary folder (``--mypyc-tree DIR`` reuses one built before).
 """
 
 from __future__ import annotations
@@ -35,13 +44,31 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from heapq import heapify, heappop, heappush
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("dump", "fidelity", "file")
+CASES = ("dump", "fidelity", "file", "jobs")
+# The hot modules (the event loop, scheduler, locks, plans and lock rules); each compiles
+# unchanged, the rest of lsim stays interpreted and calls them as usual (an interpreted
+# class cannot subclass a compiled one, so a subclass' module is compiled with its base's).
+MYPYC_MODULES = (
+    "lsim/engine/model/core.py", "lsim/engine/model/sched.py", "lsim/engine/model/sim.py",
+    "lsim/engine/model/golock.py", "lsim/engine/model/program.py", "lsim/workload/plan.py",
+    "lsim/workload/mixplan.py", "lsim/workload/steps.py", "lsim/sync/rules.py",
+    "lsim/sync/stats.py",
+    "lsim/workload/fanoutplan.py",  # its FanoutThread subclasses plan's: both or neither
+)  # fmt: skip
+JOBS_SWEEP = (
+    "sweep", "--engine", "model", "--workload", str(ROOT / "workloads" / "closed-loop-mix.yaml"),
+    "--stores", "mutex,sharded", "--shards", "16", "--gomaxprocs", "2,4",
+    "--goroutines", "500,1000", "--sim-time", "20ms", "--repeat", "1", "-f", "csv",
+    "--no-plot", "-q",
+)  # fmt: skip
 HEAP_EVENTS = 300_000  # pops + pushes timed for the yardstick
 
 
@@ -113,6 +140,50 @@ def child(tree: Path, case: str, store: str, shards: int | None) -> dict[str, An
     return result
 
 
+def mypyc_tree(folder: Path) -> Path:
+    """A copy of this tree's ``lsim`` with ``MYPYC_MODULES`` compiled in place (minutes)."""
+    import shutil
+
+    tree = folder / "mypyc-tree"
+    shutil.copytree(ROOT / "lsim", tree / "lsim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")  # mypy's settings
+    print(f"building the mypyc copy in {tree} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "mypyc", *MYPYC_MODULES], cwd=tree, check=True,
+                   capture_output=True)  # fmt: skip
+    return tree
+
+
+def sweep_wall(jobs: int, folder: Path) -> tuple[float, str]:
+    """Wall seconds of ``lsim sweep JOBS_SWEEP --jobs N`` in a fresh interpreter, and its CSV."""
+    command = [sys.executable, "-m", "lsim", *JOBS_SWEEP, "--jobs", str(jobs),
+               "--profiles-dir", str(folder / f"jobs{jobs}")]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - t0, out.stdout
+
+
+def jobs_case(repeat: int) -> None:
+    """``--jobs 2`` against ``--jobs 1`` on the same 8-cell sweep (best wall of ``repeat``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        walls: dict[int, float] = {}
+        outputs: dict[int, set[str]] = {1: set(), 2: set()}
+        for _ in range(max(1, repeat)):
+            for jobs in (1, 2):  # interleaved, so drift on a shared machine falls on both
+                wall, csv_text = sweep_wall(jobs, folder)
+                walls[jobs] = min(walls.get(jobs, wall), wall)
+                outputs[jobs].add(csv_text)
+    same = len(outputs[1] | outputs[2]) == 1
+    cells = len(next(iter(outputs[1])).strip().splitlines()) - 1
+    print(f"jobs      {cells} cells: --jobs 1 {walls[1]:.2f} s wall, --jobs 2 {walls[2]:.2f} s "
+          f"wall, ratio {walls[2] / walls[1]:.2f}x (target <= 0.60); CSV output identical: "
+          f"{'yes' if same else 'NO'}; load average now "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -122,22 +193,38 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (best CPU kept)")
     parser.add_argument("--baseline-tree", type=Path, default=None)
+    parser.add_argument("--mypyc", action="store_true", help="also a mypyc-compiled copy")
+    parser.add_argument("--mypyc-tree", type=Path, default=None, help="a copy built before")
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in CASES]
     if bad:
         parser.error(f"unknown case {bad[0]!r}; allowed: {', '.join(CASES)}")
     sys.path.insert(0, str(ROOT))
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory()
+    compiled = args.mypyc_tree
+    if args.mypyc and compiled is None:
+        compiled = mypyc_tree(Path(scratch.name))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} cores); best of {args.repeat} by CPU time")  # fmt: skip
     print(f"{'case':<9} {'tree':<9} {'events':>10} {'pending':>8} {'cpu s':>7} {'wall s':>7} "
           f"{'events/cpu-s':>12} {'heapq/s':>10} {'share':>6} {'store ops':>10} "
           f"{'blocked':>8}  regime")  # fmt: skip
     for case in cases:
-        rows = [("this", lambda c=case: measure(c, args.store, args.shards))]
+        if case == "jobs":
+            jobs_case(args.repeat)
+            continue
+        rows: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+            ("this", partial(measure, case, args.store, args.shards))
+        ]
         if args.baseline_tree is not None:
             tree = args.baseline_tree.resolve()
-            rows.append(("baseline", lambda c=case, t=tree: child(t, c, args.store, args.shards)))
+            rows.append(("baseline", partial(child, tree, case, args.store, args.shards)))
+        if compiled is not None:
+            rows.append(("mypyc", partial(child, compiled.resolve(), case, args.store,
+                                          args.shards)))  # fmt: skip
         pending = 0
         for name, run in rows:
             r = min((run() for _ in range(max(1, args.repeat))), key=lambda x: x["cpu_s"])

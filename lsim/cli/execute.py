@@ -33,7 +33,10 @@ def prepare(
     costs: Path | None = None,
     calibrate: bool = True,
     quiet: bool = False,
+    offered: str | None = None,
 ) -> Experiment:
+    """``offered``: a sweep's ``--offered`` value (``lsim.compare.offered_axis``), applied to
+    the workload's pacing before the load is resolved."""
     import dataclasses
 
     check_engine(engine)
@@ -124,6 +127,18 @@ def prepare(
         from lsim.engine.threads import check_thread_limits
 
         check_thread_limits(experiment.threads, source="threads")
+    if offered is not None:
+        from lsim.compare.offered_axis import apply_step, parse_step
+
+        w = apply_step(experiment.workload, parse_step(offered))
+        # no flag of `lsim profile` says it: the reproduce line names the pacing it ran with
+        pacing = (
+            f"pacing.offered: {w.pacing.offered.text}"
+            if w.pacing.offered is not None
+            else f"pacing.rate_per_thread: {w.pacing.rate_per_thread:g}"
+        )
+        command = f"{experiment.command}  [{pacing}]"
+        experiment = dataclasses.replace(experiment, workload=w, command=command)
     experiment = _resolve_load(experiment, calibrate, quiet)
     from lsim.cli.budget import check_budget
 

@@ -151,6 +151,7 @@ class RunArgs:
                 self.sim_time,
                 calibrate=self.calibrate,
                 quiet=self.quiet,
+                offered=v.offered,
             )
         return out
 

@@ -110,6 +110,18 @@ def sweep(
             show_default=False,
         ),
     ] = None,
+    offered: Annotated[
+        str | None,
+        typer.Option(
+            "--offered",
+            metavar="LOAD[,LOAD...]",
+            help="Offered loads to sweep (the workload's pacing.offered): 0.5x,0.8x,1x,1.2x "
+            "= multiples of the workload's own load; also '0.5x mutex' forms (threads "
+            "engine) or calls per second (20000,40000). With --gomaxprocs or --goroutines "
+            "LIST: a grid.",
+            show_default=False,
+        ),
+    ] = None,
     sim_time: SimTimeOpt = None,
     jobs: JobsOpt = None,
     executor: ExecutorOpt = "local",
@@ -117,13 +129,16 @@ def sweep(
     calibrate: CalibrateOpt = True,
     quiet: QuietOpt = False,
 ) -> None:
-    """Measure along one axis (shard count or thread count): a table and a plot.
+    """Measure along one axis (shards, threads, GOMAXPROCS, goroutines, offered load) or a
+    grid of two: a table and a plot (a heat map for a grid).
 
     The same measurements as `lsim compare`, with a terminal chart when printing to a
     terminal and a PNG/SVG plot file (matplotlib, the optional plot extra).
 
     Examples: ``lsim sweep --shards 1,2,4,...,256``, ``lsim sweep --threads
-    100,1000,5000 --stores mutex,sharded --shards 64``.
+    100,1000,5000 --stores mutex,sharded --shards 64``, ``lsim sweep --engine model
+    --offered 0.5x,0.8x,1x,1.2x``, ``lsim sweep --engine model --offered 0.5x,1x,2x
+    --gomaxprocs 2,4,8 -f csv``.
     """
     from lsim.compare import render_report, resolve_format
     from lsim.compare.plot import (
@@ -139,7 +154,11 @@ def sweep(
 
     out_format = resolve_format(fmt, output)
     check_destination(output)
-    swept = plan_sweep(shards, threads, stores, baseline, gomaxprocs, goroutines)
+    swept = plan_sweep(shards, threads, stores, baseline, gomaxprocs, goroutines, offered)
+    if offered is not None:
+        from lsim.compare.offered_axis import check_steps, parse_offered_axis
+
+        check_steps(parse_offered_axis(offered), engine, calibrate)
     if plot is not None:  # fail before a long sweep, not after it
         check_plot_path(plot)
         if not plot_available():

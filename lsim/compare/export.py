@@ -39,6 +39,7 @@ def row_dict(row: Row) -> dict[str, Any]:
         "shards": v.shards,
         "threads": s.threads,
         "gomaxprocs": v.gomaxprocs,  # a --gomaxprocs sweep's value (None: not swept)
+        "offered": v.offered,  # a --offered sweep's value (None: the workload's own load)
         "runs": s.runs,
         "reference": row.reference,
         "throughput_ops_per_s": spread_dict(s.throughput),
@@ -105,6 +106,7 @@ def render_csv(report: ComparisonReport) -> str:
         "shards",
         "threads",
         "gomaxprocs",
+        "offered",
         "runs",
         "reference",
         "ops_per_s_median",
@@ -132,6 +134,7 @@ def render_csv(report: ComparisonReport) -> str:
                 s.variant.shards or "",
                 s.threads,
                 s.variant.gomaxprocs or "",
+                s.variant.offered or "",
                 s.runs,
                 row.reference,
                 _num(s.throughput.median),

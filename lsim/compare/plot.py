@@ -95,7 +95,9 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
                 transform=top.transAxes, ha="right", va="bottom", fontsize="small", color="grey",
             )  # fmt: skip
         powers_of_two = chart.axis in ("shards", "gomaxprocs")
-        bottom.set_xlabel({"gomaxprocs": "GOMAXPROCS"}.get(chart.axis, chart.axis))
+        offered = f"offered load ({'x the workload' if chart.unit == 'x' else chart.unit})"
+        names = {"gomaxprocs": "GOMAXPROCS", "offered": offered}
+        bottom.set_xlabel(names.get(chart.axis, chart.axis))
         xs = [p.x for s in chart.series for p in s.points]
         if xs and min(xs) > 0 and max(xs) / min(xs) >= 8:
             bottom.set_xscale("log", base=2 if powers_of_two else 10)
@@ -110,32 +112,38 @@ def write_plot(chart: SweepChart, path: Path, title: str = "") -> Path:
         plt.close(fig)
 
 
+AXIS_NAMES = {"goroutines": "goroutines", "gomaxprocs": "GOMAXPROCS", "offered": "offered load"}
+
+
 def write_heatmap(grid: GridChart, path: Path, title: str = "") -> Path:
-    """A grid sweep: one heat map per design, goroutines down, GOMAXPROCS across, the
-    colour the median throughput (one scale for all designs, so panels compare)."""
+    """A grid sweep: one heat map per design, the grid's first axis down (goroutines or the
+    offered load), its second across (the load or GOMAXPROCS), the colour the median
+    throughput (one scale for all designs, so panels compare)."""
     plt = _pyplot(path)
     n = max(1, len(grid.designs))
     fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 1.5, 3.2), squeeze=False)
     try:
         top = max(grid.throughput.values(), default=1.0) or 1.0
         image = None
+        row_ticks = [grid.labels.get((grid.row_axis, r), f"{r:g}") for r in grid.rows]
+        column_ticks = [grid.labels.get((grid.column_axis, c), f"{c:g}") for c in grid.columns]
         for ax, design in zip(axes[0], grid.designs, strict=False):
             data = [
-                [grid.throughput.get((design, g, p), float("nan")) for p in grid.gomaxprocs]
-                for g in grid.goroutines
+                [grid.throughput.get((design, r, c), float("nan")) for c in grid.columns]
+                for r in grid.rows
             ]
             image = ax.imshow(data, vmin=0, vmax=top, cmap="viridis", aspect="auto")
             ax.set_title(design, fontsize="small")
-            ax.set_xticks(range(len(grid.gomaxprocs)), [str(p) for p in grid.gomaxprocs])
-            ax.set_yticks(range(len(grid.goroutines)), [f"{g:,}" for g in grid.goroutines])
-            ax.set_xlabel("GOMAXPROCS")
+            ax.set_xticks(range(len(grid.columns)), column_ticks)
+            ax.set_yticks(range(len(grid.rows)), row_ticks)
+            ax.set_xlabel(AXIS_NAMES.get(grid.column_axis, grid.column_axis))
             for i, row in enumerate(data):
                 for j, value in enumerate(row):
                     if value == value:  # not NaN: the cell was measured
                         ink = "black" if value > 0.6 * top else "white"  # readable on both
                         ax.text(j, i, f"{value:,.0f}", ha="center", va="center",
                                 fontsize="x-small", color=ink)  # fmt: skip
-        axes[0][0].set_ylabel("goroutines")
+        axes[0][0].set_ylabel(AXIS_NAMES.get(grid.row_axis, grid.row_axis))
         if image is not None:
             fig.colorbar(image, ax=list(axes[0]), label="throughput, ops/s (median)")
         fig.suptitle(title or "lsim sweep grid", fontsize="medium")
@@ -170,7 +178,7 @@ def _save(plt: Any, fig: Any, path: Path, tight: bool = True) -> Path:
     return write_atomic(path, image.getvalue())  # whole or not at all
 
 
-def _values(series: Series, what: str) -> tuple[list[int], list[float], list[float], list[float]]:
+def _values(series: Series, what: str) -> tuple[list[float], list[float], list[float], list[float]]:
     scale = 100.0 if what == "blocked" else 1.0
     xs = [p.x for p in series.points]
     spreads = [p.blocked if what == "blocked" else p.throughput for p in series.points]

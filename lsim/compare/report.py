@@ -69,7 +69,7 @@ class ComparisonReport:
     seed: int
     engine: str
     repeat: int
-    axis: str | None  # sweeps: "shards" | "threads"
+    axis: str | None  # sweeps: lsim.compare.sweep.AXES
     hot_ops: list[str]
     groups: list[Group]
     schedule: list[ScheduleEntry]
@@ -222,21 +222,24 @@ def build_report(
     # mutex (one engine's numbers are not another's); one design: the engines side by side.
     designs = {s.variant.design for s in summaries}
     split_engines = len({s.variant.engine for s in summaries}) > 1 and len(designs) > 1
-    # a sweep cell (thread count, GOMAXPROCS) is compared only with its own mutex
-    by_group: dict[tuple[int | None, int | None, str | None], list[Summary]] = {}
+    # a sweep cell (thread count, GOMAXPROCS, offered load) is compared only with its own mutex
+    by_group: dict[tuple[int | None, int | None, str | None, str | None], list[Summary]] = {}
     for s in summaries:
         v = s.variant
-        key = (v.threads, v.gomaxprocs, v.engine if split_engines else None)
+        key = (v.threads, v.gomaxprocs, v.offered, v.engine if split_engines else None)
         by_group.setdefault(key, []).append(s)
-    threads_vary = len({t for t, _, _ in by_group}) > 1
-    procs_vary = len({p for _, p, _ in by_group}) > 1
+    threads_vary = len({k[0] for k in by_group}) > 1
+    procs_vary = len({k[1] for k in by_group}) > 1
+    loads_vary = len({k[2] for k in by_group}) > 1
     groups = [
         build_group(
-            _group_title(t if threads_vary else None, e, p if procs_vary else None),
+            _group_title(
+                t if threads_vary else None, e, p if procs_vary else None, o if loads_vary else None
+            ),  # fmt: skip
             members,
             [quiet[m.variant] for m in members if m.variant in quiet],
         )
-        for (t, p, e), members in by_group.items()
+        for (t, p, o, e), members in by_group.items()
     ]
     schedule = [
         ScheduleEntry(
@@ -302,9 +305,10 @@ def build_report(
 
 
 def _group_title(threads: int | None, engine: str | None, gomaxprocs: int | None = None,
-                 ) -> str | None:  # fmt: skip
+                 offered: str | None = None) -> str | None:  # fmt: skip
     parts = [f"{threads:,} threads" if threads else "",
              f"GOMAXPROCS={gomaxprocs}" if gomaxprocs else "",
+             f"offered {offered}" if offered else "",
              f"{engine} engine" if engine else ""]  # fmt: skip
     return " · ".join(p for p in parts if p) or None
 

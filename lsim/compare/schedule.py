@@ -29,6 +29,7 @@ class Variant:
     threads: int | None = None  # None: the workload's (or --threads') own count
     engine: str | None = None  # None: the command's one --engine (set when several are compared)
     gomaxprocs: int | None = None  # None: the command's --gomaxprocs (a sweep axis sets it)
+    offered: str | None = None  # None: the workload's own load; else a sweep's --offered value
 
     @property
     def design(self) -> str:
@@ -40,6 +41,8 @@ class Variant:
         label = self.design if self.threads is None else f"{self.design} @{self.threads}"
         if self.gomaxprocs is not None:
             label += f" P={self.gomaxprocs}"
+        if self.offered is not None:
+            label += f" load={self.offered}"
         return label if self.engine is None else f"{label} [{self.engine}]"
 
     @property
@@ -47,6 +50,8 @@ class Variant:
         stem = self.design if self.threads is None else f"{self.design}-t{self.threads}"
         if self.gomaxprocs is not None:
             stem += f"-p{self.gomaxprocs}"
+        if self.offered is not None:  # "1.2x mutex" -> "-o1.2x_mutex": one safe file name
+            stem += "-o" + "".join(c if c.isalnum() or c in ".-" else "_" for c in self.offered)
         return stem if self.engine is None else f"{stem}-{self.engine}"
 
 

@@ -33,8 +33,14 @@ def _rows(chart: SweepChart) -> list[tuple[str, Spread, Spread]]:
     )
     for series in chart.series:
         for p in series.points:
+            if chart.axis == "offered":  # 0.5x, or 20,000 ops/s
+                at = f"{p.x:g}x" if chart.unit == "x" else f"{p.x:,.0f} ops/s"
+                name = f"{series.name} @{at}" if many else f"{at} offered"
+                rows.append((name, p.throughput, p.blocked))
+                continue
             plural = unit if p.x != 1 else unit[:-1]
-            name = f"{series.name} @{p.x:,}" if many else f"{p.x:,} {plural}"
+            x = f"{p.x:,.0f}"
+            name = f"{series.name} @{x}" if many else f"{x} {plural}"
             rows.append((name, p.throughput, p.blocked))
     return rows
 

@@ -48,8 +48,8 @@ GetMapping was given) and ``cell`` (the refs used since the last TrackAppendedSe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from lsim.sync.states import Operation
 
@@ -65,8 +65,11 @@ class Condition(IntEnum):
 CACHED_REF = -1  # GET_MAPPING's local_id: give the ref the scrape cached (gid[series])
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
+    """One plan step (immutable). A named tuple rather than a frozen dataclass: plans build
+    one per store call, and a frozen dataclass's ``__init__`` (one ``object.__setattr__``
+    per field) took twice as long, ~5% of a model run (issue 15)."""
+
     op: Operation
     series: int = -1
     component: int = -1  # index into Workload.components

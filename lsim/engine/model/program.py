@@ -33,6 +33,8 @@ _GOA, _LOCAL = Operation.GET_OR_ADD_GLOBAL_REF_ID, Operation.GET_LOCAL_REF_ID
 _ADD, _REPLACE = Operation.ADD_LOCAL_LINK, Operation.REPLACE_LOCAL_LINK
 _LINK, _TRACK = Operation.GET_OR_ADD_LINK, Operation.TRACK_STALENESS
 _GC, _COLLECT = Operation.CHECK_AND_REMOVE_STALE_MARKERS, Operation.COLLECT
+_NONE = Operation.NONE
+_IF_NO_LOCAL, _IF_CHANGED = Condition.IF_NO_LOCAL, Condition.IF_LOCAL_CHANGED
 
 
 class ThreadState:
@@ -68,17 +70,44 @@ class Program:
         # when the answer can change (a hit changes nothing in the store; a GC that removes
         # ids clears it). Off, every call reaches the store (the lock-trace tests need that).
         self.goa: dict[int, int] | None = {} if reuse_hits else None
+        self.paces: dict[float, list[Item]] = {}
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
         st = g.ctx
         if st is None:
             plan = thread_steps(self.w, g.id, iteration=self.iteration, calls=self.design.calls)
             st = g.ctx = ThreadState(plan)
+        # The hot path, once per plan step: the common operations are dispatched here
+        # rather than through _compile (one Python call less per step, ~10% of a step).
+        global_, local, compile_ = self._global, self._local, self._compile
         for step in st.plan:
-            items = self._compile(st, step)
+            op = step.op
+            if op is _GOA:
+                return global_(st, step, op)
+            if op is _LOCAL:
+                items = local(st, step, op)
+            elif op is _ADD or op is _REPLACE:
+                # a steady pipeline skips most of these: decide before calling _local
+                cond, last = step.condition, st.last_local
+                if cond is _IF_NO_LOCAL and last != 0:
+                    continue
+                if cond is _IF_CHANGED and (last == 0 or last == step.local_id):
+                    continue
+                items = local(st, step, op)
+            elif op is _NONE and step.pace_period_s > 0:
+                items = self._pace(step.pace_period_s)
+            else:
+                items = compile_(st, step)
             if items is not None:
                 return items
         return None
+
+    def _pace(self, period_s: float) -> list[Item]:
+        """A pace step's one item, built once per period (every goroutine shares it)."""
+        items = self.paces.get(period_s)
+        if items is None:
+            items = self.paces[period_s] = [(PACE, max(1, round(period_s * 1e9)), 0)]
+        return items
 
     def _shard(self, gid: int) -> int:
         return gid >> _SHARD_SHIFT if self.sharded else -1

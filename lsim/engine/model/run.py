@@ -167,10 +167,13 @@ class _Model:
         self.warmup = 0 if burst else round(
             min(w.run.warmup_s, WARMUP_SHARE * w.model.sim_time_s) * 1e9)  # fmt: skip
         nlocks = len(self.design.locks) + 1
+        # steady mode: the program's own method (one call less per plan step); Ctrl-C is
+        # then seen at the next census tick (1 ms simulated at the default rate, ~50 ms wall)
+        next_items = self.next_items if self.main is not None else self.program.next_items
         self.sim = Sim(nprocs=w.model.gomaxprocs, goroutines=n + burst, nlocks=nlocks,
                        switch_ns=c.switch, wakep_ns=c.wakep, spin_ns=c.spin,
                        spin_rounds=SPIN_ROUNDS, cas_retry_ns=c.cas_retry,
-                       next_items=self.next_items, warmup_ns=self.warmup, futex_ns=c.futex,
+                       next_items=next_items, warmup_ns=self.warmup, futex_ns=c.futex,
                        steal_backoff_ns=c.steal_backoff, line_ns=c.line,
                        seed=w.seed)  # fmt: skip
         if burst:  # a worker's end: wg.Done (an atomic on the shared counter), goexit0
