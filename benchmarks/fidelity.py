@@ -207,6 +207,7 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
     print(head)
     print("-" * len(head))
     met_b = met_r = cells = 0
+    bound = {"met": 0, "cells": 0}  # lock-bound (model) against Go's lock words
     frozen: list[str] = []
     for cell in args.cells:
         for procs in args.procs:
@@ -232,6 +233,11 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
                 )
                 cells += 1
                 met_b += ok_b
+                words = [g["words_blocked"] for g in go if g.get("words_blocked")]
+                if words:  # sync.Map's locks have no readable words: lockfree has none
+                    mlb = med([m.get("lock_bound", 0.0) for m in mo])
+                    bound["cells"] += 1
+                    bound["met"] += min(words) - BLOCKED_SLACK <= mlb <= max(words) + BLOCKED_SLACK
                 met_r += ok_r
                 g_never = max(g["never_ran"] for g in go)
                 m_never = max(m["never_ran"] for m in mo)
@@ -257,6 +263,11 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
                     f"{med([g.get('lock_bound', 0.0) for g in go]):13.0%} "
                     f"{med([m.get('lock_bound', 0.0) for m in mo]):5.0%}"
                 )  # fmt: skip
+    if bound["cells"]:
+        print(
+            f"\nlock-bound (model) inside Go's lock-word range +-{BLOCKED_SLACK:.0%}: "
+            f"{bound['met']}/{bound['cells']} (cells whose locks' words can be read)"
+        )
     return cells, met_b, met_r, len(frozen), frozen
 
 
