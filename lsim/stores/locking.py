@@ -198,18 +198,22 @@ _LOCKFREE = _one_lock("", costs=False)
 _REF = "appenders.SeriesRefMappingStore[]"
 _DIRECTFANOUT = {
     Operation.GET_MAPPING: (path("always", f"{_REF}.refMappingMu R",
-        "look the incoming ref up (the labels' hash when the ref is 0) and check the hash"),),
+        "look the incoming ref up (the labels' hash when the ref is 0) and check the hash",
+        "L+probes*(H+M)"),),
     Operation.CREATE_MAPPING: (path("always", f"{_REF}.refMappingMu W",
-        "a new unique ref for the child refs (the hash computed before the lock)"),),
+        "a new unique ref for the child refs (the hash computed before the lock)",
+        "L+2*I+N, writes 2"),),
     Operation.UPDATE_MAPPING: (
-        path("ref 0", "", "ignored: returns at once"),
-        path("always", f"{_REF}.refMappingMu W", "store the new child refs; re-key a new hash"),
+        path("ref 0", "", "ignored: returns at once", ""),
+        path("always", f"{_REF}.refMappingMu W", "store the new child refs; re-key a new hash",
+             "L+2*H+M+I, writes 1"),
     ),
     Operation.TRACK_APPENDED_SERIES: (path("always", f"{_REF}.timestampTrackingMu W",
-        "stamp every ref of the batch (once per Commit/Rollback)"),),
+        "stamp every ref of the batch (once per Commit/Rollback)", "L+refs*M, writes 1"),),
     Operation.CLEANUP_STALE_REFS: (path("always",
         f"{_REF}.timestampTrackingMu W; {_REF}.refMappingMu W",
-        "remove refs not appended for 15 minutes, holding both locks"),),
+        "remove refs not appended for 15 minutes, holding both locks",
+        "hold 0, writes removed?; 2*L+tracked*M+3*removed*I, writes 2*removed?"),),
 }  # fmt: skip
 
 _SERVICE_MUT = LockDecl("Service.mut", "Mutex")

@@ -47,6 +47,12 @@ FACTS = {
     "live": "live series the TrackStaleness batch clears",
     "expired": "markers CheckAndRemoveStaleMarkers removes",
     "C": "the components the model runs (one lock each, where a design has a lock each)",
+    # directfanout's calls (one Fanout's SeriesRefMappingStore)
+    "ref": "1 when the call is given a ref other than 0, else 0",
+    "probes": "map probes GetMapping makes (2: by the labels' hash, then the mapping)",
+    "refs": "refs a TrackAppendedSeries batch stamps",
+    "tracked": "refs cleanupStaleRefs looks at",
+    "removed": "refs cleanupStaleRefs removes",
 }
 # when -> (fact, the value that selects the path); "always": whatever the facts.
 CASES: dict[str, tuple[str, bool]] = {
@@ -57,6 +63,7 @@ CASES: dict[str, tuple[str, bool]] = {
     "new component": ("known", False),
     "expired": ("expired", True),
     "nothing expired": ("expired", False),
+    "ref 0": ("ref", False),
 }
 
 _INDEX = re.compile(r"\[[^\]]*\]")

@@ -21,7 +21,7 @@ from lsim.engine.model.core import WRITE, AtomicWord, Item
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Costs, Lock, Script
 from lsim.engine.model.stated import Facts, StatedCalls, facts
-from lsim.stores.locking import LOCKING, LOCKS
+from lsim.stores.locking import FACTS, LOCKING, LOCKS
 from lsim.sync.states import Operation
 from lsim.workload.steps import Step
 
@@ -76,9 +76,9 @@ class Design:
         return lk
 
     def lock_of(self, role: str, shard: int, comp: int) -> Lock:
-        """The lock of ``role`` a call on ``shard`` (or ``comp``onent) takes."""
+        """The lock of ``role`` a call on ``shard`` (or ``comp``onent, or Fanout) takes."""
         per = self.index_of[role]
-        return self.roles[role][shard if per == "shard" else comp if per == "component" else 0]
+        return self.roles[role][shard if per == "shard" else comp if per else 0]
 
     def peek(self, component: str) -> int:
         """Before a call: which path the component lookup will take (design-specific code;
@@ -86,8 +86,7 @@ class Design:
         return 0
 
     def facts(self, **values: int) -> Facts:
-        return facts(**{"miss": 0, "known": 0, "marked": 0, "live": 0, "expired": 0,
-                        "C": self.nc, **values})  # fmt: skip
+        return facts(**{**dict.fromkeys(FACTS, 0), "C": self.nc, **values})
 
     # -- operations: derived from the statement ---------------------------------------------
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
