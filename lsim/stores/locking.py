@@ -41,7 +41,8 @@ from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 
 __all__ = [
     "CASES", "COST_TERMS", "FACTS", "LOCKING", "LOCKS", "STDLIB_LOCKS", "Cost", "LockDecl",
-    "Mode", "Path", "Statement", "Take", "Taken", "Under", "describe_takes", "lock_role",
+    "Mode", "Path", "Statement", "Take", "Taken", "Under", "describe_costs", "describe_takes",
+    "lock_role",
     "matching_path", "path", "statement_rows",
 ]  # fmt: skip
 
@@ -277,10 +278,22 @@ def describe_takes(takes: tuple[Take, ...]) -> str:
     return " > ".join(parts) or "no lock"
 
 
+def describe_costs(p: Path) -> str:
+    """``model: M outside; L+M+I, writes 1; ...`` (the path's ``before=`` and ``under=``)."""
+    if p.under is None:
+        return "model: hand-written"
+    parts = [f"{p.before} outside"] if p.before.terms else []
+    for u in p.under:
+        writes = f", writes {u.writes}" if u.writes.terms else ""
+        parts.append(f"{'hold ' if u.hold else ''}{u.cost}{writes}")
+    return "model: " + ("; ".join(parts) or "nothing")
+
+
 def statement_rows(design: str) -> list[tuple[str, str, str, str]]:
-    """(operation, case, locks in order taken, what is done) for each stated path."""
+    """(operation, case, locks in order taken, what is done and the model's costs) for each
+    stated path."""
     return [
-        (op.go_name, p.when, describe_takes(p.takes), p.does)
+        (op.go_name, p.when, describe_takes(p.takes), f"{p.does} [{describe_costs(p)}]")
         for op, paths in LOCKING[design].items()
         for p in paths
     ]

@@ -99,10 +99,10 @@ def cost(text: str) -> Cost:
     def take() -> str:
         nonlocal pos
         pos += 1
-        return tokens[pos - 1]
+        return tokens[pos - 1] if pos <= len(tokens) else ""
 
     def factor() -> list[Monomial]:
-        tok = take() if pos < len(tokens) else ""
+        tok = take()
         if tok == "(":
             inner = total()
             if take() != ")":
