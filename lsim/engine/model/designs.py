@@ -21,7 +21,7 @@ from lsim.engine.model.core import WRITE, AtomicWord, Item
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Costs, Lock, Script
 from lsim.engine.model.stated import Facts, StatedCalls, facts
-from lsim.stores.locking import FACTS, LOCKING, LOCKS
+from lsim.stores.locking import LOCKING, LOCKS
 from lsim.sync.states import Operation
 from lsim.workload.steps import Step
 
@@ -50,7 +50,8 @@ class Design:
         self.roles: dict[str, list[Lock]] = {}  # lock role -> its locks (by index)
         self.index_of = {decl.role: decl.per for decl in LOCKS[self.name]}
         self.setup(shards)
-        self.stated = StatedCalls(LOCKING[self.name], c, self.lock_of, self.roles.__getitem__)
+        self.stated = StatedCalls(LOCKING[self.name], c, self.nc, self.lock_of,
+                                  self.roles.__getitem__)  # fmt: skip
 
     def setup(self, shards: int | None) -> None:
         """The stated locks, in the store's order: one per role, or one per component."""
@@ -86,37 +87,38 @@ class Design:
         return 0
 
     def facts(self, **values: int) -> Facts:
-        return facts(**{**dict.fromkeys(FACTS, 0), "C": self.nc, **values})
+        """The facts of one call (``lockpath.FACTS``; any not given is 0)."""
+        return facts(**values)
 
     # -- operations: derived from the statement ---------------------------------------------
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
-        self.stated.build(s, _OP.GET_OR_ADD_GLOBAL_REF_ID, self.facts(miss=miss), shard)
+        self.stated.build(s, _OP.GET_OR_ADD_GLOBAL_REF_ID, {"miss": int(miss)}, shard)
 
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
-        known = self.facts(known=path != 0)
+        known = {"known": int(path != 0)}
         self.stated.build(s, _OP.GET_LOCAL_REF_ID, known, shard, comp)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self.stated.build(s, _OP.ADD_LOCAL_LINK, self.facts(known=path != 0), shard, comp)
+        self.stated.build(s, _OP.ADD_LOCAL_LINK, {"known": int(path != 0)}, shard, comp)
 
     def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self.stated.build(s, _OP.REPLACE_LOCAL_LINK, self.facts(known=path != 0), shard, comp)
+        self.stated.build(s, _OP.REPLACE_LOCAL_LINK, {"known": int(path != 0)}, shard, comp)
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
-        f = self.facts(miss=miss, known=path != 0)
+        f = {"miss": int(miss), "known": int(path != 0)}
         self.stated.build(s, _OP.GET_OR_ADD_LINK, f, shard, comp)
 
     def track(self, s: Script, parts: Parts) -> None:
         marked = sum(m for m, _ in parts.values())
         live = sum(n for _, n in parts.values())
-        self.stated.build(s, _OP.TRACK_STALENESS, self.facts(marked=marked, live=live))
+        self.stated.build(s, _OP.TRACK_STALENESS, {"marked": marked, "live": live})
 
     def gc(self, s: Script, expired: int) -> None:
-        f = self.facts(expired=expired)
+        f = {"expired": expired}
         self.stated.build(s, _OP.CHECK_AND_REMOVE_STALE_MARKERS, f)
 
     def collect(self, s: Script) -> None:
-        self.stated.build(s, _OP.COLLECT, self.facts())
+        self.stated.build(s, _OP.COLLECT, {})
 
     def compile(self, program: Any, st: Any, step: Step) -> list[Item] | None:
         """Steps the program leaves to the design (directfanout's calls, designs_fanout.py)."""

@@ -116,7 +116,7 @@ def test_a_sharded_call_takes_its_shards_lock_after_routing() -> None:
 def _oracle(text: str, values: dict[str, int]) -> int:
     """The cost evaluated as the Python expression it also is (``x?`` as ``(x > 0)``)."""
     expr = re.sub(r"(\w+)\?", r"(\1 > 0)", text)
-    return int(eval(expr, {"__builtins__": {}}, {**NS, **values}))
+    return int(eval(expr, {"__builtins__": {}}, {**NS, "C": len(COMPONENTS), **values}))
 
 
 # The calls of a design's model, each with the facts it passes to the builder.
