@@ -20,7 +20,7 @@ from typing import Any, cast
 from lsim.engine.model.core import WRITE, AtomicWord, Item
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Costs, Lock, Script
-from lsim.engine.model.stated import Facts, StatedCalls, facts
+from lsim.engine.model.stated import StatedCalls
 from lsim.stores.locking import LOCKING, LOCKS
 from lsim.sync.states import Operation
 from lsim.workload.steps import Step
@@ -85,10 +85,6 @@ class Design:
         """Before a call: which path the component lookup will take (design-specific code;
         0 for designs whose locking does not depend on it)."""
         return 0
-
-    def facts(self, **values: int) -> Facts:
-        """The facts of one call (``lockpath.FACTS``; any not given is 0)."""
-        return facts(**values)
 
     # -- operations: derived from the statement ---------------------------------------------
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:

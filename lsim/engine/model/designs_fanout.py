@@ -104,27 +104,27 @@ class DirectFanoutDesign(Design):
     def get_mapping(self, s: Script, f: int, relabel: bool, probes: int) -> None:
         c = self.c
         self._call(s, _OP.GET_MAPPING, c.parse if relabel else 0)
-        self.stated.build(s, _OP.GET_MAPPING, self.facts(probes=probes), comp=f)
+        self.stated.build(s, _OP.GET_MAPPING, {"probes": probes}, comp=f)
         s.items.append((END, 0, 0))
         s.cpu(self.nc * c.wal)  # the children's appends (each remote_write's WAL)
 
     def create_mapping(self, s: Script, f: int) -> None:
         self._call(s, _OP.CREATE_MAPPING, self.c.hash)  # the label hash, before locking
-        self.stated.build(s, _OP.CREATE_MAPPING, self.facts(), comp=f)
+        self.stated.build(s, _OP.CREATE_MAPPING, {}, comp=f)
         s.items.append((END, 0, 0))
 
     def update_mapping(self, s: Script, f: int, locked: bool) -> None:
         self._call(s, _OP.UPDATE_MAPPING)
-        self.stated.build(s, _OP.UPDATE_MAPPING, self.facts(ref=locked), comp=f)
+        self.stated.build(s, _OP.UPDATE_MAPPING, {"ref": locked}, comp=f)
         s.items.append((END, 0, 0))
 
     def track_appended(self, s: Script, f: int, refs: int) -> None:
         self._call(s, _OP.TRACK_APPENDED_SERIES)
-        self.stated.build(s, _OP.TRACK_APPENDED_SERIES, self.facts(refs=refs), comp=f)
+        self.stated.build(s, _OP.TRACK_APPENDED_SERIES, {"refs": refs}, comp=f)
         s.items.append((END, 0, 0))
 
     def cleanup(self, s: Script, f: int, tracked: int, removed: int) -> None:
         self._call(s, _OP.CLEANUP_STALE_REFS)
-        counts = self.facts(tracked=tracked, removed=removed)
+        counts = {"tracked": tracked, "removed": removed}
         self.stated.build(s, _OP.CLEANUP_STALE_REFS, counts, comp=f)
         s.items.append((END, 0, 0))

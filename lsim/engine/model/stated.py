@@ -2,10 +2,15 @@
 
 A stated path lists its lock takes in order and, for the model, the costs done under each
 (``lsim/stores/lockpath.py``). :class:`StatedCalls` picks the path of one call from the
-call's facts (:data:`~lsim.stores.lockpath.CASES`) and turns it into :class:`Script` calls:
-the cost before the first lock, then per take: lock, the cost under it, and unlock (or,
-for a held take, unlock at the end of the path, innermost first); a take counted over
-several locks is one such section per lock of its role. Nothing here knows a design.
+call's facts (``lockpath.FACTS``, e.g. ``{"miss": 1}``; one not given is 0; the case by
+``lockpath.CASES``) and turns it into :class:`Script` calls: the cost before the first
+lock, then per take: lock, the cost under it, and unlock (or, for a held take, unlock at
+the end of the path, innermost first); a take counted over several locks is one such
+section per lock of its role. Nothing here knows a design.
+
+Speed: each path is flattened into steps once, and the steps of a call's shape (operation,
+shard, component, facts) are kept, since with random costs (``exponential_service``) a
+script is built per call; the items themselves are the Script's, drawn afresh each time.
 """
 
 from __future__ import annotations
@@ -61,11 +66,6 @@ def value(bound: Bound, f: Facts) -> int:
             coef *= (v > 0) if flag else v
         total += coef
     return total
-
-
-def facts(**values: int) -> Facts:
-    """The facts of one call (``miss=1``, ``expired=3``, ...; any other fact is 0)."""
-    return values
 
 
 def holds(when: str, f: Facts) -> bool:

@@ -15,7 +15,7 @@ from lsim.engine.model.core import ANNOUNCE, CPU, LOCK, READ, UNLOCK, Item
 from lsim.engine.model.designs import DESIGNS, Design, derived
 from lsim.engine.model.golock import SimRWMutex
 from lsim.engine.model.script import Costs, Script
-from lsim.engine.model.stated import facts, holds
+from lsim.engine.model.stated import holds
 from lsim.stores import STORE_NAMES, create_store
 from lsim.stores.locking import LOCKING, LOCKS, LockDecl, describe_costs, lock_role, path
 from lsim.stores.lockpath import COST_TERMS, Path, cost
@@ -139,7 +139,7 @@ def _call(d: Design, op: Operation, f: dict[str, int], s: Script) -> None:
     elif op is _OP.COLLECT:
         d.collect(s)
     else:
-        d.stated.build(s, op, d.facts(**f), comp=1)
+        d.stated.build(s, op, f, comp=1)
 
 
 _DERIVED = [(d, op) for d in STORE_NAMES for op, paths in LOCKING[d].items()
@@ -159,7 +159,7 @@ def test_a_derived_script_takes_the_path_its_facts_select_and_spends_its_costs(
     design: str, op: Operation, values: dict[str, int]
 ) -> None:
     d = model(design)
-    f = d.facts(**values)
+    f = values
     stated: Path = next(p for p in LOCKING[design][op] if holds(p.when, f))
     s = Script()
     _call(d, op, f, s)
@@ -214,7 +214,7 @@ def test_a_design_with_unstated_costs_is_not_derived_whole() -> None:
     with pytest.raises(ValueError, match="syncmap: no model costs stated for GetLocalRefID"):
         derived("syncmap")
     with pytest.raises(ValueError, match="no model costs for TrackStaleness"):
-        model("sharded").stated.build(Script(), _OP.TRACK_STALENESS, facts(marked=1))
+        model("sharded").stated.build(Script(), _OP.TRACK_STALENESS, {"marked": 1})
 
 
 @pytest.mark.parametrize(
