@@ -154,6 +154,8 @@ _SYNCMAP = {
     **_MUTEX,
     L: (
         path("component unknown", "", "a sync.Map load misses: no lock, returns 0"),
+        path("unknown, dirty map", f"{_SYNCMAP_MU} W",
+             "the load misses the read-only map and the dirty map: returns 0"),
         path("read-only map", "Service.mut W", "a lock-free sync.Map load, then the id under mut"),
         path("dirty map", f"{_SYNCMAP_MU} W; Service.mut W",
              "the load falls through to the dirty map under sync.Map's mutex"),
