@@ -9,10 +9,9 @@ Modules, in the order data flows: ``run`` (builds a run, ``parse_sim_time``), ``
 (per-design lock scripts, derived from ``lsim/stores/locking.py`` by ``stated`` where it
 states the costs) built with ``script``, ``sim`` (event loop) on ``sched`` (Go's scheduler),
 ``golock`` (Mutex/RWMutex drivers over ``lsim.sync.rules``), ``census``, ``stats``,
-``locks_report`` and
-``report`` (-> Profile). ``core`` holds the shared records. ``lsim calibrate`` is
-``calibrate`` (per-call costs fitted to ``--engine go``) on ``machine`` (the runtime's costs,
-measured by the small Go program in ``calib/``).
+``locks_report`` and ``report`` (-> Profile). ``core`` holds the shared records.
+``lsim calibrate`` is ``calibrate`` (per-call costs fitted to ``--engine go``) on ``machine``
+(the runtime's costs, measured by the small Go program in ``calib/``).
 """
 
 from lsim.engine.model.run import parse_sim_time, run_model
