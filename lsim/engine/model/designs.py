@@ -5,11 +5,12 @@ prints it: per operation and case, the locks in the order taken, what is done un
 and the model's costs: H hash, M map lookup, I map insert/delete, N a never-seen label
 set's extra, L uncontended Lock+Unlock, as in ``lsim/workload/costs.py``; C components).
 Where the statement states the costs, a :class:`Design` derives its script from it
-(``stated.py``); a design stated whole (``mutex``, ``rwmutex``, ``finegrained``) has no
-code of its own here: :func:`derived` makes its model from its name. Hand-written, each with
-its reason: ``sharded``'s lock names and its TrackStaleness/GC split over shards (below),
-``syncmap``'s component lookups, ``percomponent``'s peek and ``lockfree``'s CAS words
-(``designs_maps.py``), ``directfanout``'s calls (``designs_fanout.py``).
+(``stated.py``). A design stated whole (``mutex``, ``rwmutex``, ``finegrained``: any design
+not in :data:`HAND_WRITTEN`) has no code of its own: :func:`derived` makes its model from
+its name. Hand-written, each with its reason: ``sharded``'s lock names and its
+TrackStaleness/GC split over shards (below), ``syncmap``'s component lookups,
+``percomponent``'s peek and ``lockfree``'s CAS words (``designs_maps.py``),
+``directfanout``'s calls (``designs_fanout.py``).
 ``tests/engine/model/test_designs.py`` traces the real stores to keep them in step.
 """
 
@@ -127,6 +128,9 @@ def derived(name: str) -> type[Design]:
                if any(p.under is None for p in paths)]  # fmt: skip
     if missing:
         raise ValueError(f"{name}: no model costs stated for {', '.join(missing)}")
+    indexed = [decl.role for decl in LOCKS[name] if decl.per not in ("", "component")]
+    if indexed:  # Design.setup names a lock per role or per component only
+        raise ValueError(f"{name}: the model cannot name {', '.join(indexed)} by itself")
     doc = f"The {name} design, derived from its statement in lsim/stores/locking.py."
     cls = type(f"{name.capitalize()}Design", (Design,), {"name": name, "__doc__": doc})
     return cast(type[Design], cls)
@@ -165,6 +169,11 @@ class ShardedDesign(Design):
             s.section(lk, WRITE, cost, writes=2 + 2 * self.nc if mine else 0)
 
 
+# The designs whose model has code of its own: ShardedDesign here, SyncMapDesign,
+# PerComponentDesign and LockFreeDesign in designs_maps.py, DirectFanoutDesign in
+# designs_fanout.py. Every other design of the statement is derived whole from it, so a new
+# design stated with its costs needs nothing here.
+HAND_WRITTEN = ("sharded", "syncmap", "percomponent", "lockfree", "directfanout")
 DESIGNS: dict[str, type[Design]] = {}
 
 
@@ -173,5 +182,7 @@ def register(cls: type[Design]) -> type[Design]:
     return cls
 
 
-for _design in (derived("mutex"), derived("rwmutex"), ShardedDesign, derived("finegrained")):
-    register(_design)
+for _name in LOCKING:
+    if _name not in HAND_WRITTEN:
+        register(derived(_name))
+register(ShardedDesign)
