@@ -82,16 +82,19 @@ DOES = {
 }
 
 
-# The model's costs of each operation under one lock (``under=``, ``before=``): lockpath.py.
+# The model's costs of each operation under one lock, as (``under=``, ``before=``) in the
+# notation of lockpath.py: H hash, M map lookup, I map insert/delete, N a new series' extra,
+# L Lock+Unlock; "writes" counts the maps written (cache lines the next owner fetches).
 ONE_LOCK = {
-    G: ("L+H+M+miss*(I+N), writes miss", ""),
-    L: ("L+2*M", ""),
-    A: ("L+M+2*I, writes 2", ""),
-    R: ("L+M+3*I, writes 2", ""),
-    K: ("L+H+M+miss*(I+N)+M+2*I, writes 2+miss", ""),
+    G: ("L+H+M+miss*(I+N), writes miss", ""),  # the hash map; a miss inserts a new id
+    L: ("L+2*M", ""),  # the component's mapping, then the id in it
+    A: ("L+M+2*I, writes 2", ""),  # the mapping, then both directions
+    R: ("L+M+3*I, writes 2", ""),  # as Add, and the old local id deleted
+    K: ("L+H+M+miss*(I+N)+M+2*I, writes 2+miss", ""),  # GetOrAdd, then Add
     T: ("L+marked*I+live*M, writes marked?", "marked*H"),  # hashing the markers: unlocked
-    GC: ("L+M+expired*(1+2*C)*I, writes expired?*(2+2*C)", ""),  # hashes, stale, every link
-    COL: ("L+(1+C)*M", ""),
+    # per expired marker: its entry, its hash's id and both links of every component
+    GC: ("L+M+expired*(1+2*C)*I, writes expired?*(2+2*C)", ""),
+    COL: ("L+(1+C)*M", ""),  # the id count and each component's
 }
 
 
