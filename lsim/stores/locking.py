@@ -1,90 +1,59 @@
 """Each design's locking, stated once: per operation, which locks a call takes, in which
-mode, how many times, and what it does under them.
+mode, how many times, and what it does under them (in words, and as the model's costs).
 
 The Python stores, the model's lock scripts (``lsim/engine/model/designs*.py``) and the Go
 stores (``lsim/engine/go/src/labelstore``) are three implementations of this one statement;
 ``tests/stores/test_locking_statement.py`` and ``tests/engine/go/test_locking_statement.py``
 trace the real lock acquisitions of each against it, call by call, and check that every
-path stated here is taken by some traced call (no stale entries).
+path stated here is taken by some traced call (no stale entries). Where a path also states
+its costs (``under=``, ``before=``), the model's lock script is *derived* from it
+(``lsim/engine/model/stated.py``); the notation is ``lsim/stores/lockpath.py``'s.
+``lsim stores DESIGN`` prints a design's statement.
 
 A lock is named by its *role*: its name without the ``labelstore.`` prefix and with any
 ``[index]`` emptied (``shard[07].mut`` -> ``shard[].mut``, ``mapping[component_0].mu`` ->
-``mapping[].mu``). A path is written ``"<role> <W|R> [x <count>]; ..."``: W exclusive, R
-the read side; a count is ``N``, ``shards``, ``components`` or a range ``lo..hi`` of those
-(``shards``: the store's shard count, ``components``: the components the store knows).
-A path takes exactly what it lists; a call matches its operation when it matches one path.
+``mapping[].mu``). :data:`LOCKS` lists each design's locks, in the order its store creates
+them, with their kind and what an indexed role is indexed by.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from lsim.stores.lockpath import (
+    CASES,
+    COST_TERMS,
+    FACTS,
+    STDLIB_LOCKS,
+    Cost,
+    Mode,
+    Path,
+    Take,
+    Taken,
+    Under,
+    lock_role,
+    path,
+)
 from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 
-Mode = Literal["W", "R"]
-Taken = Counter[tuple[str, str]]  # (role, mode) -> acquisitions
-
-# Locks taken inside Go's standard library (sync.Map's own mutex): the Python stores model
-# them and count them; the Go stores cannot (the lock is private to sync.Map).
-STDLIB_LOCKS = frozenset({"Service.mappings(sync.Map).mu"})
-
-_INDEX = re.compile(r"\[[^\]]*\]")
-
-
-def lock_role(name: str) -> str:
-    """``labelstore.shard[07].mut`` -> ``shard[].mut``."""
-    return _INDEX.sub("[]", name.removeprefix("labelstore."))
+__all__ = [
+    "CASES", "COST_TERMS", "FACTS", "LOCKING", "LOCKS", "STDLIB_LOCKS", "Cost", "LockDecl",
+    "Mode", "Path", "Statement", "Take", "Taken", "Under", "describe_costs", "describe_takes",
+    "lock_role",
+    "matching_path", "path", "statement_rows",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
-class Take:
+class LockDecl:
+    """One lock role of a design: its kind, and what its ``[index]`` runs over, if any."""
+
     role: str
-    mode: Mode
-    lo: str = "1"  # an int, "shards" or "components"
-    hi: str = "1"
-
-    def bounds(self, shards: int, components: int) -> tuple[int, int]:
-        sizes = {"shards": shards, "components": components}
-
-        def size(bound: str) -> int:
-            return sizes[bound] if bound in sizes else int(bound)
-
-        return size(self.lo), size(self.hi)
-
-
-@dataclass(frozen=True, slots=True)
-class Path:
-    when: str  # the case it covers: "always", "miss", "component unknown", ...
-    takes: tuple[Take, ...]
-    does: str  # what the call does under the locks (the model's costs follow it)
-
-    def matches(self, taken: Taken, shards: int, components: int, stdlib: bool = True) -> bool:
-        """Whether ``taken`` is this path (``stdlib=False``: STDLIB_LOCKS are not seen)."""
-        rest = Counter(taken)
-        for t in self.takes:
-            if not stdlib and t.role in STDLIB_LOCKS:
-                continue
-            lo, hi = t.bounds(shards, components)
-            if not lo <= rest.pop((t.role, t.mode), 0) <= hi:
-                return False
-        return not +rest
-
-
-def path(when: str, takes: str, does: str) -> Path:
-    """``path("miss", "Service.globalMut R; Service.globalMut W", "...")``."""
-    parsed: list[Take] = []
-    for part in filter(None, (p.strip() for p in takes.split(";"))):
-        m = re.fullmatch(r"(\S+) (W|R)(?: x (\w+)(?:\.\.(\w+))?)?", part)
-        if m is None:
-            raise ValueError(f"bad lock take {part!r} (want '<role> <W|R> [x <lo>[..<hi>]]')")
-        role, mode, lo, hi = m.groups()
-        parsed.append(Take(role, "W" if mode == "W" else "R", lo or "1", hi or lo or "1"))
-    return Path(when, tuple(parsed), does)
+    kind: Literal["Mutex", "RWMutex"]
+    per: Literal["", "component", "shard", "fanout"] = ""
 
 
 # The operations of the design's calls (LabelStore.operations), each with its paths.
@@ -113,51 +82,83 @@ DOES = {
 }
 
 
-def _everything(takes: str) -> dict[Operation, tuple[Path, ...]]:
-    return {op: (path("always", takes, DOES[op]),) for op in _OPS}
+# The model's costs of each operation under one lock, as (``under=``, ``before=``) in the
+# notation of lockpath.py: H hash, M map lookup, I map insert/delete, N a new series' extra,
+# L Lock+Unlock; "writes" counts the maps written (cache lines the next owner fetches).
+ONE_LOCK = {
+    G: ("L+H+M+miss*(I+N), writes miss", ""),  # the hash map; a miss inserts a new id
+    L: ("L+2*M", ""),  # the component's mapping, then the id in it
+    A: ("L+M+2*I, writes 2", ""),  # the mapping, then both directions
+    R: ("L+M+3*I, writes 2", ""),  # as Add, and the old local id deleted
+    K: ("L+H+M+miss*(I+N)+M+2*I, writes 2+miss", ""),  # GetOrAdd, then Add
+    T: ("L+marked*I+live*M, writes marked?", "marked*H"),  # hashing the markers: unlocked
+    # per expired marker: its entry, its hash's id and both links of every component
+    GC: ("L+M+expired*(1+2*C)*I, writes expired?*(2+2*C)", ""),
+    COL: ("L+(1+C)*M", ""),  # the id count and each component's
+}
 
 
-_MUTEX = _everything("Service.mut W")
+def _one_lock(takes: str, *, costs: bool = True) -> dict[Operation, tuple[Path, ...]]:
+    """Every operation under ``takes`` (with the model's costs of one lock, if ``costs``)."""
+    return {
+        op: (path("always", takes, DOES[op], *(ONE_LOCK[op] if costs else (None, ""))),)
+        for op in _OPS
+    }
+
+
+_MUTEX = _one_lock("Service.mut W")
 _RWMUTEX = {
     **_MUTEX,
-    L: (path("always", "Service.mut R", DOES[L]),),
-    COL: (path("always", "Service.mut R", DOES[COL]),),
+    L: (path("always", "Service.mut R", DOES[L], ONE_LOCK[L][0]),),
+    COL: (path("always", "Service.mut R", DOES[COL], ONE_LOCK[COL][0]),),
 }
 _FINEGRAINED = {
     G: (
-        path("hit", "Service.globalMut R", "hash, look up under the read lock"),
+        path("hit", "Service.globalMut R", "hash, look up under the read lock", "L+H+M"),
         path("miss", "Service.globalMut R; Service.globalMut W",
-             "a read-lock miss, then re-check and insert under the write lock"),
+             "a read-lock miss, then re-check and insert under the write lock",
+             "L+H+M; L+M+I+N, writes 1"),
     ),
-    L: (path("always", "Service.mappingsMut R", DOES[L]),),
-    A: (path("always", "Service.mappingsMut W", DOES[A]),),
-    R: (path("always", "Service.mappingsMut W", DOES[R]),),
+    L: (path("always", "Service.mappingsMut R", DOES[L], ONE_LOCK[L][0]),),
+    A: (path("always", "Service.mappingsMut W", DOES[A], ONE_LOCK[A][0]),),
+    R: (path("always", "Service.mappingsMut W", DOES[R], ONE_LOCK[R][0]),),
     K: (
         path("hit", "Service.globalMut R; Service.mappingsMut W",
-             "id under globalMut R, link under mappingsMut W (nested)"),
+             "id under globalMut R, link under mappingsMut W (nested)",
+             "hold L+H+M; L+M+2*I, writes 2"),
         path("miss", "Service.globalMut R; Service.globalMut W; Service.mappingsMut W",
-             "insert under globalMut W, link under mappingsMut W (nested)"),
+             "insert under globalMut W, link under mappingsMut W (nested)",
+             "L+H+M; hold L+M+I+N, writes 1; L+M+2*I, writes 2"),
     ),
-    T: (path("always", "Service.stalenessMut W", DOES[T]),),
+    T: (path("always", "Service.stalenessMut W", DOES[T], *ONE_LOCK[T]),),
     GC: (
-        path("nothing expired", "Service.stalenessMut W", "scan the markers"),
+        path("nothing expired", "Service.stalenessMut W", "scan the markers", "L+M"),
         path("expired", "Service.stalenessMut W; Service.globalMut W; Service.mappingsMut W",
-             "stalenessMut > globalMut W > mappingsMut W, in that order"),
+             "stalenessMut > globalMut W > mappingsMut W, in that order",
+             "hold L+M+expired*I, writes 1; hold L+expired*I, writes 1;"
+             " L+2*expired*C*I, writes 2*C"),
     ),
-    COL: (path("always", "Service.globalMut R; Service.mappingsMut R", DOES[COL]),),
+    COL: (path("always", "Service.globalMut R; Service.mappingsMut R", DOES[COL],
+               "hold L+M; L+C*M"),),
 }  # fmt: skip
+# The model's sharded: the five per-series calls derived (on the call's shard); Track and GC
+# split over shards by the model's own code (designs.py: ShardedDesign says why).
 _SHARDED = {
-    **{op: (path("always", "shard[].mut W", f"{DOES[op]}, on the series' or id's shard"),)
+    **{op: (path("always", "shard[].mut W", f"{DOES[op]}, on the series' or id's shard",
+                 ONE_LOCK[op][0], "H" if op in (G, K) else ""),)  # H: the wrapper routes
        for op in (G, L, A, R, K)},
     T: (path("always", "shard[].mut W x 1..shards", "one section per shard touched"),),
     GC: (path("always", "shard[].mut W x shards", "every shard in turn"),),
-    COL: (path("always", "shard[].mut W x shards", "every shard in turn"),),
+    COL: (path("always", "shard[].mut W x shards", "every shard in turn", ONE_LOCK[COL][0]),),
 }  # fmt: skip
 _SYNCMAP_MU = "Service.mappings(sync.Map).mu"
+# The component lookups are hand-written in the model (designs_maps.py says why).
 _SYNCMAP = {
     **_MUTEX,
     L: (
         path("component unknown", "", "a sync.Map load misses: no lock, returns 0"),
+        path("unknown, dirty map", f"{_SYNCMAP_MU} W",
+             "the load misses the read-only map and the dirty map: returns 0"),
         path("read-only map", "Service.mut W", "a lock-free sync.Map load, then the id under mut"),
         path("dirty map", f"{_SYNCMAP_MU} W; Service.mut W",
              "the load falls through to the dirty map under sync.Map's mutex"),
@@ -168,48 +169,79 @@ _SYNCMAP = {
              "id and link under mut; the mapping's LoadOrStore as in AddLocalLink"),),
     R: (path("always", f"Service.mut W; {_SYNCMAP_MU} W x 0..1", DOES[R]),),
 }  # fmt: skip
+# Copy-on-write mappings: finding a component's mapping is a lock-free lookup (before=M).
 _PERCOMPONENT = {
     **_MUTEX,
     L: (
-        path("component unknown", "", "no mapping yet: returns 0"),
-        path("known", "mapping[].mu R", "the id under the component's read lock"),
+        path("component unknown", "", "no mapping yet: returns 0", "", "M"),
+        path("known", "mapping[].mu R", "the id under the component's read lock", "L+M", "M"),
     ),
     A: (
-        path("known", "mapping[].mu W", DOES[A]),
-        path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut"),
+        path("known", "mapping[].mu W", DOES[A], "L+2*I, writes 2", "M"),
+        path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut",
+             "L+M+I, writes 1; L+2*I, writes 2", "M"),
     ),
     R: (
-        path("known", "mapping[].mu W", DOES[R]),
-        path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut"),
+        path("known", "mapping[].mu W", DOES[R], "L+3*I, writes 2", "M"),
+        path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut",
+             "L+M+I, writes 1; L+2*I, writes 2", "M"),
     ),
-    K: (path("always", "Service.mut W; mapping[].mu W", "id under mut, link nested under it"),),
+    K: (path("always", "Service.mut W; mapping[].mu W", "id under mut, link nested under it",
+             "hold L+H+M+miss*(I+N)+M, writes miss; L+2*I, writes 2"),),
     GC: (
-        path("nothing expired", "Service.mut W", "scan the markers"),
+        path("nothing expired", "Service.mut W", "scan the markers", "L+M"),
         path("expired", "Service.mut W; mapping[].mu W x 1..components",
-             "drop the ids under mut, then from each mapping under its lock"),
+             "drop the ids under mut, then from each mapping under its lock",
+             "hold L+M+expired*I, writes 2; L+2*expired*I, writes 2"),
     ),
     COL: (path("always", "Service.mut W; mapping[].mu R x 0..components",
-             "count under mut, then each mapping under its read lock"),),
+             "count under mut, then each mapping under its read lock", "hold L+M; L+M"),),
 }  # fmt: skip
-_LOCKFREE = _everything("")
+# No lock: the model's CAS words are hand-written (designs_maps.py says why).
+_LOCKFREE = _one_lock("", costs=False)
 # directfanout makes the Fanout's calls (its labelstore is a no-op that no plan calls); one
 # SeriesRefMappingStore per Fanout with 2+ children, named after the Fanout's index.
 _REF = "appenders.SeriesRefMappingStore[]"
 _DIRECTFANOUT = {
     Operation.GET_MAPPING: (path("always", f"{_REF}.refMappingMu R",
-        "look the incoming ref up (the labels' hash when the ref is 0) and check the hash"),),
+        "look the incoming ref up (the labels' hash when the ref is 0) and check the hash",
+        "L+probes*(H+M)"),),
     Operation.CREATE_MAPPING: (path("always", f"{_REF}.refMappingMu W",
-        "a new unique ref for the child refs (the hash computed before the lock)"),),
+        "a new unique ref for the child refs (the hash computed before the lock)",
+        "L+2*I+N, writes 2"),),
     Operation.UPDATE_MAPPING: (
-        path("ref 0", "", "ignored: returns at once"),
-        path("always", f"{_REF}.refMappingMu W", "store the new child refs; re-key a new hash"),
+        path("ref 0", "", "ignored: returns at once", ""),
+        path("always", f"{_REF}.refMappingMu W", "store the new child refs; re-key a new hash",
+             "L+2*H+M+I, writes 1"),
     ),
     Operation.TRACK_APPENDED_SERIES: (path("always", f"{_REF}.timestampTrackingMu W",
-        "stamp every ref of the batch (once per Commit/Rollback)"),),
+        "stamp every ref of the batch (once per Commit/Rollback)", "L+refs*M, writes 1"),),
     Operation.CLEANUP_STALE_REFS: (path("always",
         f"{_REF}.timestampTrackingMu W; {_REF}.refMappingMu W",
-        "remove refs not appended for 15 minutes, holding both locks"),),
+        "remove refs not appended for 15 minutes, holding both locks",
+        "hold 0, writes removed?; 2*L+tracked*M+3*removed*I, writes 2*removed?"),),
 }  # fmt: skip
+
+_SERVICE_MUT = LockDecl("Service.mut", "Mutex")
+LOCKS: Mapping[str, tuple[LockDecl, ...]] = MappingProxyType(
+    {
+        "mutex": (_SERVICE_MUT,),
+        "rwmutex": (LockDecl("Service.mut", "RWMutex"),),
+        "finegrained": (
+            LockDecl("Service.stalenessMut", "Mutex"),
+            LockDecl("Service.globalMut", "RWMutex"),
+            LockDecl("Service.mappingsMut", "RWMutex"),
+        ),
+        "sharded": (LockDecl("shard[].mut", "Mutex", "shard"),),
+        "syncmap": (_SERVICE_MUT, LockDecl(_SYNCMAP_MU, "Mutex")),
+        "percomponent": (_SERVICE_MUT, LockDecl("mapping[].mu", "RWMutex", "component")),
+        "lockfree": (),
+        "directfanout": (
+            LockDecl(f"{_REF}.refMappingMu", "RWMutex", "fanout"),
+            LockDecl(f"{_REF}.timestampTrackingMu", "Mutex", "fanout"),
+        ),
+    }
+)
 
 LOCKING: Mapping[str, Statement] = MappingProxyType(
     {
@@ -251,10 +283,22 @@ def describe_takes(takes: tuple[Take, ...]) -> str:
     return " > ".join(parts) or "no lock"
 
 
+def describe_costs(p: Path) -> str:
+    """``model: M outside; L+M+I, writes 1; ...`` (the path's ``before=`` and ``under=``)."""
+    if p.under is None:
+        return "model: hand-written"
+    parts = [f"{p.before} outside"] if p.before.terms else []
+    for u in p.under:
+        writes = f", writes {u.writes}" if u.writes.terms else ""
+        parts.append(f"{'hold ' if u.hold else ''}{u.cost}{writes}")
+    return "model: " + ("; ".join(parts) or "nothing")
+
+
 def statement_rows(design: str) -> list[tuple[str, str, str, str]]:
-    """(operation, case, locks in order taken, what is done) for each stated path."""
+    """(operation, case, locks in order taken, what is done and the model's costs) for each
+    stated path."""
     return [
-        (op.go_name, p.when, describe_takes(p.takes), p.does)
+        (op.go_name, p.when, describe_takes(p.takes), f"{p.does} [{describe_costs(p)}]")
         for op, paths in LOCKING[design].items()
         for p in paths
     ]

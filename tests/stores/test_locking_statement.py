@@ -19,7 +19,7 @@ from lsim.engine.model.designs import DESIGNS
 from lsim.engine.model.program import Program, ThreadState
 from lsim.engine.model.script import Costs
 from lsim.stores import STORE_NAMES, create_store
-from lsim.stores.locking import LOCKING, Taken, lock_role, matching_path, path
+from lsim.stores.locking import LOCKING, LOCKS, Taken, lock_role, matching_path, path
 from lsim.stores.locking import Path as LockPath
 from lsim.sync.states import Operation
 from lsim.workload.series import SeriesSet
@@ -34,6 +34,7 @@ from tests.engine.go.trace import (
 )
 from tests.engine.model.helpers import small_workload
 from tests.engine.model.test_designs import FANOUT_SCENARIO, SCENARIO, script_trace
+from tests.stores.helpers import series
 from tests.workload.helpers import workload
 
 SHARDS = 4
@@ -130,3 +131,22 @@ def test_a_path_takes_exactly_what_it_lists() -> None:
     assert isinstance(p, LockPath)
     with pytest.raises(ValueError, match="bad lock take"):
         path("x", "Service.mut X", "")
+
+
+@pytest.mark.parametrize("design", STORE_NAMES)
+def test_the_stated_locks_are_the_stores_and_the_models(design: str) -> None:
+    """LOCKS names each design's locks in its store's order, with their kinds; the model
+    makes the same locks (the store makes a component's lock at its first link)."""
+    shards = SHARDS if design == "sharded" else None
+    store = create_store(
+        design, shards=shards, **({"fanouts": 2} if design == "directfanout" else {})
+    )
+    for component in ("c0", "c1"):
+        if design != "directfanout":
+            store.add_local_link(component, store.get_or_add_global_ref_id(series(0)), 1)
+    roles = [(lock_role(lk.name), type(lk).__name__) for lk in store.locks()]
+    stated = [(decl.role, decl.kind) for decl in LOCKS[design]]
+    assert list(dict.fromkeys(roles)) == stated
+    model = DESIGNS[design](Costs.from_mapping({}), ("c0", "c1"), shards, store)
+    assert [lk.name for lk in model.locks] == [lk.name for lk in store.locks()]
+    assert [type(lk).__name__ for lk in model.locks] == ["Sim" + kind for _, kind in roles]

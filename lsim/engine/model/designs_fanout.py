@@ -1,22 +1,13 @@
 """Lock script of ``directfanout``: no labelstore, one series-ref mapping per Fanout.
 
-Mirrors ``lsim/stores/refmapping.py`` lock for lock (``tests/engine/model/test_designs.py``
-traces both). Costs as in ``designs.py`` (H hash, M hit, I insert, N new entry, L lock;
-R = the Fanout's children, W = ``wal_append_ns``, P = ``scrape_parse_ns``):
-
-===================  =================================================================
-call                 items
-===================  =================================================================
-GetMapping           P outside behind a relabel stage, then ``[refMappingMu R: L+2H+2M]``
-                     when given ref 0 and found (lookup by hash, then the mapping and its
-                     hash check), else ``[... R: L+H+M]``; after it, the R child appends
-                     outside (R*W)
-CreateMapping        H outside, ``[refMappingMu W: L+2I+N]``
-UpdateMapping        given ref 0: returns before locking; else ``[refMappingMu W: L+2H+M+I]``
-TrackAppendedSeries  ``[timestampTrackingMu: L + refs*M]``
-cleanupStaleRefs     ``[timestampTrackingMu > refMappingMu W: 2L + tracked*M + removed*3I]``
-work step            a sample passed through a one-child Fanout: P (relabel) + W, no lock
-===================  =================================================================
+What each call does under its locks is derived from the statement (``lsim/stores/
+locking.py``; ``lsim stores directfanout`` prints it). Hand-written here: which call a step
+makes and its result (the real store, through ``FanoutCalls``), the locks' names (per
+Fanout, as ``lsim/stores/refmapping.py`` names them), and what the calls do outside the
+store: P = ``scrape_parse_ns`` before GetMapping behind a relabel stage, H the label hash
+before CreateMapping, the R children's appends after GetMapping (R*W, W =
+``wal_append_ns``), and a work step (a sample through a one-child Fanout: P + W, no lock).
+``tests/engine/model/test_designs.py`` traces ``lsim/stores/refmapping.py`` against it.
 """
 
 from __future__ import annotations
@@ -24,10 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from lsim.engine.fanoutexec import SKIPPED, FanoutCalls
-from lsim.engine.model.core import END, OP, READ, WRITE, Item
+from lsim.engine.model.core import END, OP, Item
 from lsim.engine.model.designs import Design, register
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.script import Script
+from lsim.stores.lockpath import lock_role
 from lsim.stores.refmapping import lock_names
 from lsim.sync.states import Operation
 from lsim.workload.steps import Step
@@ -51,6 +43,10 @@ class DirectFanoutDesign(Design):
             mapping_name, tracking_name = lock_names(i)
             self.mapping_mu.append(self.new_rw(mapping_name))
             self.tracking_mu.append(self.new_mutex(tracking_name))
+        mapping_role, tracking_role = (lock_role(name) for name in lock_names(0))
+        self.roles.update(
+            {mapping_role: list(self.mapping_mu), tracking_role: list(self.tracking_mu)}
+        )
         self.cache: dict[tuple[int, ...], list[Item]] = {}
 
     def compile(self, program: Any, st: Any, step: Step) -> list[Item] | None:
@@ -108,35 +104,27 @@ class DirectFanoutDesign(Design):
     def get_mapping(self, s: Script, f: int, relabel: bool, probes: int) -> None:
         c = self.c
         self._call(s, _OP.GET_MAPPING, c.parse if relabel else 0)
-        s.section(self.mapping_mu[f], READ, c.lock + probes * (c.hash + c.hit))
+        self.stated.build(s, _OP.GET_MAPPING, {"probes": probes}, comp=f)
         s.items.append((END, 0, 0))
         s.cpu(self.nc * c.wal)  # the children's appends (each remote_write's WAL)
 
     def create_mapping(self, s: Script, f: int) -> None:
-        c = self.c
-        self._call(s, _OP.CREATE_MAPPING, c.hash)  # the label hash is taken before locking
-        s.section(self.mapping_mu[f], WRITE, c.lock + 2 * c.insert + c.new_series, writes=2)
+        self._call(s, _OP.CREATE_MAPPING, self.c.hash)  # the label hash, before locking
+        self.stated.build(s, _OP.CREATE_MAPPING, {}, comp=f)
         s.items.append((END, 0, 0))
 
     def update_mapping(self, s: Script, f: int, locked: bool) -> None:
-        c = self.c
         self._call(s, _OP.UPDATE_MAPPING)
-        if locked:  # ref 0 returns before the lock
-            s.section(self.mapping_mu[f], WRITE, c.lock + 2 * c.hash + c.hit + c.insert,
-                      writes=1)  # fmt: skip
+        self.stated.build(s, _OP.UPDATE_MAPPING, {"ref": locked}, comp=f)
         s.items.append((END, 0, 0))
 
     def track_appended(self, s: Script, f: int, refs: int) -> None:
         self._call(s, _OP.TRACK_APPENDED_SERIES)
-        s.section(self.tracking_mu[f], WRITE, self.c.lock + refs * self.c.hit, writes=1)
+        self.stated.build(s, _OP.TRACK_APPENDED_SERIES, {"refs": refs}, comp=f)
         s.items.append((END, 0, 0))
 
     def cleanup(self, s: Script, f: int, tracked: int, removed: int) -> None:
-        c = self.c
         self._call(s, _OP.CLEANUP_STALE_REFS)
-        s.lock(self.tracking_mu[f])
-        s.lock(self.mapping_mu[f], WRITE)
-        s.cpu(2 * c.lock + tracked * c.hit + removed * 3 * c.insert)
-        s.unlock(self.mapping_mu[f], WRITE, writes=2 if removed else 0)
-        s.unlock(self.tracking_mu[f], writes=1 if removed else 0)
+        counts = {"tracked": tracked, "removed": removed}
+        self.stated.build(s, _OP.CLEANUP_STALE_REFS, counts, comp=f)
         s.items.append((END, 0, 0))

@@ -1,13 +1,13 @@
 """Lock scripts of the designs that take the component mappings off the one lock:
-``syncmap``, ``percomponent`` and ``lockfree`` (the table is in ``designs.py``)."""
+``syncmap``, ``percomponent`` and ``lockfree``. What their statements (``lsim/stores/
+locking.py``) state is derived (``designs.py``); each class says what it writes by hand and
+why: what the statement cannot say as data."""
 
 from __future__ import annotations
 
-from lsim.engine.model.core import READ, WRITE, AtomicWord
+from lsim.engine.model.core import WRITE, AtomicWord
 from lsim.engine.model.designs import Design, Parts, register
-from lsim.engine.model.golock import SimRWMutex
 from lsim.engine.model.script import Script
-from lsim.stores.mutex import SERVICE_MUT
 
 # sync.Map load paths (SyncMapDesign.peek)
 IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
@@ -15,13 +15,20 @@ IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
 
 @register
 class SyncMapDesign(Design):
-    """``Service.mut`` for everything but the component lookup, which is a ``sync.Map``."""
+    """``Service.mut`` for everything but the component lookup, which is a ``sync.Map``.
+
+    GetOrAdd, TrackStaleness, GC and Collect are derived (as mutex). Hand-written: the four
+    calls that look a component up, whose locks depend on where the sync.Map finds it (the
+    lock-free read-only snapshot, or past it under the map's mutex, and a LoadOrStore that
+    may lock it again): a state of the real map, read by :meth:`peek`, that the statement
+    can only name as cases ("read-only map", "dirty map", "x 0..2")."""
 
     name = "syncmap"
 
     def setup(self, shards: int | None) -> None:
-        self.mut = self.new_mutex(SERVICE_MUT)
-        self.map_mu = self.new_mutex("labelstore.Service.mappings(sync.Map).mu")
+        super().setup(shards)
+        self.mut = self.roles["Service.mut"][0]
+        self.map_mu = self.roles["Service.mappings(sync.Map).mu"][0]
 
     def peek(self, component: str) -> int:
         """Where a ``Load`` finds the component: the read-only snapshot (no lock), or past it
@@ -71,70 +78,33 @@ class SyncMapDesign(Design):
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
-        self._linking(s, self.k_goa(miss) - c.lock + 2 * c.insert, path, writes=2 + miss)
+        found = c.hash + c.hit + (c.insert + c.new_series if miss else 0)
+        self._linking(s, found + 2 * c.insert, path, writes=2 + miss)
 
 
 @register
 class PerComponentDesign(Design):
-    """``Service.mut`` for hashes and staleness; an RWMutex per component mapping."""
+    """``Service.mut`` for hashes and staleness; an RWMutex per component mapping.
+
+    Every call is derived. Hand-written: :meth:`peek`, as which case applies (a known
+    component or a new one) is the store's state, not the call's. The store creates a
+    mapping's lock when the component first links; the model has them all from the start
+    (an unused lock changes nothing)."""
 
     name = "percomponent"
-
-    def setup(self, shards: int | None) -> None:
-        self.mut = self.new_mutex(SERVICE_MUT)
-        # The store creates a mapping's lock when the component first links; the model has
-        # them all from the start (an unused lock changes nothing).
-        self.comp: list[SimRWMutex] = [
-            self.new_rw(f"labelstore.mapping[{name}].mu") for name in self.components
-        ]
 
     def peek(self, component: str) -> int:
         """1 when the component's mapping (and so its lock) exists already, else 0."""
         return int(self.store._find_mapping(component) is not None)
 
-    def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
-        s.cpu(self.c.hit)  # copy-on-write mappings: a lock-free lookup
-        if path:
-            s.section(self.comp[comp], READ, self.c.lock + self.c.hit)
-
-    def _link(self, s: Script, comp: int, path: int, cost: int) -> None:
-        s.cpu(self.c.hit)
-        if not path:  # first link of a component: created under Service.mut
-            s.section(self.mut, WRITE, self.c.lock + self.c.hit + self.c.insert, writes=1)
-        s.section(self.comp[comp], WRITE, self.c.lock + cost, writes=2)
-
-    def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self._link(s, comp, path, 2 * self.c.insert)
-
-    def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self._link(s, comp, path, 3 * self.c.insert if path else 2 * self.c.insert)
-
-    def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
-        s.lock(self.mut)
-        s.cpu(self.k_goa(miss) + self.c.hit)
-        s.section(self.comp[comp], WRITE, self.c.lock + 2 * self.c.insert, writes=2)
-        s.unlock(self.mut, writes=int(miss))
-
-    def gc(self, s: Script, expired: int) -> None:
-        c = self.c
-        s.lock(self.mut)
-        s.cpu(c.lock + c.hit + expired * c.insert)
-        if expired:
-            for lk in self.comp:
-                s.section(lk, WRITE, c.lock + expired * 2 * c.insert, writes=2)
-        s.unlock(self.mut, writes=2 if expired else 0)
-
-    def collect(self, s: Script) -> None:
-        s.lock(self.mut)
-        s.cpu(self.c.lock + self.c.hit)
-        for lk in self.comp:
-            s.section(lk, READ, self.c.lock + self.c.hit)
-        s.unlock(self.mut)
-
 
 @register
 class LockFreeDesign(Design):
-    """No lock: reads are CPU; each store into a shared map is a CAS on that map's word."""
+    """No lock: reads are CPU; each store into a shared map is a CAS on that map's word.
+
+    All hand-written: the statement is about locks, and this design has none; what it
+    serialises on is an atomic word per shared map (``core.AtomicWord``), which the
+    statement's notation does not have."""
 
     name = "lockfree"
 

@@ -87,6 +87,7 @@ SCENARIO = [
     Step(
         Operation.ADD_LOCAL_LINK, series=0, component=0, local_id=5, condition=Condition.IF_NO_LOCAL
     ),  # fmt: skip
+    Step(Operation.GET_LOCAL_REF_ID, series=0, component=1),  # unknown; c0 is linked
     Step(Operation.GET_LOCAL_REF_ID, series=0, component=0),
     Step(
         Operation.REPLACE_LOCAL_LINK,
