@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lsim.engine.go.lockwords import lock_words, words_disagree
 from lsim.engine.go.planfile import GoRun, PlanStats
 from lsim.engine.latency import GO_LOG_LINEAR
 from lsim.engine.machine import NOISY_FOREIGN_CORES
@@ -181,9 +182,7 @@ def go_record(r: GoRuns) -> RunRecord:
     timings = _timings(r, total, window)
     sampler = _sampler(census)
     thread_ops = [int(x) for x in clean.get("thread_ops", [])]
-    # goroutines parked on store locks, read from the locks' own words (no stop-the-world)
-    words = {name: run["lock_words"] for name, run in (("clean", clean), ("census", census))
-             if run and run.get("lock_words")}  # fmt: skip
+    words = lock_words(clean, census)
     block = None
     if census is not None:
         store_ns = float(census.get("block_profile", {}).get("store_ns", 0.0))
@@ -215,26 +214,6 @@ def go_record(r: GoRuns) -> RunRecord:
         ],
         interrupted="the measured window was cut short (Ctrl-C)" if r.interrupted else "",
     )
-
-
-def words_disagree(
-    words: dict[str, Any] | None, census: dict[str, Any] | None, goroutines: int
-) -> list[str]:
-    """A note when the stop-the-world census and the locks' own waiter counts (the same
-    run, read without stopping the world) disagree by more than 20 points."""
-    blocked = ((census or {}).get("census") or {}).get("blocked_per_sample") or []
-    if not words or not words.get("samples") or not goroutines or not blocked:
-        return []
-    by_words = words["waiters_mean"] / goroutines
-    by_census = sum(blocked) / len(blocked) / goroutines
-    if abs(by_words - by_census) <= 0.20:
-        return []
-    return [
-        f"the census's stop-the-world samples read {by_census:.0%} of goroutines blocked, "
-        f"the locks' own waiter counts {by_words:.0%} (same run, {words['samples']:,} reads "
-        "without stopping the world): the census's moments are not typical of this run; "
-        "integrations.lock_words has the counts over time"
-    ]
 
 
 def _machine(r: GoRuns, foreign: float, foreign_census: float) -> dict[str, Any]:
