@@ -51,6 +51,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fidelity_mechanisms import mechanism_fields, mechanism_table  # noqa: E402
+
 from lsim.profile.model import Profile  # noqa: E402
 from lsim.stores import LABELSTORE_NAMES  # noqa: E402
 from lsim.workload.costs import load_costs_file  # noqa: E402
@@ -122,6 +124,7 @@ def summary(p: Profile) -> dict[str, Any]:
         / n,
         "iteration_ms": p.timings.get("iteration_ns_median", 0.0) / 1e6,
         "wall_s": p.timings.get("wall_s", 0.0),
+        **mechanism_fields(p.integrations),
     }
 
 
@@ -213,11 +216,7 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
         for procs in args.procs:
             go_base = model_base = 0.0
             for design in args.designs:
-                go = [cache.get(go_key(args, cell, design, procs, k)) for k in range(args.go_runs)]
-                go = [g for g in go if g]
-                mo = [cache.get(f"model/{cell}/{design}/P{procs}/s{s}/{args.sim_time:g}")
-                      for s in args.seeds]  # fmt: skip
-                mo = [m for m in mo if m]
+                go, mo = runs_of(args, cache, cell, design, procs)
                 if not go or not mo:
                     continue
                 gb = [g["blocked"] for g in go]
@@ -271,6 +270,14 @@ def table(args: argparse.Namespace, cache: Cache) -> tuple[int, int, int, int, l
     return cells, met_b, met_r, len(frozen), frozen
 
 
+def runs_of(args: argparse.Namespace, cache: Cache, cell: str, design: str,
+            procs: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+    """The cached summaries of one cell: real Go's runs and the model's seeds."""
+    go = [cache.get(go_key(args, cell, design, procs, k)) for k in range(args.go_runs)]
+    mo = [cache.get(f"model/{cell}/{design}/P{procs}/s{s}/{args.sim_time:g}") for s in args.seeds]
+    return [g for g in go if g], [m for m in mo if m]
+
+
 def anchors() -> None:
     """The published facts, on the model with its default costs (tests/engine/model/facts.py)."""
     from tests.engine.model import facts
@@ -291,8 +298,8 @@ def anchors() -> None:
     )
     hc = facts.high_contention()
     m = facts.run(hc, "mutex", gomaxprocs=8)
-    s = facts.run(hc, "sharded", shards=32, gomaxprocs=8)
-    mi, si = m.timings["iteration_ns_median"] / 1e6, s.timings["iteration_ns_median"] / 1e6
+    sh = facts.run(hc, "sharded", shards=32, gomaxprocs=8)
+    mi, si = m.timings["iteration_ns_median"] / 1e6, sh.timings["iteration_ns_median"] / 1e6
     print(f"{'M2 benchmark, 8 Ps':24} mutex {mi:.2f} ms, 32 shards {si:.2f} ms per iteration: "
           f"{mi / si:.2f}x (published 17.05 -> 4.61 ms, 3.70x; target within 1.5x: "
           f"{'met' if 3.7 / 1.5 <= mi / si <= 3.7 * 1.5 else 'MISSED'})")  # fmt: skip
@@ -350,6 +357,13 @@ def main() -> None:
             f"frozen closed loops (model never_ran > 0 where Go ran every goroutine): "
             f"{n_frozen} {' '.join(frozen)}"
         )
+    print(
+        "\nwhich convoy ran (benchmarks/fidelity_mechanisms.py): starvation mode's share of "
+        "time, and runnable waits of 1 ms or more"
+    )
+    mechanism_table(
+        args.cells, args.procs, args.designs, lambda c, d, p: runs_of(args, cache, c, d, p)
+    )
     if not args.no_anchors:
         print()
         anchors()

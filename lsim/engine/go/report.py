@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsim.engine.go.lockwords import lock_words, words_disagree
 from lsim.engine.go.planfile import GoRun, PlanStats
+from lsim.engine.go.schedlat import sched_latency
 from lsim.engine.latency import GO_LOG_LINEAR
 from lsim.engine.machine import NOISY_FOREIGN_CORES
 from lsim.engine.record import (
@@ -183,6 +184,7 @@ def go_record(r: GoRuns) -> RunRecord:
     sampler = _sampler(census)
     thread_ops = [int(x) for x in clean.get("thread_ops", [])]
     words = lock_words(clean, census)
+    latency = sched_latency(clean, census)
     block = None
     if census is not None:
         store_ns = float(census.get("block_profile", {}).get("store_ns", 0.0))
@@ -206,7 +208,11 @@ def go_record(r: GoRuns) -> RunRecord:
         timings=timings,
         iterations_ns=[float(x) for x in r.clean.get("iterations_ns") or []],
         sampler=sampler,
-        integrations={**_kept(r), **({"lock_words": words} if words else {})},
+        integrations={
+            **_kept(r),
+            **({"lock_words": words} if words else {}),
+            **({"sched_latency": latency} if latency else {}),
+        },
         block_profile=block,
         notes=[
             *_notes(r, machine, timings, sampler, foreign, thread_ops),

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lsim.engine.model.core import IDLE, MUTEX_LOCK, NOPS, RWMUTEX_LOCK, decode_key
 from lsim.engine.model.sched import Scheduler
+from lsim.sync.rules import MutexRules
 
 MAX_SNAPSHOTS = 16
 
@@ -31,8 +34,13 @@ class Snapshot:
 
 
 class Census:
-    def __init__(self, sim: Scheduler, workers: int, nlocks: int, interval_ns: int) -> None:
+    def __init__(self, sim: Scheduler, workers: int, nlocks: int, interval_ns: int,
+                 mutexes: Sequence[tuple[str, MutexRules[Any]]] = ()) -> None:  # fmt: skip
         self.sim = sim
+        # each lock's (writer) mutex: the samples that find it in starvation mode, as the go
+        # engine's lock-word reads count them
+        self.mutexes = list(mutexes)
+        self.starving = [0] * len(self.mutexes)
         self.workers = workers  # goroutines beyond this index (burst main) are not counted
         self.nlocks = nlocks
         self.interval_ns = max(1, interval_ns)
@@ -65,6 +73,9 @@ class Census:
                 blocked += n
             elif rlo <= key < lo:
                 runnable += n
+        for i, (_, rules) in enumerate(self.mutexes):
+            if rules.starving:
+                self.starving[i] += 1
         index = len(self.blocked)
         self.blocked.append(blocked)
         self.runnable.append(runnable)
@@ -76,6 +87,13 @@ class Census:
             if len(self.snapshots) > MAX_SNAPSHOTS:
                 self._stride *= 2
                 self.snapshots = [s for s in self.snapshots if s.index % self._stride == 0]
+
+    def starving_shares(self) -> dict[str, float]:
+        """Per lock, the share of samples that found its (writer) mutex starving."""
+        n = self.samples
+        if not n:
+            return {}
+        return {name: k / n for (name, _), k in zip(self.mutexes, self.starving, strict=True)}
 
     def cells(self) -> list[tuple[int, int, int, int]]:
         """``(state, op, lock_id, thread_samples)`` summed over samples; idle excluded and

@@ -13,6 +13,7 @@ from typing import Any
 
 from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.profile.model import LockReport
+from lsim.sync.rules import MutexRules
 from lsim.sync.states import Operation
 from lsim.sync.stats import LockStats
 
@@ -84,3 +85,15 @@ def lock_reports(locks: list[Any], baselines: list[dict[str, Any]]) -> list[Lock
             if report.acquisitions or report.contended:
                 reports.append(report)
     return reports
+
+
+def writer_mutexes(locks: list[Any]) -> list[tuple[str, MutexRules[Any]]]:
+    """Each lock's name and the rules of its (writer) mutex: the word whose starvation bit
+    the go engine reads (an RWMutex's is its inner writer mutex; CAS words have none)."""
+    out: list[tuple[str, MutexRules[Any]]] = []
+    for lock in locks:
+        if isinstance(lock, SimMutex):
+            out.append((lock.name, lock.rules))
+        elif isinstance(lock, SimRWMutex):
+            out.append((lock.name, lock.w.rules))
+    return out

@@ -19,6 +19,7 @@ from lsim.engine.model.golock import SimMutex, SimRWMutex
 from lsim.engine.model.locks_report import lock_counters, lock_reports
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import Sim
+from lsim.engine.model.stats import latency_summary
 from lsim.engine.record import (
     CensusRecord,
     LockUse,
@@ -127,6 +128,14 @@ def model_record(f: RunFacts) -> RunRecord:
         },  # fmt: skip
         timings=timings,
         iterations_ns=[float(x) for x in f.iterations_ns],
+        integrations={
+            # the go engine's own names (its PROTOCOL.md): Go samples its waits, the model
+            # times every one; Go reads the starvation bit every 200 us, the model at ticks
+            "sched_latency": {"model": latency_summary(sim.latency)},
+            "lock_words": {
+                "model": {"samples": census.samples, "per_lock_starving": census.starving_shares()}
+            },
+        },  # fmt: skip
         sampler={
             "rate_hz": rate,
             "samples": census.samples,

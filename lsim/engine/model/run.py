@@ -39,6 +39,7 @@ from lsim.engine.model.core import (
     census_key,
 )
 from lsim.engine.model.designs import DESIGNS
+from lsim.engine.model.locks_report import writer_mutexes
 from lsim.engine.model.program import Program
 from lsim.engine.model.report import Baseline, RunFacts, model_record, take_baseline
 from lsim.engine.model.script import Costs
@@ -179,7 +180,7 @@ class _Model:
         if burst:  # a worker's end: wg.Done (an atomic on the shared counter), goexit0
             self.sim.exit_items = [(ATOMIC, self.wg, max(1, c.atomic)), (CPU, max(1, c.exit), 0),
                                    (EXIT, 0, 0)]  # fmt: skip
-        self.census = Census(self.sim, n, nlocks, census_ns)
+        self.census = Census(self.sim, n, nlocks, census_ns, writer_mutexes(self.design.locks))
         self.sim.on_tick = self.tick
         self.end = round(w.model.sim_time_s * 1e9)
         self.signals = interrupt.state

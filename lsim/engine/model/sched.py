@@ -54,7 +54,7 @@ from lsim.engine.model.core import (
     Proc,
 )
 from lsim.engine.model.runq import GLOBAL_POLL, LOCAL_RUNQ, RunQueues, SchedStats
-from lsim.engine.model.stats import OpStats
+from lsim.engine.model.stats import OpStats, bucket_of
 
 __all__ = ["GLOBAL_POLL", "LOCAL_RUNQ", "PWAKE", "RunQueues", "SchedStats", "Scheduler"]
 
@@ -97,6 +97,10 @@ class Scheduler(RunQueues):
         # the census: called at each tick, returns the next tick time (or -1 to stop ticking)
         self.on_tick: Callable[[Any], int] | None = None
         self.events = 0
+        # scheduling latency in the window: runnable -> running waits, as log buckets
+        # (stats.bucket_of), the quantity Go's /sched/latencies:seconds samples
+        self.latency: dict[int, int] = {}
+        self._runnable_keys = range(RUNNABLE * NOPS * self.nl2, (RUNNABLE + 1) * NOPS * self.nl2)
 
     # -- events --------------------------------------------------------------------------------
     def at(self, t: int, g: Goroutine) -> None:
@@ -211,9 +215,13 @@ class Scheduler(RunQueues):
         g.p = p
         g.lastp = p
         i = g.id
+        now = self.now
+        if self.keys[i] in self._runnable_keys and now >= self.warmup_ns:
+            b = bucket_of(now - self.since[i])
+            self.latency[b] = self.latency.get(b, 0) + 1
         self.keys[i] = (RUNNING * NOPS + g.op) * self.nl2
-        self.since[i] = self.now
-        self.at(self.now + self.switch_ns + delay, g)
+        self.since[i] = now
+        self.at(now + self.switch_ns + delay, g)
 
     def _sleep(self, g: Goroutine, until: int) -> None:
         i = g.id

@@ -76,3 +76,27 @@ class OpStats:
             ns = bucket_value(b)
             out[min(HISTOGRAM_BUCKETS - 1, (ns >> 10).bit_length())] += n
         return out
+
+
+def latency_summary(hist: dict[int, int]) -> dict[str, float | int | bool]:
+    """A wait histogram of :func:`bucket_of` buckets as Go's ``sched_latency`` block reads
+    (PROTOCOL.md of the go engine): count, mean, p50/p90/p99 in seconds, share >= 1 ms."""
+    count = sum(hist.values())
+    out: dict[str, float | int | bool] = {"available": True, "count": count}
+    if not count:
+        return out
+    ordered = sorted(hist.items())
+    total_ns = sum(bucket_value(b) * n for b, n in ordered)
+    over = sum(n for b, n in ordered if bucket_value(b) >= 1_000_000)
+
+    def quantile(q: float) -> float:
+        target, seen = q * count, 0
+        for b, n in ordered:
+            seen += n
+            if seen >= target:
+                return bucket_value(b) / 1e9
+        return bucket_value(ordered[-1][0]) / 1e9
+
+    out.update(mean_s=total_ns / count / 1e9, p50_s=quantile(0.50), p90_s=quantile(0.90),
+               p99_s=quantile(0.99), over_1ms_share=over / count)  # fmt: skip
+    return out

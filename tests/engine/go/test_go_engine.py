@@ -108,6 +108,21 @@ def test_the_lock_words_count_the_census_run_s_parked_waiters(contended: Profile
     assert 0.7 <= ratio <= 1.3, (census_run, contended.blocked_mean())
 
 
+@pytest.mark.timeout(120)
+def test_the_convoy_mechanisms_are_read_from_the_runtime(contended: Profile) -> None:
+    """Starvation mode's share of reads (the state word's bit) and the runtime's
+    scheduling-latency histogram over the window, in both runs."""
+    words = contended.integrations["lock_words"]
+    for run in ("clean", "census"):
+        starving = words[run]["per_lock_starving"]
+        assert set(starving) == {"labelstore.Service.mut"}
+        assert 0.0 <= starving["labelstore.Service.mut"] <= 1.0
+        lat = contended.integrations["sched_latency"][run]
+        assert lat["available"] and lat["count"] > 0, lat
+        assert 0 < lat["p50_s"] <= lat["p90_s"] <= lat["p99_s"], lat
+        assert 0.0 <= lat["over_1ms_share"] <= 1.0
+
+
 def test_the_real_dump_is_kept_and_every_renderer_reads_the_profile(
     contended: Profile, tmp_path: Path
 ) -> None:

@@ -1,4 +1,5 @@
-"""The note that compares the census's stop-the-world samples with the locks' own words."""
+"""The lock-word census (the note that compares it with the census's stop-the-world samples)
+and the scheduling latency, as the go record keeps them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 
 from lsim.engine.go.lockwords import lock_words, words_disagree
+from lsim.engine.go.schedlat import sched_latency
 
 
 def census_run(blocked: list[int]) -> dict[str, Any]:
@@ -40,3 +42,13 @@ def test_no_note_without_samples_of_either_kind() -> None:
     assert words_disagree({"samples": 0, "waiters_mean": 0.0}, census_run([50]), 100) == []
     assert words_disagree({"samples": 9, "waiters_mean": 90.0}, census_run([]), 100) == []
     assert words_disagree({"samples": 9, "waiters_mean": 90.0}, None, 100) == []
+
+
+def test_scheduling_latency_is_kept_by_run_name_only_where_go_has_it() -> None:
+    lat = {"available": True, "count": 10, "p99_s": 0.01, "over_1ms_share": 0.3}
+    assert sched_latency({"sched_latency": lat}, {"sched_latency": lat}) == {
+        "clean": lat,
+        "census": lat,
+    }
+    # an older program (no block) or a Go without the metric: left out
+    assert sched_latency({}, {"sched_latency": {"available": False}}) == {}

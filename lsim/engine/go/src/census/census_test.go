@@ -311,7 +311,10 @@ func TestMeanWaitFollowsTheMeanCost(t *testing.T) {
 // The lock-word census counts goroutines parked on a held mutex while it runs.
 func TestWordSamplerCountsParkedWaiters(t *testing.T) {
 	var m sync.Mutex
-	lock := labelstore.LockInfo{Name: "labelstore.Service.mut", Waiters: func() int { return labelstore.MutexWaiters(&m) }}
+	lock := labelstore.LockInfo{Name: "labelstore.Service.mut", Words: labelstore.Words{
+		Waiters:  func() int { return labelstore.MutexWaiters(&m) },
+		Starving: func() bool { return true }, // every read: the share must come out 1
+	}}
 	m.Lock()
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
@@ -341,5 +344,8 @@ func TestWordSamplerCountsParkedWaiters(t *testing.T) {
 	}
 	if len(r.Unread) != 1 || r.Unread[0] != "x(sync.Map).mu" {
 		t.Fatalf("unread = %v", r.Unread)
+	}
+	if len(r.Starving) != 1 || r.Starving["labelstore.Service.mut"] != 1 {
+		t.Fatalf("starving = %v, want the one readable lock at 1", r.Starving)
 	}
 }

@@ -11,7 +11,10 @@ import (
 // (labelstore.LockInfo.Waiters) at a fixed interval, without stopping the world: a second
 // census of goroutines parked on store locks, cheap enough for the clean run, and one that
 // a stop-the-world dump cannot disturb. It sees only goroutines parked in Lock/RLock (not
-// spinning, not woken and runnable), and not sync.Map's internal locks.
+// spinning, not woken and runnable), and not sync.Map's internal locks. Each read also notes
+// whether the lock is in starvation mode: a lock that hands off from Unlock to the queue's
+// head (one goroutine switch per acquisition) runs a different convoy from one whose waiters
+// are woken to compete.
 type WordSampler struct {
 	Interval time.Duration
 	Locks    []labelstore.LockInfo // the locks at the window's start
@@ -31,6 +34,8 @@ type WordResult struct {
 	WaitersMean float64            `json:"waiters_mean"` // mean goroutines parked on store locks
 	WaitersMax  int                `json:"waiters_max"`
 	PerLock     map[string]float64 `json:"per_lock_mean"`
+	// Starving is, per lock, the share of reads that found it in starvation mode.
+	Starving map[string]float64 `json:"per_lock_starving"`
 	// Series is the mean waiters of each 10 ms of the window, in order (a convoy that forms
 	// and breaks shows as a swing between about 0 and all goroutines); -1: no sample.
 	Series []float64 `json:"series_10ms"`
@@ -46,7 +51,7 @@ func (s *WordSampler) Start() {
 // Stop ends sampling and returns what it saw.
 func (s *WordSampler) Stop() WordResult {
 	if s == nil || s.stop == nil {
-		return WordResult{PerLock: map[string]float64{}, Unread: []string{}}
+		return WordResult{PerLock: map[string]float64{}, Starving: map[string]float64{}, Unread: []string{}}
 	}
 	close(s.stop)
 	<-s.done
@@ -65,6 +70,7 @@ func (s *WordSampler) loop() {
 		}
 	}
 	sums := make([]int64, len(read))
+	starving := make([]int64, len(read))
 	var total int64
 	samples, most := 0, 0
 	series := []float64{}
@@ -75,10 +81,13 @@ func (s *WordSampler) loop() {
 	for {
 		select {
 		case <-s.stop:
-			per := map[string]float64{}
+			per, starved := map[string]float64{}, map[string]float64{}
 			for i, l := range read {
 				if samples > 0 {
 					per[l.Name] += float64(sums[i]) / float64(samples)
+					if l.Starving != nil {
+						starved[l.Name] = float64(starving[i]) / float64(samples)
+					}
 				}
 			}
 			mean := 0.0
@@ -86,7 +95,8 @@ func (s *WordSampler) loop() {
 				mean = float64(total) / float64(samples)
 			}
 			s.result = WordResult{Samples: samples, IntervalS: s.Interval.Seconds(),
-				WaitersMean: mean, WaitersMax: most, PerLock: per, Unread: unread, Series: series}
+				WaitersMean: mean, WaitersMax: most, PerLock: per, Starving: starved, Unread: unread,
+				Series: series}
 			return
 		case <-tick.C:
 		}
@@ -95,6 +105,9 @@ func (s *WordSampler) loop() {
 			n := l.Waiters()
 			sums[i] += int64(n)
 			now += n
+			if l.Starving != nil && l.Starving() {
+				starving[i]++
+			}
 		}
 		total += int64(now)
 		for int64(time.Since(began)/bucket) > int64(len(series)) { // close finished buckets

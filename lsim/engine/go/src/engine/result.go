@@ -29,6 +29,7 @@ type Result struct {
 	Machine     machine.Usage          `json:"machine"`
 	Census      CensusResult           `json:"census"`
 	LockWords   census.WordResult      `json:"lock_words"`
+	SchedLat    census.SchedLatency    `json:"sched_latency"`
 	Rep         []census.RepGoroutine  `json:"representative"`
 	Dump        string                 `json:"dump"`
 	Stacks      map[string][][2]string `json:"stacks"`

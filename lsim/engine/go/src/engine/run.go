@@ -8,6 +8,7 @@ package engine
 import (
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,7 @@ type run struct {
 	blockWin    *census.Profile
 	mutexWin    *census.Profile
 	m0, m1      machine.Snapshot
+	sched0      *metrics.Float64Histogram
 	w0          time.Time
 	interrupted atomic.Bool
 }
@@ -129,6 +131,7 @@ func (r *run) windowStart() {
 	// in both runs: the lock words are read without stopping the world (census/words.go)
 	r.words = &census.WordSampler{Interval: wordInterval, Locks: r.store.Locks()}
 	r.m0 = machine.Take()
+	r.sched0 = census.ReadSchedLatency()
 	r.flags.Measuring.Store(true)
 	r.w0 = time.Now()
 	r.words.Start()
@@ -146,6 +149,7 @@ func (r *run) windowEnd() {
 	r.flags.Measuring.Store(false)
 	r.res.WindowS = time.Since(r.w0).Seconds()
 	r.m1 = machine.Take()
+	r.res.SchedLat = census.SchedLatencyBetween(r.sched0, census.ReadSchedLatency())
 	r.res.LockWords = r.words.Stop()
 	if r.sampler != nil {
 		r.sampler.Stop()

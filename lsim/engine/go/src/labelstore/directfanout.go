@@ -78,8 +78,8 @@ func (s *DirectFanoutService) Locks() []LockInfo {
 	for _, m := range s.mappings {
 		base := fmt.Sprintf("appenders.SeriesRefMappingStore[%d]", m.index)
 		out = append(out,
-			LockInfo{ID: m.mappingID, Name: base + ".refMappingMu", Kind: "rwmutex", Field: "refMappingMu", Waiters: rwMutexWaitersOf(&m.refMappingMu)},
-			LockInfo{ID: m.trackingID, Name: base + ".timestampTrackingMu", Kind: "mutex", Field: "timestampTrackingMu", Waiters: mutexWaitersOf(&m.timestampTrackingMu)})
+			LockInfo{ID: m.mappingID, Name: base + ".refMappingMu", Kind: "rwmutex", Field: "refMappingMu", Words: rwMutexWords(&m.refMappingMu)},
+			LockInfo{ID: m.trackingID, Name: base + ".timestampTrackingMu", Kind: "mutex", Field: "timestampTrackingMu", Words: mutexWords(&m.timestampTrackingMu)})
 	}
 	return out
 }

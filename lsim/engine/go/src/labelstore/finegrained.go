@@ -195,9 +195,9 @@ func (s *FineGrainedService) Collisions() int { return s.labelsHashToGlobal.coll
 
 func (s *FineGrainedService) Locks() []LockInfo {
 	return []LockInfo{
-		{ID: fgStalenessID, Name: "labelstore.Service.stalenessMut", Kind: "mutex", Field: "stalenessMut", Waiters: mutexWaitersOf(&s.stalenessMut)},
-		{ID: fgGlobalID, Name: "labelstore.Service.globalMut", Kind: "rwmutex", Field: "globalMut", Waiters: rwMutexWaitersOf(&s.globalMut)},
-		{ID: fgMappingsID, Name: "labelstore.Service.mappingsMut", Kind: "rwmutex", Field: "mappingsMut", Waiters: rwMutexWaitersOf(&s.mappingsMut)},
+		{ID: fgStalenessID, Name: "labelstore.Service.stalenessMut", Kind: "mutex", Field: "stalenessMut", Words: mutexWords(&s.stalenessMut)},
+		{ID: fgGlobalID, Name: "labelstore.Service.globalMut", Kind: "rwmutex", Field: "globalMut", Words: rwMutexWords(&s.globalMut)},
+		{ID: fgMappingsID, Name: "labelstore.Service.mappingsMut", Kind: "rwmutex", Field: "mappingsMut", Words: rwMutexWords(&s.mappingsMut)},
 	}
 }
 

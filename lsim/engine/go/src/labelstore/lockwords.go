@@ -25,6 +25,7 @@ import (
 // The layouts are checked by TestLockWords (lockwords_test.go) on the Go that builds lsimgo.
 
 const (
+	mutexStarving     = 4       // sync/mutex.go: the state bit of starvation mode
 	mutexWaiterShift  = 3       // sync/mutex.go
 	rwmutexMaxReaders = 1 << 30 // sync/rwmutex.go
 )
@@ -50,5 +51,30 @@ func RWMutexWaiters(rw *sync.RWMutex) int {
 	return n
 }
 
-func mutexWaitersOf(m *sync.Mutex) func() int      { return func() int { return MutexWaiters(m) } }
-func rwMutexWaitersOf(rw *sync.RWMutex) func() int { return func() int { return RWMutexWaiters(rw) } }
+// MutexStarving reports whether m is in starvation mode right now: Unlock hands the lock to
+// the queue's head and newcomers queue behind it (sync/mutex.go, "Mutex fairness"). The share
+// of time a lock spends so tells a hand-off convoy from one of woken, runnable waiters.
+func MutexStarving(m *sync.Mutex) bool {
+	return atomic.LoadInt32((*int32)(unsafe.Pointer(m)))&mutexStarving != 0
+}
+
+// RWMutexStarving reports whether rw's writer mutex (w, its first word) is in starvation mode.
+func RWMutexStarving(rw *sync.RWMutex) bool {
+	return MutexStarving((*sync.Mutex)(unsafe.Pointer(rw)))
+}
+
+// Words reads a lock's own words without stopping the world (nil functions: unreadable).
+type Words struct {
+	// Waiters counts the goroutines parked on the lock right now.
+	Waiters func() int
+	// Starving tells whether its (writer) mutex is in starvation mode right now.
+	Starving func() bool
+}
+
+func mutexWords(m *sync.Mutex) Words {
+	return Words{Waiters: func() int { return MutexWaiters(m) }, Starving: func() bool { return MutexStarving(m) }}
+}
+
+func rwMutexWords(rw *sync.RWMutex) Words {
+	return Words{Waiters: func() int { return RWMutexWaiters(rw) }, Starving: func() bool { return RWMutexStarving(rw) }}
+}

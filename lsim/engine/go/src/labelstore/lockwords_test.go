@@ -1,6 +1,7 @@
 package labelstore
 
 import (
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -58,4 +59,33 @@ func TestLockWords(t *testing.T) {
 			t.Fatalf("all done: %d waiters", got)
 		}
 	})
+}
+
+// A waiter that has waited over 1 ms and loses the mutex again switches it to starvation
+// mode (sync/mutex.go), and the state word shows it. At GOMAXPROCS 1 the order is fixed:
+// the unlocker keeps running and takes the mutex back before the woken waiter runs.
+func TestMutexStarving(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var m sync.Mutex
+	if MutexStarving(&m) {
+		t.Fatal("a fresh mutex is not starving")
+	}
+	m.Lock()
+	done := make(chan struct{})
+	go func() { m.Lock(); m.Unlock(); close(done) }()
+	waitFor(t, "the waiter", func() bool { return MutexWaiters(&m) == 1 })
+	time.Sleep(2 * time.Millisecond) // past starvationThresholdNs (1 ms)
+	m.Unlock()                       // wakes the waiter into this P's runnext
+	m.Lock()                         // and takes the mutex back before it runs
+	runtime.Gosched()                // the waiter runs, loses after > 1 ms: starvation mode
+	waitFor(t, "starvation mode", func() bool { return MutexStarving(&m) })
+	var rw sync.RWMutex
+	if RWMutexStarving(&rw) {
+		t.Fatal("a fresh RWMutex is not starving")
+	}
+	m.Unlock() // hands the mutex to the waiter; it is the last one: normal mode again
+	<-done
+	if MutexStarving(&m) {
+		t.Fatal("still starving after the last waiter took it")
+	}
 }

@@ -219,9 +219,9 @@ func (s *PerComponentService) byID() []*remoteWriteMapping {
 }
 
 func (s *PerComponentService) Locks() []LockInfo {
-	out := []LockInfo{{ID: pcMutID, Name: serviceMut, Kind: "mutex", Field: "mut", Waiters: mutexWaitersOf(&s.mut)}}
+	out := []LockInfo{{ID: pcMutID, Name: serviceMut, Kind: "mutex", Field: "mut", Words: mutexWords(&s.mut)}}
 	for _, m := range s.byID() {
-		out = append(out, LockInfo{ID: m.lockID, Name: "labelstore.mapping[" + m.component + "].mu", Kind: "rwmutex", Field: "mu", Waiters: rwMutexWaitersOf(&m.mu)})
+		out = append(out, LockInfo{ID: m.lockID, Name: "labelstore.mapping[" + m.component + "].mu", Kind: "rwmutex", Field: "mu", Words: rwMutexWords(&m.mu)})
 	}
 	return out
 }

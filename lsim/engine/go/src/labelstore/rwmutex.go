@@ -127,7 +127,7 @@ func (s *RWMutexService) eachMapping(f func(*remoteWriteMapping)) {
 func (s *RWMutexService) Collisions() int { return s.labelsHashToGlobal.collid.count() }
 
 func (s *RWMutexService) Locks() []LockInfo {
-	return []LockInfo{{ID: rwMutID, Name: serviceMut, Kind: "rwmutex", Field: "mut", Waiters: rwMutexWaitersOf(&s.mut)}}
+	return []LockInfo{{ID: rwMutID, Name: serviceMut, Kind: "rwmutex", Field: "mut", Words: rwMutexWords(&s.mut)}}
 }
 
 func (s *RWMutexService) Counts() []LockCount { return []LockCount{s.mutStats.counts()} }

@@ -131,7 +131,7 @@ func (s *Service) eachMapping(f func(*remoteWriteMapping)) {
 func (s *Service) Collisions() int { return s.labelsHashToGlobal.collid.count() }
 
 func (s *Service) Locks() []LockInfo {
-	return []LockInfo{{ID: s.lockID, Name: s.lockName, Kind: "mutex", Field: "mut", Waiters: mutexWaitersOf(&s.mut)}}
+	return []LockInfo{{ID: s.lockID, Name: s.lockName, Kind: "mutex", Field: "mut", Words: mutexWords(&s.mut)}}
 }
 
 func (s *Service) Counts() []LockCount { return []LockCount{s.mutStats.counts()} }

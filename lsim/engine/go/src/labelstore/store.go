@@ -58,10 +58,10 @@ type LockInfo struct {
 	// SyncMap marks a sync.Map's internal lock: waits are seen inside sync.(*Map) frames,
 	// acquisitions are not counted (they happen inside the standard library).
 	SyncMap bool
-	// Waiters counts the goroutines parked on this lock right now from the lock's own words
-	// (lockwords.go), without stopping the world; nil where they cannot be read (a
-	// sync.Map's lock, whose layout changed in Go 1.24).
-	Waiters func() int
+	// Words reads the lock's own words (lockwords.go) without stopping the world: the
+	// goroutines parked on it and whether it is in starvation mode; nil functions where they
+	// cannot be read (a sync.Map's lock, whose layout changed in Go 1.24).
+	Words
 }
 
 // LockCount is one lock's exclusive-side counters in the measured window.

@@ -163,7 +163,7 @@ func (s *SyncMapService) Collisions() int { return s.labelsHashToGlobal.collid.c
 
 func (s *SyncMapService) Locks() []LockInfo {
 	return []LockInfo{
-		{ID: smMutID, Name: serviceMut, Kind: "mutex", Field: "mut", Waiters: mutexWaitersOf(&s.mut)},
+		{ID: smMutID, Name: serviceMut, Kind: "mutex", Field: "mut", Words: mutexWords(&s.mut)},
 		{ID: smMappingsID, Name: "labelstore.Service.mappings(sync.Map).mu", Kind: "mutex", Field: "mappings", SyncMap: true},
 	}
 }
