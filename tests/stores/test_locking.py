@@ -37,7 +37,17 @@ def test_lock_names_and_kinds() -> None:
     assert lock_table(percomponent) == [("labelstore.Service.mut", "mutex")]
     percomponent.add_local_link("component_0", 1, 1)
     assert lock_table(percomponent)[1] == ("labelstore.mapping[component_0].mu", "rwmutex")
-    assert create_store("lockfree").locks() == []
+    # lockfree has no lock of its own: what it waits on is its sync.Maps' mutexes, named as
+    # the Go store announces them (a mapping's two appear when its component first links)
+    lockfree = create_store("lockfree")
+    sync_maps = [f"labelstore.Service.{field}(sync.Map).mu"
+                 for field in ("labelsHashToGlobal", "mappings", "staleGlobals", "colliding")]  # fmt: skip
+    assert lock_table(lockfree) == [(name, "mutex") for name in sync_maps]
+    lockfree.add_local_link("component_0", 1, 1)
+    assert lock_table(lockfree)[4:] == [
+        ("labelstore.mapping[component_0].localToGlobal(sync.Map).mu", "mutex"),
+        ("labelstore.mapping[component_0].globalToLocal(sync.Map).mu", "mutex"),
+    ]
 
 
 def acquisitions(store: LabelStore) -> dict[str, tuple[int, int]]:
