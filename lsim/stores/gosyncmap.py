@@ -138,7 +138,7 @@ class SyncMap(Generic[K, V]):
                 if e is None and read.amended and self._dirty is not None:
                     e = self._dirty.get(key)
                     self._miss_locked()  # counted whether or not the dirty map had it, as Go
-        return None if e is None else e.load()  # type: ignore[no-any-return]
+        return None if e is None else e.load()
 
     def store(self, key: K, value: V) -> None:
         if self.trace is not None:
@@ -197,7 +197,7 @@ class SyncMap(Generic[K, V]):
                 if e is None and read.amended and self._dirty is not None:
                     e = self._dirty.pop(key, None)
                     self._miss_locked()
-        return None if e is None else e.delete()  # type: ignore[no-any-return]
+        return None if e is None else e.delete()
 
     def items(self) -> list[tuple[K, V]]:
         """``Range``: promotes a pending dirty map first, then iterates the snapshot."""

@@ -74,7 +74,7 @@ class LockFreeMapping:
 
 class LockFreeStore(StoreBase):
     name = "lockfree"
-    description = "no store lock: Go sync.Maps (their mutex on misses, new keys), an atomic id counter"
+    description = "no store lock: Go sync.Maps (their mutex on misses, new keys), atomic ids"
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

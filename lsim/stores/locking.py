@@ -201,7 +201,9 @@ _PERCOMPONENT = {
 # the read-only snapshot while the dirty map has newer keys and on a store of a new key
 # (lsim/stores/gosyncmap.py). Which calls do is the map's state, so the model is hand-written
 # (designs_maps.py), charging per sync.Map call M lock-free (+ an atomic for a CAS) or
-# L+2*M under the mutex (+ I for an insert or delete, + M per entry a new dirty map copies).
+# L+2*M under the mutex (+ I for a new key or a delete in the dirty map, else an atomic for
+# a value stored; + M per entry a new dirty map copies); a new id's N with its LoadOrStore,
+# as every design charges N with the hash map's insert.
 _LF = {k: f"{v}(sync.Map).mu" for k, v in (
     ("h", "Service.labelsHashToGlobal"), ("m", "Service.mappings"), ("s", "Service.staleGlobals"),
     ("c", "Service.colliding"), ("l", "mapping[].localToGlobal"), ("g", "mapping[].globalToLocal"),
@@ -263,8 +265,9 @@ LOCKS: Mapping[str, tuple[LockDecl, ...]] = MappingProxyType(
         "sharded": (LockDecl("shard[].mut", "Mutex", "shard"),),
         "syncmap": (_SERVICE_MUT, LockDecl(_SYNCMAP_MU, "Mutex")),
         "percomponent": (_SERVICE_MUT, LockDecl("mapping[].mu", "RWMutex", "component")),
-        "lockfree": tuple(LockDecl(_LF[k], "Mutex", "component" if k in "lg" else "")
-                          for k in "hmsclg"),  # fmt: skip
+        "lockfree": tuple(
+            LockDecl(_LF[k], "Mutex", "component" if k in "lg" else "") for k in "hmsclg"
+        ),  # fmt: skip
         "directfanout": (
             LockDecl(f"{_REF}.refMappingMu", "RWMutex", "fanout"),
             LockDecl(f"{_REF}.timestampTrackingMu", "Mutex", "fanout"),

@@ -17,8 +17,8 @@ from lsim.stores.gosyncmap import (
     MapCall,
     map_path,
 )
-from lsim.stores.locking import LOCKS
 from lsim.stores.lockfree import COUNTER
+from lsim.stores.locking import LOCKS
 
 # sync.Map load paths (SyncMapDesign.peek)
 IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
@@ -150,21 +150,27 @@ class LockFreeDesign(Design):
     def _replay(self, s: Script) -> None:
         """The store's last call, sync.Map call by call (costs: locking.py's _LOCKFREE)."""
         c = self.c
+        new_series = 0  # a drawn id's extra (growth, allocation), charged with its insert
         for name, call, p in self.traced:
             if name == COUNTER:
                 s.atomic(self.counter, c.atomic)
-                s.cpu(c.new_series)
+                new_series = c.new_series
                 continue
-            # whether the call writes the map: a store, a LoadOrStore that stores, a delete
-            # that finds the key
-            changes = call == STORE or (p.found if call == DELETE else
-                                        call == LOAD_OR_STORE and not p.found)  # fmt: skip
+            # what the call writes: a new key (into the dirty map), a key deleted, or (a
+            # store to a key it has) the entry's value, an atomic store or CAS
+            new_key = call in (STORE, LOAD_OR_STORE) and not p.found
+            changes = new_key or call == STORE or (call == DELETE and p.found)
+            extra = new_series if call == LOAD_OR_STORE else 0
+            if extra:  # the LoadOrStore of the drawn id: as every design, N with the insert
+                new_series = 0
             if not p.locked:  # the snapshot; a value written is a CAS on its entry
-                s.cpu(c.hit + (c.atomic if changes else 0))
+                s.cpu(c.hit + (c.atomic if changes else 0) + extra)
             elif call == RANGE:  # a promotion: the dirty map becomes the snapshot
                 s.section(self.by_name[name], WRITE, c.lock + c.hit, writes=1)
             else:  # a lookup in the snapshot again and in the dirty map, maybe a change
-                ns = c.lock + 2 * c.hit + (c.insert if changes else 0) + p.copied * c.hit
+                dirty = c.insert if new_key or call == DELETE and p.found else 0
+                write = dirty or (c.atomic if changes else 0)
+                ns = c.lock + 2 * c.hit + write + p.copied * c.hit + extra
                 s.section(self.by_name[name], WRITE, ns, writes=int(changes))
             s.cpu(p.visited * c.hit)
 
