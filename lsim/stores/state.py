@@ -7,9 +7,9 @@ store does: ``lockfree.py``; the behaviour suite holds it to the same results).
 
 Every mutation below is a single dict operation on ``int``/``str`` keys, atomic under
 CPython's GIL (``d[k] = v``, ``d.get``, ``d.pop(k, None)``, ``d.setdefault``, ``d.copy()``),
-and the few multi-step sequences say what a concurrent interleaving can do to them. ``set.add`` of a label set runs
-its Python ``__hash__``/``__eq__``, but CPython restarts the insert if the set changed
-meanwhile, so concurrent adds still keep each label set once.
+and the few multi-step sequences say what a concurrent interleaving can do to them.
+``set.add`` of a label set runs its Python ``__hash__``/``__eq__``, but CPython restarts the
+insert if the set changed meanwhile, so concurrent adds still keep each label set once.
 """
 
 from __future__ import annotations
