@@ -124,13 +124,15 @@ class LockFreeDesign(Design):
     def setup(self, shards: int | None) -> None:
         self.traced = self.store.trace_calls()  # the sync.Map calls of the store's last call
         self.by_name: dict[str, Lock] = {}
-        for decl in LOCKS[self.name]:
-            self.roles[decl.role] = []
-        for decl in LOCKS[self.name][:4]:  # the Service's, then each mapping's two
-            self._lock(decl.role, f"labelstore.{decl.role}")
+        decls = LOCKS[self.name]
+        self.roles.update((decl.role, []) for decl in decls)
+        for decl in decls:  # in the store's order: the Service's, then each mapping's two
+            if decl.per == "":
+                self._lock(decl.role, f"labelstore.{decl.role}")
         for comp in self.components:
-            for decl in LOCKS[self.name][4:]:
-                self._lock(decl.role, f"labelstore.{decl.role.replace('[]', f'[{comp}]')}")
+            for decl in decls:
+                if decl.per == "component":
+                    self._lock(decl.role, f"labelstore.{decl.role.replace('[]', f'[{comp}]')}")
         self.counter = AtomicWord(COUNTER)
         self.words.append(self.counter)
         self.shapes: dict[tuple[MapCall, ...], int] = {}
