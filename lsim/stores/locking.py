@@ -197,8 +197,38 @@ _PERCOMPONENT = {
     COL: (path("always", "Service.mut W; mapping[].mu R x 0..components",
              "count under mut, then each mapping under its read lock", "hold L+M; L+M"),),
 }  # fmt: skip
-# No lock: the model's CAS words are hand-written (designs_maps.py says why).
-_LOCKFREE = _one_lock("", costs=False)
+# No store lock: every map a Go 1.19 sync.Map, whose mutex a call takes on a load that misses
+# the read-only snapshot while the dirty map has newer keys and on a store of a new key
+# (lsim/stores/gosyncmap.py). Which calls do is the map's state, so the model is hand-written
+# (designs_maps.py), charging per sync.Map call M lock-free (+ an atomic for a CAS) or
+# L+2*M under the mutex (+ I for a new key or a delete in the dirty map, else an atomic for
+# a value stored; + M per entry a new dirty map copies); a new id's N with its LoadOrStore,
+# as every design charges N with the hash map's insert.
+_LF = {k: f"{v}(sync.Map).mu" for k, v in (
+    ("h", "Service.labelsHashToGlobal"), ("m", "Service.mappings"), ("s", "Service.staleGlobals"),
+    ("c", "Service.colliding"), ("l", "mapping[].localToGlobal"), ("g", "mapping[].globalToLocal"),
+)}  # fmt: skip
+_LF_GET = f"{_LF['h']} W x 0..2; {_LF['c']} W x 0..1"
+_LF_LINK = f"{_LF['m']} W x 0..2; {_LF['l']} W x 0..1; {_LF['g']} W x 0..1"
+_LOCKFREE = {
+    G: (path("always", _LF_GET, "Load the hash; on a miss draw an id (atomic) and LoadOrStore"
+             " it; a label set colliding with another is noted in colliding"),),
+    L: (path("always", f"{_LF['m']} W x 0..1; {_LF['g']} W x 0..1",
+             "Load the mapping, then Load the id from its globalToLocal"),),
+    A: (path("always", _LF_LINK, "Load the mapping (LoadOrStore a new one), then Store"
+             " localToGlobal and globalToLocal"),),
+    R: (path("always", f"{_LF['m']} W x 0..3; {_LF['l']} W x 0..2; {_LF['g']} W x 0..1",
+             "Load the mapping (none: as AddLocalLink), delete the old local id, link the new"),),
+    K: (path("always", f"{_LF_GET}; {_LF_LINK}", "GetOrAddGlobalRefID, then AddLocalLink"),),
+    T: (path("always", f"{_LF['s']} W x 0..many",
+             "hash the markers, Store each in staleGlobals; delete the live ones"),),
+    GC: (path("always", f"{_LF['s']} W x 0..many; {_LF['h']} W x 0..many; {_LF['m']} W x 0..1;"
+              f" {_LF['g']} W x 0..many; {_LF['l']} W x 0..many",
+              "Range the markers, LoadAndDelete the expired ones (put back a re-marked one),"
+              " delete their hashes, Range the mappings and delete both links of each id"),),
+    COL: (path("always", f"{_LF['h']} W x 0..1; {_LF['m']} W x 0..1; {_LF['g']} W x 0..components",
+               "Range the hash map, the mappings and each mapping's globalToLocal"),),
+}  # fmt: skip
 # directfanout makes the Fanout's calls (its labelstore is a no-op that no plan calls); one
 # SeriesRefMappingStore per Fanout with 2+ children, named after the Fanout's index.
 _REF = "appenders.SeriesRefMappingStore[]"
@@ -235,7 +265,9 @@ LOCKS: Mapping[str, tuple[LockDecl, ...]] = MappingProxyType(
         "sharded": (LockDecl("shard[].mut", "Mutex", "shard"),),
         "syncmap": (_SERVICE_MUT, LockDecl(_SYNCMAP_MU, "Mutex")),
         "percomponent": (_SERVICE_MUT, LockDecl("mapping[].mu", "RWMutex", "component")),
-        "lockfree": (),
+        "lockfree": tuple(
+            LockDecl(_LF[k], "Mutex", "component" if k in "lg" else "") for k in "hmsclg"
+        ),  # fmt: skip
         "directfanout": (
             LockDecl(f"{_REF}.refMappingMu", "RWMutex", "fanout"),
             LockDecl(f"{_REF}.timestampTrackingMu", "Mutex", "fanout"),

@@ -3,8 +3,9 @@ and, where the model derives its lock script from it, the costs done under each 
 
 A path is written ``"<role> <W|R> [x <count>]; ..."``: W exclusive, R the read side; a count
 is ``N``, ``shards``, ``components`` or a range ``lo..hi`` of those (``shards``: the store's
-shard count, ``components``: the components the store knows). A path takes exactly what it
-lists; a call matches its operation when it matches one path.
+shard count, ``components``: the components the store knows; ``many`` as ``hi``: no upper
+bound, for a lock taken once per item of a batch). A path takes exactly what it lists; a
+call matches its operation when it matches one path.
 
 What a path does under its takes, for the model (``under=``, one part per take, ``;`` apart):
 ``[hold] <cost>[, writes <count>]``. The cost is a sum of products of the terms of
@@ -28,8 +29,19 @@ Mode = Literal["W", "R"]
 Taken = Counter[tuple[str, str]]  # (role, mode) -> acquisitions
 
 # Locks taken inside Go's standard library (sync.Map's own mutex): the Python stores model
-# them and count them; the Go stores cannot (the lock is private to sync.Map).
-STDLIB_LOCKS = frozenset({"Service.mappings(sync.Map).mu"})
+# them and count them; the Go stores cannot (the lock is private to sync.Map). syncmap has
+# one sync.Map; lockfree's every map is one (lsim/engine/go/src/labelstore/lockfree.go).
+STDLIB_LOCKS = frozenset(
+    {
+        "Service.mappings(sync.Map).mu",
+        "Service.labelsHashToGlobal(sync.Map).mu",
+        "Service.staleGlobals(sync.Map).mu",
+        "Service.colliding(sync.Map).mu",
+        "mapping[].localToGlobal(sync.Map).mu",
+        "mapping[].globalToLocal(sync.Map).mu",
+    }
+)
+MANY = 1 << 62  # the bound ``many``: as good as none
 
 # The cost terms a statement may use: letter -> the lsim/workload/costs.py entry it stands for.
 COST_TERMS = {
@@ -151,11 +163,11 @@ class Under:
 class Take:
     role: str
     mode: Mode
-    lo: str = "1"  # an int, "shards" or "components"
+    lo: str = "1"  # an int, "shards" or "components" (hi also "many")
     hi: str = "1"
 
     def bounds(self, shards: int, components: int) -> tuple[int, int]:
-        sizes = {"shards": shards, "components": components}
+        sizes = {"shards": shards, "components": components, "many": MANY}
 
         def size(bound: str) -> int:
             return sizes[bound] if bound in sizes else int(bound)

@@ -2,14 +2,14 @@
 
 Nothing here locks: each design decides which of its locks guard which structure, and calls
 these helpers while holding them. Keeping the logic in one place is what makes "the designs
-differ only in locking" true.
+differ only in locking" true (``lockfree`` repeats it step for step on Go sync.Maps, as its Go
+store does: ``lockfree.py``; the behaviour suite holds it to the same results).
 
-The lock-free design calls the same helpers without any lock, so every mutation below is a
-single dict operation on ``int``/``str`` keys, atomic under CPython's GIL (``d[k] = v``,
-``d.get``, ``d.pop(k, None)``, ``d.setdefault``, ``d.copy()``), and the few multi-step
-sequences say what a concurrent interleaving can do to them. ``set.add`` of a label set runs
-its Python ``__hash__``/``__eq__``, but CPython restarts the insert if the set changed
-meanwhile, so concurrent adds still keep each label set once.
+Every mutation below is a single dict operation on ``int``/``str`` keys, atomic under
+CPython's GIL (``d[k] = v``, ``d.get``, ``d.pop(k, None)``, ``d.setdefault``, ``d.copy()``),
+and the few multi-step sequences say what a concurrent interleaving can do to them.
+``set.add`` of a label set runs its Python ``__hash__``/``__eq__``, but CPython restarts the
+insert if the set changed meanwhile, so concurrent adds still keep each label set once.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class GlobalIds:
         if entry is None:
             # One setdefault decides the winner even without a lock: of racing inserters one
             # stores its id and every caller gets that one. A loser's id is drawn and dropped,
-            # so ids may have gaps (only the lock-free design can race here).
+            # so ids may have gaps (a race only a design calling this unlocked could have).
             entry = self.by_hash.setdefault(label_hash, (self._next_id(), labels))
         first = entry[1]
         if first is not labels and first != labels:
@@ -215,7 +215,7 @@ class StaleMarkers:
                 continue
             if current is not marker:
                 # Re-marked since the copy: put it back. A revival landing in this tiny
-                # window is lost (lock-free only; documented in lockfree.py).
+                # window is lost (unlocked callers only; lockfree.py has the same window).
                 markers.setdefault(global_id, current)
                 continue
             expired.append((global_id, marker[0]))

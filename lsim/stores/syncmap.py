@@ -1,10 +1,9 @@
 """``syncmap``: component mappings in a Go ``sync.Map`` (option 4), the rest under a Mutex.
 
-:class:`SyncMap` follows Go's ``sync.Map`` (before Go 1.24): a read-only snapshot read without
-any lock, a dirty map under the map's own Mutex holding the newer keys, a miss counter, and
-promotion of the dirty map to the snapshot once misses reach its size. Published snapshots
-are never mutated again, so a lock-free reader always sees a consistent dict. Alloy never
-deletes a component mapping, so deletion (and Go's ``expunged`` entries) is left out.
+:class:`~lsim.stores.gosyncmap.SyncMap` follows Go's ``sync.Map`` (before Go 1.24): a
+read-only snapshot read without any lock, a dirty map under the map's own Mutex holding the
+newer keys, a miss counter, and promotion of the dirty map to the snapshot once misses reach
+its size. Alloy never deletes a component mapping, so this design never deletes from it.
 
 What ``sync.Map`` protects is the component -> mapping lookup only. The inner
 ``localToGlobal``/``globalToLocal`` maps are plain maps written by every link call, so they
@@ -17,90 +16,17 @@ the GC, exactly as in the original. Lock order: ``Service.mut`` -> the sync.Map'
 
 from __future__ import annotations
 
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any
 
 from lsim.labels import Labels
 from lsim.stores.base import StalenessTracker
 from lsim.stores.common import ServiceStore
+from lsim.stores.gosyncmap import SyncMap
 from lsim.stores.mutex import SERVICE_MUT
 from lsim.stores.state import ComponentMapping, collect_counts, remove_expired
 from lsim.sync import Mutex
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _ReadOnly(NamedTuple, Generic[K, V]):
-    m: dict[K, V]  # never mutated once published
-    amended: bool  # the dirty map holds keys that m does not
-
-
-class SyncMap(Generic[K, V]):
-    """Go's ``sync.Map`` for keys that are never deleted (values must not be None)."""
-
-    def __init__(self, name: str) -> None:
-        self.mu = Mutex(name)
-        self._read: _ReadOnly[K, V] = _ReadOnly({}, False)  # replaced as a whole, atomically
-        self._dirty: dict[K, V] | None = None
-        self._misses = 0
-        self.promotions = 0
-
-    def load(self, key: K) -> V | None:
-        read = self._read
-        value = read.m.get(key)
-        if value is None and read.amended:
-            with self.mu:
-                read = self._read  # re-check: a promotion may have happened meanwhile
-                value = read.m.get(key)
-                if value is None and read.amended and self._dirty is not None:
-                    value = self._dirty.get(key)
-                    self._miss_locked()  # counted whether or not the dirty map had it, as Go
-        return value
-
-    def load_or_store(self, key: K, value: V) -> V:
-        found = self._read.m.get(key)
-        if found is not None:
-            return found
-        with self.mu:
-            read = self._read
-            found = read.m.get(key)
-            if found is not None:
-                return found
-            dirty = self._dirty
-            if dirty is not None and read.amended:
-                found = dirty.get(key)
-                if found is not None:
-                    self._miss_locked()
-                    return found
-            if not read.amended:  # first new key since the last promotion: copy the snapshot
-                dirty = self._dirty = dict(read.m)
-                self._read = _ReadOnly(read.m, True)
-            assert dirty is not None
-            dirty[key] = value
-            return value
-
-    def items(self) -> list[tuple[K, V]]:
-        """``Range``: promotes a pending dirty map first, then iterates the snapshot."""
-        read = self._read
-        if read.amended:
-            with self.mu:
-                read = self._read
-                if read.amended and self._dirty is not None:
-                    read = self._promote_locked()
-        return list(read.m.items())
-
-    def _miss_locked(self) -> None:
-        self._misses += 1
-        if self._dirty is not None and self._misses >= len(self._dirty):
-            self._promote_locked()
-
-    def _promote_locked(self) -> _ReadOnly[K, V]:
-        assert self._dirty is not None
-        read = self._read = _ReadOnly(self._dirty, False)
-        self._dirty = None
-        self._misses = 0
-        self.promotions += 1
-        return read
+__all__ = ["SyncMap", "SyncMapStore"]  # SyncMap: lsim.stores.gosyncmap's, shared with lockfree
 
 
 class SyncMapStore(ServiceStore):

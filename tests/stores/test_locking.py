@@ -37,7 +37,17 @@ def test_lock_names_and_kinds() -> None:
     assert lock_table(percomponent) == [("labelstore.Service.mut", "mutex")]
     percomponent.add_local_link("component_0", 1, 1)
     assert lock_table(percomponent)[1] == ("labelstore.mapping[component_0].mu", "rwmutex")
-    assert create_store("lockfree").locks() == []
+    # lockfree has no lock of its own: what it waits on is its sync.Maps' mutexes, named as
+    # the Go store announces them (a mapping's two appear when its component first links)
+    lockfree = create_store("lockfree")
+    fields = ("labelsHashToGlobal", "mappings", "staleGlobals", "colliding")
+    sync_maps = [f"labelstore.Service.{field}(sync.Map).mu" for field in fields]
+    assert lock_table(lockfree) == [(name, "mutex") for name in sync_maps]
+    lockfree.add_local_link("component_0", 1, 1)
+    assert lock_table(lockfree)[4:] == [
+        ("labelstore.mapping[component_0].localToGlobal(sync.Map).mu", "mutex"),
+        ("labelstore.mapping[component_0].globalToLocal(sync.Map).mu", "mutex"),
+    ]
 
 
 def acquisitions(store: LabelStore) -> dict[str, tuple[int, int]]:
@@ -166,3 +176,14 @@ def test_percomponent_names_the_mapping_helper() -> None:
     frames = create_store("percomponent").go_frames(Operation.GET_LOCAL_REF_ID)
     assert [f.function.rsplit(".", 1)[-1] for f in frames] == ["GetLocalRefID", "getLocalRefID"]
     assert "(*remoteWriteMapping)" in frames[-1].function
+
+
+def test_lockfree_waits_only_where_its_sync_maps_take_their_mutex() -> None:
+    """A new hash is a new sync.Map key (its mutex); a hit past the read-only snapshot takes
+    it too, and promotes after enough misses; then hits are lock-free."""
+    store = create_store("lockfree")
+    hash_mu = "labelstore.Service.labelsHashToGlobal(sync.Map).mu"
+    get = lambda: store.get_or_add_global_ref_id(series(0))  # noqa: E731
+    assert taken(store, get) == {hash_mu: (1, 0)}  # Load: nothing amended; LoadOrStore: new
+    assert taken(store, get) == {hash_mu: (1, 0)}  # a miss of the snapshot: promotes
+    assert taken(store, get) == {}

@@ -9,7 +9,7 @@ Where the statement states the costs, a :class:`Design` derives its script from 
 not in :data:`HAND_WRITTEN`) has no code of its own: :func:`derived` makes its model from
 its name. Hand-written, each with its reason: ``sharded``'s lock names and its
 TrackStaleness/GC split over shards (below), ``syncmap``'s component lookups,
-``percomponent``'s peek and ``lockfree``'s CAS words (``designs_maps.py``),
+``percomponent``'s peek and ``lockfree``'s sync.Map calls (``designs_maps.py``),
 ``directfanout``'s calls (``designs_fanout.py``).
 ``tests/engine/model/test_designs.py`` traces the real stores to keep them in step.
 """
@@ -38,6 +38,9 @@ class Design:
 
     name = ""
     calls = "labelstore"  # the write path its plans are compiled for (LabelStore.calls)
+    # Whether a GetOrAddGlobalRefID hit leaves the store as it was, so the program may answer
+    # it without calling the store (not so when a hit's path depends on the store's state).
+    hits_are_pure = True
 
     def __init__(
         self, c: Costs, components: tuple[str, ...], shards: int | None, store: Any
@@ -86,6 +89,11 @@ class Design:
         """Before a call: which path the component lookup will take (design-specific code;
         0 for designs whose locking does not depend on it)."""
         return 0
+
+    def taken(self, path: int) -> int:
+        """After a call: the path it took, where the script depends on what the call did in
+        the store (lockfree's sync.Map calls); for the others, ``path`` as peek gave it."""
+        return path
 
     # -- operations: derived from the statement ---------------------------------------------
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:

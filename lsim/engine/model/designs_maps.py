@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from lsim.engine.model.core import WRITE, AtomicWord
 from lsim.engine.model.designs import Design, Parts, register
-from lsim.engine.model.script import Script
+from lsim.engine.model.script import Lock, Script
+from lsim.stores.gosyncmap import (
+    DELETE,
+    LOAD,
+    LOAD_OR_STORE,
+    RANGE,
+    STORE,
+    MapCall,
+    map_path,
+)
+from lsim.stores.lockfree import COUNTER
+from lsim.stores.locking import LOCKS
 
 # sync.Map load paths (SyncMapDesign.peek)
 IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
@@ -32,16 +43,12 @@ class SyncMapDesign(Design):
 
     def peek(self, component: str) -> int:
         """Where a ``Load`` finds the component: the read-only snapshot (no lock), or past it
-        (the map's mutex when the dirty map has newer keys). Reads the sync.Map's state, as
-        the model must know which path the real call takes."""
-        smap = self.store.mappings
-        read = smap._read
-        if component in read.m:
-            return IN_READ
-        if not read.amended:
-            return ABSENT
-        dirty = smap._dirty
-        return IN_DIRTY if dirty is not None and component in dirty else ABSENT_AMENDED
+        (the map's mutex when the dirty map has newer keys). Reads the sync.Map's state
+        (:func:`map_path`), as the model must know which path the real call takes."""
+        p = map_path(self.store.mappings, LOAD, component)
+        if p.locked:
+            return IN_DIRTY if p.found else ABSENT_AMENDED
+        return IN_READ if p.found else ABSENT
 
     def _load(self, s: Script, path: int) -> None:
         if path in (IN_DIRTY, ABSENT_AMENDED):
@@ -100,66 +107,100 @@ class PerComponentDesign(Design):
 
 @register
 class LockFreeDesign(Design):
-    """No lock: reads are CPU; each store into a shared map is a CAS on that map's word.
+    """No store lock: every map is a Go 1.19 ``sync.Map`` and the id counter an atomic word.
 
-    All hand-written: the statement is about locks, and this design has none; what it
-    serialises on is an atomic word per shared map (``core.AtomicWord``), which the
-    statement's notation does not have."""
+    All hand-written: what a call waits on is its sync.Maps' mutexes, and which of its
+    sync.Map calls take them (a load past the read-only snapshot while the dirty map has
+    newer keys, a store of a new key, the copy of the snapshot into a new dirty map) is the
+    maps' state at that call, which the statement can only bound ("x 0..2"). The store
+    records each call's sync.Map calls with the path :func:`map_path` gives from the real
+    maps' state (the helper :meth:`SyncMapDesign.peek` asks too), and :meth:`_replay`
+    charges each: lock-free work, or a section of that map's mutex. The one atomic word is
+    the id counter (``core.AtomicWord``), drawn on a miss."""
 
     name = "lockfree"
+    hits_are_pure = False  # a Load that misses the snapshot counts toward a promotion
 
     def setup(self, shards: int | None) -> None:
-        self.ids = self._word("labelstore.Service.labelsHashToGlobal")
-        self.counter = self._word("labelstore.Service.globalRefID")
-        self.stale = self._word("labelstore.Service.staleGlobals")
-        self.maps = [self._word(f"labelstore.mapping[{i}]") for i in range(self.nc)]
+        self.traced = self.store.trace_calls()  # the sync.Map calls of the store's last call
+        self.by_name: dict[str, Lock] = {}
+        decls = LOCKS[self.name]
+        self.roles.update((decl.role, []) for decl in decls)
+        for decl in decls:  # in the store's order: the Service's, then each mapping's two
+            if decl.per == "":
+                self._lock(decl.role, f"labelstore.{decl.role}")
+        for comp in self.components:
+            for decl in decls:
+                if decl.per == "component":
+                    self._lock(decl.role, f"labelstore.{decl.role.replace('[]', f'[{comp}]')}")
+        self.counter = AtomicWord(COUNTER)
+        self.words.append(self.counter)
+        self.shapes: dict[tuple[MapCall, ...], int] = {}
 
-    def _word(self, name: str) -> AtomicWord:
-        w = AtomicWord(name)
-        self.words.append(w)
-        return w
+    def _lock(self, role: str, name: str) -> None:
+        lk = self.by_name[name] = self.new_mutex(name)
+        self.roles[role].append(lk)
 
-    def _stores(self, s: Script, word: AtomicWord, n: int) -> None:
-        for _ in range(n):
-            s.atomic(word, self.c.atomic)
-            s.cpu(self.c.insert)
+    def taken(self, path: int) -> int:
+        """The call's sync.Map paths, as one number (a script is cached per number)."""
+        shape = tuple(self.traced)
+        n = self.shapes.get(shape)
+        if n is None:
+            n = self.shapes[shape] = len(self.shapes)
+        return n
+
+    def _replay(self, s: Script) -> None:
+        """The store's last call, sync.Map call by call (costs: locking.py's _LOCKFREE)."""
+        c = self.c
+        new_series = 0  # a drawn id's extra (growth, allocation), charged with its insert
+        for name, call, p in self.traced:
+            if name == COUNTER:
+                s.atomic(self.counter, c.atomic)
+                new_series = c.new_series
+                continue
+            # what the call writes: a new key (into the dirty map), a key deleted, or (a
+            # store to a key it has) the entry's value, an atomic store or CAS
+            new_key = call in (STORE, LOAD_OR_STORE) and not p.found
+            changes = new_key or call == STORE or (call == DELETE and p.found)
+            extra = new_series if call == LOAD_OR_STORE else 0
+            if extra:  # the LoadOrStore of the drawn id: as every design, N with the insert
+                new_series = 0
+            if not p.locked:  # the snapshot; a value written is a CAS on its entry
+                s.cpu(c.hit + (c.atomic if changes else 0) + extra)
+            elif call == RANGE:  # a promotion: the dirty map becomes the snapshot
+                s.section(self.by_name[name], WRITE, c.lock + c.hit, writes=1)
+            else:  # a lookup in the snapshot again and in the dirty map, maybe a change
+                dirty = c.insert if new_key or call == DELETE and p.found else 0
+                write = dirty or (c.atomic if changes else 0)
+                ns = c.lock + 2 * c.hit + write + p.copied * c.hit + extra
+                s.section(self.by_name[name], WRITE, ns, writes=int(changes))
+            s.cpu(p.visited * c.hit)
 
     def get_or_add(self, s: Script, shard: int, miss: bool) -> None:
-        s.cpu(self.c.hash + self.c.hit)
-        if miss:
-            s.atomic(self.counter, self.c.atomic)
-            s.cpu(self.c.new_series)
-            self._stores(s, self.ids, 1)
+        s.cpu(self.c.hash)
+        self._replay(s)
 
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
-        s.cpu(2 * self.c.hit)
+        self._replay(s)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        s.cpu(self.c.hit)
-        self._stores(s, self.maps[comp], 2)
+        self._replay(s)
 
     def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        s.cpu(self.c.hit)
-        self._stores(s, self.maps[comp], 3)
+        self._replay(s)
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         self.get_or_add(s, shard, miss)
-        self.add_link(s, shard, comp, path)
 
     def track(self, s: Script, parts: Parts) -> None:
-        marked, live = parts[-1]
-        s.cpu(marked * self.c.hash + live * self.c.hit)
-        self._stores(s, self.stale, marked)
+        s.cpu(sum(marked for marked, _ in parts.values()) * self.c.hash)  # before any lock
+        self._replay(s)
 
     def gc(self, s: Script, expired: int) -> None:
-        s.cpu(self.c.hit)
-        self._stores(s, self.stale, expired)
-        self._stores(s, self.ids, expired)
-        for word in self.maps:
-            self._stores(s, word, 2 * expired)
+        self._replay(s)
 
     def collect(self, s: Script) -> None:
-        s.cpu((1 + self.nc) * self.c.hit)
+        self._replay(s)
 
 
 from lsim.engine.model import designs_fanout  # noqa: E402, F401  (registers directfanout)

@@ -68,8 +68,9 @@ class Program:
         self.cache: dict[tuple[int, int, int, bool, int], list[Item]] = {}
         # reuse_hits: series -> GetOrAddGlobalRefID's answer, so the store is called only
         # when the answer can change (a hit changes nothing in the store; a GC that removes
-        # ids clears it). Off, every call reaches the store (the lock-trace tests need that).
-        self.goa: dict[int, int] | None = {} if reuse_hits else None
+        # ids clears it). Off, every call reaches the store (the lock-trace tests need that),
+        # as for a design whose hits change its store (Design.hits_are_pure: lockfree's).
+        self.goa: dict[int, int] | None = {} if reuse_hits and design.hits_are_pure else None
         self.paces: dict[float, list[Item]] = {}
 
     def next_items(self, g: Goroutine) -> list[Item] | None:
@@ -144,6 +145,7 @@ class Program:
             gid = self.store.get_or_add_link(
                 self.names[comp], step.local_id, self.series.labels(step.series)
             )
+        path = self.design.taken(path)
         st.gid[step.series] = gid
         miss = gid not in self.known
         if miss:
@@ -179,6 +181,7 @@ class Program:
             store.add_local_link(name, gid, step.local_id)
         else:
             store.replace_local_link(name, gid, last, step.local_id)
+        path = self.design.taken(path)
         shard = gid >> _SHARD_SHIFT if self.sharded else -1
         key = (op, shard, comp, False, path)
         items = self.cache.get(key)
@@ -224,7 +227,7 @@ class Program:
             parts = parts or {0: (0, 0)}
         else:
             parts = {-1: (len(stale), len(live))}
-        key = (_TRACK, hash(tuple(parts.items())), 0, False, len(parts))
+        key = (_TRACK, hash((tuple(parts.items()), self.design.taken(0))), 0, False, len(parts))
         items = self.cache.get(key) if len(self.cache) < _CACHE_MAX else None
         if items is None or self.rng is not None:
             s = self._begin(_TRACK, -1, 0)
