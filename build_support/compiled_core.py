@@ -47,7 +47,7 @@ class CompiledCoreUnavailable(SystemExit):
     def __init__(self, missing: str) -> None:
         super().__init__(
             f"lsim: {ENV_VAR}=1 asks for the mypyc-compiled model core, but {missing}; "
-            f"unset {ENV_VAR} for the pure-Python install (same results, about half the speed)"
+            f"unset {ENV_VAR} for the pure-Python install (same results, slower model runs)"
         )
 
 
