@@ -28,10 +28,12 @@ the plans.
 before a speed change, from ``git worktree add``) in a child process, so before and after
 are measured in one run on the same machine state.
 
-``--mypyc`` also measures a compiled core: a copy of this tree with ``MYPYC_MODULES``
-compiled by mypyc (it ships with ``mypy``, a dev dependency; needs a C compiler and the
-Python headers) and run in a child process. The package itself stays pure Python: the
-compiled copy lives in a temporary folder (``--mypyc-tree DIR`` reuses one built before).
+``--mypyc`` also measures the compiled core: this tree built as ``LSIM_COMPILE=1 pip
+install .`` would build it (``build_support/compiled_core.py``: ``lsim.model_core.HOT_MODULES``
+compiled by mypyc, which ships with ``mypy``, a dev dependency; needs a C compiler and the
+Python headers), unpacked in a temporary folder and run in a child process; the build's
+seconds are printed. ``--mypyc-tree DIR`` measures a compiled lsim found in DIR instead, e.g.
+the ``site-packages`` of a virtualenv where ``LSIM_COMPILE=1 pip install .`` ran.
 """
 
 from __future__ import annotations
@@ -53,16 +55,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("dump", "fidelity", "file", "jobs")
-# The hot modules (the event loop, scheduler, locks, plans and lock rules); each compiles
-# unchanged, the rest of lsim stays interpreted and calls them as usual (an interpreted
-# class cannot subclass a compiled one, so a subclass' module is compiled with its base's).
-MYPYC_MODULES = (
-    "lsim/engine/model/core.py", "lsim/engine/model/sched.py", "lsim/engine/model/sim.py",
-    "lsim/engine/model/golock.py", "lsim/engine/model/program.py", "lsim/workload/plan.py",
-    "lsim/workload/mixplan.py", "lsim/workload/steps.py", "lsim/sync/rules.py",
-    "lsim/sync/stats.py",
-    "lsim/workload/fanoutplan.py",  # its FanoutThread subclasses plan's: both or neither
-)  # fmt: skip
 JOBS_SWEEP = (
     "sweep", "--engine", "model", "--workload", str(ROOT / "workloads" / "closed-loop-mix.yaml"),
     "--stores", "mutex,sharded", "--shards", "16", "--gomaxprocs", "2,4",
@@ -141,16 +133,21 @@ def child(tree: Path, case: str, store: str, shards: int | None) -> dict[str, An
 
 
 def mypyc_tree(folder: Path) -> Path:
-    """A copy of this tree's ``lsim`` with ``MYPYC_MODULES`` compiled in place (minutes)."""
-    import shutil
+    """This tree with the compiled core, built in ``folder`` (the build's log is kept there)."""
+    from build_support.compiled_core import build_tree
 
-    tree = folder / "mypyc-tree"
-    shutil.copytree(ROOT / "lsim", tree / "lsim", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tree / "pyproject.toml")  # mypy's settings
-    print(f"building the mypyc copy in {tree} ...", flush=True)
-    subprocess.run([sys.executable, "-m", "mypyc", *MYPYC_MODULES], cwd=tree, check=True,
-                   capture_output=True)  # fmt: skip
+    print(f"building the compiled core in {folder} ...", flush=True)
+    t0, cpu0 = time.perf_counter(), _children_cpu()
+    tree = build_tree(folder, log=folder / "build.log")
+    print(f"compiled build: {time.perf_counter() - t0:.1f} s wall, "
+          f"{_children_cpu() - cpu0:.1f} s CPU", flush=True)  # fmt: skip
     return tree
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process' finished children (the build runs in pip and gcc)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
 
 
 def sweep_wall(jobs: int, folder: Path) -> tuple[float, str]:
@@ -194,7 +191,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (best CPU kept)")
     parser.add_argument("--baseline-tree", type=Path, default=None)
     parser.add_argument("--mypyc", action="store_true", help="also a mypyc-compiled copy")
-    parser.add_argument("--mypyc-tree", type=Path, default=None, help="a copy built before")
+    parser.add_argument(
+        "--mypyc-tree", type=Path, default=None, help="a folder with a compiled lsim"
+    )
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in CASES]

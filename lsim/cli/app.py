@@ -92,7 +92,11 @@ def sub_app(name: str, help: str | None = None, **kwargs: Any) -> typer.Typer:
 
 def _version(value: bool) -> None:
     if value:
-        terminal().data(f"lsim {__version__}")
+        from lsim.model_core import model_core
+
+        # the optional compiled core (LSIM_COMPILE=1 pip install .) gives the same results,
+        # so no run output names it: this is where a user sees which one is installed
+        terminal().data(f"lsim {__version__}\n{model_core().describe()}")
         raise typer.Exit()
 
 
@@ -100,7 +104,12 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and which model core is installed.",
+        ),
     ] = False,
 ) -> None:
     """lsim: lock-contention experiments for the Alloy labelstore."""
