@@ -126,6 +126,14 @@ class SyncMap(Generic[K, V]):
         assert self.trace is not None
         self.trace.append((self.mu.name, call, map_path(self, call, key)))
 
+    def _unexpunge_locked(self, key: K, e: _Entry) -> None:
+        """A key of the read-only map whose entry was expunged (left out of the dirty map
+        when it was copied) goes back into the dirty map before it is stored to, as Go's
+        ``unexpungeLocked`` callers do."""
+        if e.unexpunge_locked():
+            assert self._dirty is not None
+            self._dirty[key] = e
+
     def load(self, key: K) -> V | None:
         if self.trace is not None:
             self._note(LOAD, key)
@@ -150,9 +158,7 @@ class SyncMap(Generic[K, V]):
             read = self._read
             e = read.m.get(key)
             if e is not None:
-                if e.unexpunge_locked():
-                    assert self._dirty is not None
-                    self._dirty[key] = e
+                self._unexpunge_locked(key, e)
                 e.p = value
             elif self._dirty is not None and key in self._dirty:
                 self._dirty[key].p = value
@@ -172,9 +178,7 @@ class SyncMap(Generic[K, V]):
             read = self._read
             e = read.m.get(key)
             if e is not None:
-                if e.unexpunge_locked():
-                    assert self._dirty is not None
-                    self._dirty[key] = e
+                self._unexpunge_locked(key, e)
                 actual, _ = e.try_load_or_store(value)
             elif self._dirty is not None and key in self._dirty:
                 actual, _ = self._dirty[key].try_load_or_store(value)
