@@ -17,6 +17,15 @@ Mutex (Go's ``sync/mutex.go``):
   another while one is still on its way. A spinner may set the bit too (``try_set_woken``:
   only while waiters are queued and nobody is woken), so the next unlock wakes nobody; it
   clears the bit again (``clear_woken``) when it acquires or queues.
+* The semaphore's count is kept apart from its queue, as ``runtime/sema.go`` does: a
+  normal-mode Unlock releases one count (``semrelease``) and readies the queue head, which
+  takes the count only when it runs (``cansemacquire`` after ``gopark``). A newcomer that
+  finds the mutex locked and calls ``semacquire`` in between takes the count first and does
+  not park: it goes round ``lockSlow`` as if woken, clearing ``mutexWoken`` — so the next
+  Unlock readies another waiter — and queues at the *front* if it loses. The readied head,
+  finding no count, parks again where its ``semacquire`` call queued it (the front if it
+  had waited before, else the tail), without touching the state word. On one mutex at P=2
+  this keeps most waiters readied in the run queues, which is what real Go's dumps show.
 * Spinning itself is the caller's (a real thread does not spin; the model spins in virtual
   time): ``spinnable`` is Go's test ``old&(mutexLocked|mutexStarving) == mutexLocked``, and a
   spinner that reads the state between rounds then makes one compare-and-swap attempt,
@@ -91,7 +100,8 @@ class PlainBit:
 class MutexRules(Generic[W]):
     """State of one Go mutex: locked bit, starvation flag, woken flag, FIFO waiter queue."""
 
-    __slots__ = ("bit", "starving", "woken", "queue", "starvation_entries", "handoffs")
+    __slots__ = ("bit", "starving", "woken", "queue", "starvation_entries", "handoffs", "sema",
+                 "steals", "_lifo")  # fmt: skip
 
     def __init__(self, bit: LockBit | None = None) -> None:
         self.bit: LockBit = bit if bit is not None else PlainBit()
@@ -100,6 +110,9 @@ class MutexRules(Generic[W]):
         self.queue: deque[W] = deque()
         self.starvation_entries = 0
         self.handoffs = 0
+        self.sema = 0  # Go's m.sema: counts released by Unlock, not yet taken
+        self.steals = 0  # counts a newcomer took before the readied head ran
+        self._lifo: set[int] = set()  # id() of waiters queued at the front (lifo semacquire)
 
     @property
     def locked(self) -> bool:
@@ -131,6 +144,10 @@ class MutexRules(Generic[W]):
         if self.try_lock():
             return True
         waiter.since_ns = now
+        if self.sema:  # semacquire finds a count released for a head that has not run yet
+            self.sema -= 1
+            self.steals += 1
+            return self._compete(waiter, now)
         self.queue.append(waiter)
         # A lock-free unlock may have cleared the bit between the try above and the append;
         # trying once more after queueing closes that window (the unlocker re-checks the queue).
@@ -139,17 +156,42 @@ class MutexRules(Generic[W]):
             return True
         return False
 
-    def retry(self, waiter: W, now: int) -> bool:
-        """A woken waiter competes again. True: owner. False: back at the queue *front*."""
+    def retry(self, waiter: W, now: int, *, counted: bool = False) -> bool:
+        """A woken waiter competes: True, owner; False, back at the queue *front*. Unless
+        ``counted`` (it already took its count with :meth:`woken_takes`), it first takes its
+        count, and parks again if a newcomer took it first (False)."""
+        if not counted and not self.woken_takes(waiter):
+            return False
+        return self._compete(waiter, now)
+
+    def woken_takes(self, waiter: W) -> bool:
+        """The readied head runs (``semacquire1`` after ``gopark``): True, it took a count;
+        False, none is left (a newcomer took it) and it is queued again where its
+        ``semacquire`` call queued it — the front if it had waited before, else the tail."""
+        if self.sema:
+            self.sema -= 1
+            return True
+        if id(waiter) in self._lifo:
+            self.queue.appendleft(waiter)
+        else:
+            self.queue.append(waiter)
+        return False
+
+    def _compete(self, waiter: W, now: int) -> bool:
+        """``lockSlow`` after ``semacquire`` returned in normal mode (``awoke``): clear
+        ``mutexWoken``, CAS for the lock, else queue at the front (``queueLifo``)."""
         self.woken = False
         if self.try_lock():
+            self._lifo.discard(id(waiter))
             return True
         if not self.starving and now - waiter.since_ns > STARVATION_THRESHOLD_NS:
             self.starving = True
             self.starvation_entries += 1
         self.queue.appendleft(waiter)
+        self._lifo.add(id(waiter))
         if self.try_lock():
             self.queue.popleft()
+            self._lifo.discard(id(waiter))
             return True
         return False
 
@@ -176,6 +218,7 @@ class MutexRules(Generic[W]):
             self.bit.clear()
             return Action.NONE, None
         head = self.queue.popleft()
+        self._lifo.discard(id(head))
         self.handoffs += 1
         if not self.queue or now - head.since_ns < STARVATION_THRESHOLD_NS:
             self.starving = False
@@ -187,6 +230,7 @@ class MutexRules(Generic[W]):
         if not self.queue or self.woken or self.bit.is_set():
             return Action.NONE, None
         self.woken = True
+        self.sema += 1  # semrelease: the head takes it when it runs (unless a newcomer does)
         return Action.WAKE, self.queue.popleft()
 
 

@@ -128,7 +128,7 @@ class SimMutex:
         if g.set_woken:
             rules.clear_woken()
             g.set_woken = False
-        granted = rules.retry(g, now) if g.awoke else rules.lock(g, now)
+        granted = rules.retry(g, now, counted=True) if g.awoke else rules.lock(g, now)
         if granted:
             return self._acquired(sim, g)
         if not g.wait_t0:
@@ -146,7 +146,12 @@ class SimMutex:
         if code == R_GRANTED:  # handed off in starvation mode: already the owner
             self._owned(sim, g)
             return self._fetch_lines(sim, g)
-        # R_WOKEN: semacquire returned in normal mode (awoke = true, iter = 0)
+        # R_WOKEN: the readied head runs; semacquire1 takes a count or parks it again
+        if not self.rules.woken_takes(g):
+            g.wlock = self
+            sim.park(g, MUTEX_LOCK, self.lid, g.wait_t0)
+            return False
+        # semacquire returned in normal mode (awoke = true, iter = 0)
         g.awoke = True
         g.spin_iter = 0
         return self._slow(sim, g)
