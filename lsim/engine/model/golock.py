@@ -14,11 +14,12 @@ only what the rules leave to the caller, following ``sync/mutex.go`` and ``runti
   free, the spinner's CAS takes it (:meth:`MutexRules.lock`); when it ends locked, it spins
   again or, after 4 rounds, queues. A spinner sets ``mutexWoken`` when waiters are queued
   and nobody is woken, so Unlock wakes nobody, and clears it when it acquires or queues.
-* Parking: a goroutine whose CAS finds the mutex taken is queued by the rules and parks
-  (``sync.Mutex.Lock``).
-* Normal-mode Unlock wakes the queue head into the unlocker's ``runnext``; when it runs it
-  spins again if it may (``awoke``, ``iter = 0``), then competes (``MutexRules.retry``):
-  losing after more than 1 ms of waiting switches the mutex to starvation mode.
+* The CAS (:meth:`MutexRules.cas`) takes a free mutex, or counts the goroutine as a waiter
+  and calls ``semacquire``, which takes a semaphore count if one is left (``AGAIN``: round
+  ``lockSlow`` again, woken) or parks it (``sync.Mutex.Lock``).
+* Normal-mode Unlock readies the queue head into the unlocker's ``runnext``; when it runs it
+  takes a count or parks again; with one it spins if it may (``awoke``, ``iter = 0``), then
+  competes: losing after more than 1 ms of waiting switches to starvation mode.
 * Starvation-mode Unlock hands the mutex to the head and yields (``semrelease`` with
   ``handoff``, then ``goyield``): the head runs next on this P and the unlocker is left
   runnable *inside Unlock*, the signature real dumps show.
@@ -26,9 +27,11 @@ only what the rules leave to the caller, following ``sync/mutex.go`` and ``runti
 Contention costs (``line_ns``, one cache line fetched from another core): an acquisition
 on a P other than the one of the last Unlock stalls for the lock word's line plus the lines
 of protected data the last critical section wrote (the ``writes`` of its UNLOCK item: the
-map headers an insert dirtied). An RWMutex's ``readerCount`` word moves the same way with
-every RLock/RUnlock on another P. Waking a goroutine (``ready``) can start an idle P's M,
-whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model.sched`).
+map headers an insert dirtied); a fast-path CAS that fails on the owner's line reads the
+state only once the line has come; the semaphore's ``semaRoot`` line moves with each park
+and each ``semrelease`` on another P. An RWMutex's ``readerCount`` word moves the same way
+with every RLock/RUnlock on another P. Waking a goroutine (``ready``) can start an idle P's
+M, whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model.sched`).
 
 An RWMutex is an inner writer :class:`SimMutex` plus the reader rules; a writer's Lock is the
 two items ``LOCK inner`` then ``LOCK rw ANNOUNCE``. Waits on the inner mutex are reported under
@@ -106,8 +109,7 @@ class SimMutex:
                 g.wait_t0 = 0
 
     def _root(self, sim: Sim, p: int) -> int:
-        """The semaphore's ``semaRoot`` (its lock, ``nwait`` and waiter treap, one padded
-        line) is touched on P ``p``: nanoseconds it waits for the line from another P."""
+        """P ``p`` touches the semaphore's ``semaRoot`` (lock, ``nwait``, treap: one line)."""
         last, self.root_p = self.root_p, p
         return sim.line_ns if 0 <= last != p else 0
 
@@ -157,9 +159,13 @@ class SimMutex:
             return self._slow(sim, g)
         if not g.wait_t0:
             g.wait_t0 = now
-        g.wlock = self
+        return self._park(sim, g)
+
+    def _park(self, sim: Sim, g: Goroutine) -> bool:
+        """semacquire's slow path: it locks the semaphore's root, queues and parks."""
         p = g.p
         assert p is not None
+        g.wlock = self
         sim.park(g, MUTEX_LOCK, self.lid, g.wait_t0, self._root(sim, p.idx))
         return False
 
@@ -175,12 +181,8 @@ class SimMutex:
             self._owned(sim, g)
             return self._fetch_lines(sim, g)
         # R_WOKEN: the readied head runs; semacquire1 takes a count or parks it again
-        if not self.rules.woken_takes(g):  # semacquire1 loops: locks the root, parks again
-            g.wlock = self
-            p = g.p
-            assert p is not None
-            sim.park(g, MUTEX_LOCK, self.lid, g.wait_t0, self._root(sim, p.idx))
-            return False
+        if not self.rules.woken_takes(g):  # no count left: semacquire1 parks it again
+            return self._park(sim, g)
         # semacquire returned in normal mode (awoke = true, iter = 0)
         g.awoke = True
         g.spin_iter = 0
