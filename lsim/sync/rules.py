@@ -17,6 +17,15 @@ Mutex (Go's ``sync/mutex.go``):
   another while one is still on its way. A spinner may set the bit too (``try_set_woken``:
   only while waiters are queued and nobody is woken), so the next unlock wakes nobody; it
   clears the bit again (``clear_woken``) when it acquires or queues.
+* The semaphore's count is kept apart from its queue, as ``runtime/sema.go`` does: a
+  normal-mode Unlock releases one count (``semrelease``) and readies the queue head, which
+  takes the count only when it runs (``cansemacquire`` after ``gopark``). A newcomer that
+  finds the mutex locked and calls ``semacquire`` in between takes the count first and does
+  not park: it goes round ``lockSlow`` as if woken, clearing ``mutexWoken`` — so the next
+  Unlock readies another waiter — and queues at the *front* if it loses. The readied head,
+  finding no count, parks again where its ``semacquire`` call queued it (the front if it
+  had waited before, else the tail), without touching the state word. On one mutex at P=2
+  this keeps most waiters readied in the run queues, which is what real Go's dumps show.
 * Spinning itself is the caller's (a real thread does not spin; the model spins in virtual
   time): ``spinnable`` is Go's test ``old&(mutexLocked|mutexStarving) == mutexLocked``, and a
   spinner that reads the state between rounds then makes one compare-and-swap attempt,
@@ -47,6 +56,12 @@ class HasSince(Protocol):
 
 
 W = TypeVar("W", bound=HasSince)
+
+
+# MutexRules.cas outcomes
+PARKED = 0  # queued on the semaphore: the caller parks
+OWNER = 1  # took the mutex
+AGAIN = 2  # took a semaphore count without parking: go round lockSlow again, woken
 
 
 class Action(IntEnum):
@@ -89,17 +104,23 @@ class PlainBit:
 
 
 class MutexRules(Generic[W]):
-    """State of one Go mutex: locked bit, starvation flag, woken flag, FIFO waiter queue."""
+    """State of one Go mutex: the state word (locked bit, starvation flag, woken flag,
+    waiter count) and the semaphore (its count and its FIFO/LIFO waiter queue)."""
 
-    __slots__ = ("bit", "starving", "woken", "queue", "starvation_entries", "handoffs")
+    __slots__ = ("bit", "starving", "woken", "waiters", "queue", "sema", "starvation_entries",
+                 "handoffs", "steals", "_lifo")  # fmt: skip
 
     def __init__(self, bit: LockBit | None = None) -> None:
         self.bit: LockBit = bit if bit is not None else PlainBit()
         self.starving = False
         self.woken = False
-        self.queue: deque[W] = deque()
+        self.waiters = 0  # the state word's waiter count (m.state >> mutexWaiterShift)
+        self.queue: deque[W] = deque()  # the semaphore's parked waiters (nwait = len)
+        self.sema = 0  # Go's m.sema: counts released by Unlock, not yet taken
         self.starvation_entries = 0
         self.handoffs = 0
+        self.steals = 0  # counts taken by a goroutine that had not parked for them
+        self._lifo: set[int] = set()  # id() of waiters whose semacquire queues at the front
 
     @property
     def locked(self) -> bool:
@@ -117,7 +138,7 @@ class MutexRules(Generic[W]):
         """A spinner asks Unlock not to wake a waiter (Go: ``!awoke && old&mutexWoken == 0
         && old>>mutexWaiterShift != 0``, then a CAS setting ``mutexWoken``). True: it set it
         and must clear it later with :meth:`clear_woken`."""
-        if self.woken or not self.queue:
+        if self.woken or not self.waiters:
             return False
         self.woken = True
         return True
@@ -126,33 +147,81 @@ class MutexRules(Generic[W]):
         """The spinner that set ``mutexWoken`` acquires or queues (Go: ``new &^= mutexWoken``)."""
         self.woken = False
 
-    def lock(self, waiter: W, now: int) -> bool:
-        """A newcomer asks for the mutex. True: it owns it. False: queued at the tail."""
+    # -- lockSlow's CAS and semacquire ----------------------------------------------------------
+    def cas(self, waiter: W, now: int, awoke: bool) -> int:
+        """``lockSlow``'s CAS after spinning: :data:`OWNER` (took the free mutex),
+        :data:`PARKED` (counted as a waiter and queued on the semaphore: the caller parks)
+        or :data:`AGAIN` (``semacquire`` found a count and returned at once: the caller goes
+        round ``lockSlow`` again as a woken goroutine, ``awoke``, ``iter = 0``). ``awoke``:
+        ``semacquire`` already returned once in this Lock call (so it clears ``mutexWoken``,
+        may switch the mutex to starvation mode, and queues at the front)."""
+        if awoke:
+            self.woken = False
         if self.try_lock():
-            return True
-        waiter.since_ns = now
-        self.queue.append(waiter)
-        # A lock-free unlock may have cleared the bit between the try above and the append;
-        # trying once more after queueing closes that window (the unlocker re-checks the queue).
+            self._lifo.discard(id(waiter))
+            return OWNER
+        self.waiters += 1  # new += 1 << mutexWaiterShift: the mutex is locked or starving
+        if awoke:
+            if not self.starving and now - waiter.since_ns > STARVATION_THRESHOLD_NS:
+                self.starving = True
+                self.starvation_entries += 1
+        else:
+            waiter.since_ns = now  # waitStartTime
+        return self._semacquire(waiter, awoke)
+
+    def _semacquire(self, waiter: W, lifo: bool) -> int:
+        if self.sema:  # cansemacquire: a count no parked waiter has taken yet
+            self.sema -= 1
+            self.steals += 1
+            return AGAIN
+        if lifo:
+            self.queue.appendleft(waiter)
+            self._lifo.add(id(waiter))
+        else:
+            self.queue.append(waiter)
+            self._lifo.discard(id(waiter))
+        # A lock-free unlock (the thread engine's) may have cleared the bit between the try
+        # and the queueing; trying once more closes that window (the unlocker re-checks the
+        # queue). In the model the bit cannot change in between: this never succeeds there.
         if self.try_lock():
-            self.queue.pop()
+            self.queue.popleft() if lifo else self.queue.pop()
+            self._lifo.discard(id(waiter))
+            self.waiters -= 1
+            return OWNER
+        return PARKED
+
+    def woken_takes(self, waiter: W) -> bool:
+        """The readied head runs (``semacquire1`` after ``gopark``): True, it took a count;
+        False, none is left (a goroutine that had not parked took it) and it is queued
+        again where its ``semacquire`` call queued it, without touching the state word."""
+        if self.sema:
+            self.sema -= 1
             return True
+        if id(waiter) in self._lifo:
+            self.queue.appendleft(waiter)
+        else:
+            self.queue.append(waiter)
         return False
+
+    def lock(self, waiter: W, now: int) -> bool:
+        """A newcomer asks for the mutex without spinning (the thread engine). True: it owns
+        it. False: queued (at the tail, or at the front after it took a count and lost)."""
+        code = self.cas(waiter, now, False)
+        while code == AGAIN:
+            code = self.cas(waiter, now, True)
+        return code == OWNER
 
     def retry(self, waiter: W, now: int) -> bool:
-        """A woken waiter competes again. True: owner. False: back at the queue *front*."""
-        self.woken = False
-        if self.try_lock():
-            return True
-        if not self.starving and now - waiter.since_ns > STARVATION_THRESHOLD_NS:
-            self.starving = True
-            self.starvation_entries += 1
-        self.queue.appendleft(waiter)
-        if self.try_lock():
-            self.queue.popleft()
-            return True
-        return False
+        """A woken waiter runs: it takes its count (else it is queued again: False), then
+        competes: True, owner; False, back at the queue *front*."""
+        if not self.woken_takes(waiter):
+            return False
+        code = AGAIN
+        while code == AGAIN:
+            code = self.cas(waiter, now, True)
+        return code == OWNER
 
+    # -- Unlock ---------------------------------------------------------------------------------
     def unlock(self, now: int) -> tuple[Action, W | None]:
         """The owner unlocks: hand off (starvation mode) or release and maybe wake the head."""
         if self.starving:
@@ -171,23 +240,36 @@ class MutexRules(Generic[W]):
         return self._wake_one()
 
     def _hand_off(self, now: int) -> tuple[Action, W | None]:
-        if not self.queue:  # nobody left to starve: plain release
+        """``semrelease(handoff)``: the head gets the count as its ticket and owns the mutex;
+        as it runs it takes itself off the waiter count and ends starvation mode if it was
+        the last counted waiter or waited less than 1 ms."""
+        if not self.queue:  # nobody parked to hand to: a plain release ends starvation
             self.starving = False
             self.bit.clear()
             return Action.NONE, None
         head = self.queue.popleft()
+        self._lifo.discard(id(head))
         self.handoffs += 1
-        if not self.queue or now - head.since_ns < STARVATION_THRESHOLD_NS:
+        self.waiters -= 1  # delta = mutexLocked - 1<<mutexWaiterShift
+        if not self.waiters or now - head.since_ns < STARVATION_THRESHOLD_NS:
             self.starving = False
         return Action.HANDOFF, head
 
     def _wake_one(self) -> tuple[Action, W | None]:
         # Go returns early when the mutex was re-locked by a barger or a waiter is already
-        # woken: that owner's own unlock, or the woken waiter, keeps the queue moving.
-        if not self.queue or self.woken or self.bit.is_set():
+        # woken: that owner's own unlock, or the woken waiter, keeps the queue moving. It
+        # tests the state word's waiter count, not the semaphore's queue: when every counted
+        # waiter is readied (not parked), semrelease leaves the count for whoever calls
+        # semacquire next.
+        if not self.waiters or self.woken or self.bit.is_set():
             return Action.NONE, None
+        self.waiters -= 1
         self.woken = True
-        return Action.WAKE, self.queue.popleft()
+        self.sema += 1  # semrelease
+        if not self.queue:  # nwait == 0: the count stays
+            return Action.NONE, None
+        head = self.queue.popleft()  # readied: it takes the count when it runs (or not)
+        return Action.WAKE, head
 
 
 class RWRules(Generic[W]):

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lsim.sync.rules import STARVATION_THRESHOLD_NS, Action, MutexRules, RWRules
+from lsim.sync.rules import (
+    AGAIN,
+    OWNER,
+    PARKED,
+    STARVATION_THRESHOLD_NS,
+    Action,
+    MutexRules,
+    RWRules,
+)
 
 MS = 1_000_000
 
@@ -58,9 +66,71 @@ def test_lost_retry_requeues_at_front_before_newer_waiters() -> None:
     _, woken = m.unlock(2)
     assert woken is b
     m.lock(c, 3)  # barger owns it
-    m.lock(d, 4)  # d queues at the tail
-    m.retry(b, 5)
+    assert not m.retry(b, 4)  # b takes its count, loses the CAS: front
+    m.lock(d, 5)  # d finds no count left and queues at the tail
     assert list(m.queue) == [b, d]
+
+
+def test_newcomer_takes_the_readied_heads_count_and_the_head_parks_again() -> None:
+    """runtime/sema.go: the count is the semaphore's, not the readied head's. A newcomer's
+    semacquire takes it first (AGAIN: round lockSlow again, woken) and, losing, queues at
+    the front; the head, finding no count when it runs, parks again where it first queued."""
+    m: MutexRules[G] = MutexRules()
+    a, b, c, d = G("a"), G("b"), G("c"), G("d")
+    m.lock(a, 0)
+    m.lock(b, 1)
+    assert m.unlock(2) == (Action.WAKE, b) and m.sema == 1
+    m.lock(c, 3)  # barger owns it
+    assert m.cas(d, 4, False) == AGAIN  # d's semacquire takes b's count without parking
+    assert m.steals == 1 and m.sema == 0 and m.woken  # mutexWoken is still set...
+    assert m.cas(d, 5, True) == PARKED  # ... until d's CAS as a woken goroutine clears it
+    assert not m.woken and list(m.queue) == [d]  # d had waited: queued at the front
+    assert not m.woken_takes(b)  # b runs: no count, parked again at the tail (its FIFO call)
+    assert list(m.queue) == [d, b]
+    assert m.waiters == 2  # the state word counted d twice and b's wake took one off
+
+
+def test_unlock_wakes_by_the_waiter_count_and_a_count_nobody_waits_for_stays() -> None:
+    """sync/mutex.go's Unlock tests the state word's waiter count, not the semaphore's
+    queue: with every counted waiter readied (none parked), semrelease leaves the count
+    (nwait == 0) for whoever calls semacquire next; a spinner may still set mutexWoken."""
+    m: MutexRules[G] = MutexRules()
+    a, b, c, d = G("a"), G("b"), G("c"), G("d")
+    m.lock(a, 0)
+    m.lock(b, 1)
+    assert m.unlock(2) == (Action.WAKE, b)  # b readied, not yet run
+    m.lock(c, 3)
+    assert m.cas(d, 4, False) == AGAIN  # d takes b's count
+    assert m.unlock(5) == (Action.NONE, None)  # mutexWoken still set: nobody woken
+    assert m.cas(d, 6, True) == OWNER  # d's woken CAS takes the free mutex; its +1 stays
+    assert (m.waiters, len(m.queue), m.woken) == (1, 0, False)
+    assert m.try_set_woken()  # a spinner sees a waiter in the state word
+    m.clear_woken()
+    assert m.unlock(7) == (Action.NONE, None)  # waiter count 1, nobody parked:
+    assert (m.waiters, m.sema, m.woken) == (0, 1, True)  # ... the count stays
+    assert m.woken_takes(b)  # the readied head finds it when it runs
+    assert m.cas(b, 8, True) == OWNER and not m.woken
+
+
+def test_starvation_ends_by_the_waiter_count_not_the_queue() -> None:
+    """The waiter handed the mutex ends starvation mode when it was the last *counted*
+    waiter (``old>>mutexWaiterShift == 1``): a readied head still counted keeps it on."""
+    m: MutexRules[G] = MutexRules()
+    o, p, x, n1, n2 = G("o"), G("p"), G("x"), G("n1"), G("n2")
+    m.lock(o, 0)
+    m.lock(p, 0)
+    assert m.unlock(1) == (Action.WAKE, p)  # p readied; it will not run in this test
+    m.lock(n1, 2)
+    assert m.cas(x, 3, False) == AGAIN  # x takes p's count
+    assert m.cas(x, 3, True) == PARKED  # and queues at the front
+    assert m.unlock(2 * MS) == (Action.WAKE, x)
+    m.lock(n2, 2 * MS)
+    assert m.retry(x, 2 * MS + 10) is False  # waited ~2 ms and lost: starvation mode
+    assert m.starving and list(m.queue) == [x] and m.waiters == 2
+    assert m.unlock(3 * MS) == (Action.HANDOFF, x)
+    assert m.starving and m.waiters == 1  # p is still counted: not the last waiter
+    assert m.unlock(4 * MS) == (Action.NONE, None)  # nobody parked to hand to
+    assert not m.starving and not m.locked
 
 
 def test_starvation_mode_starts_after_1ms_and_hands_off_fifo() -> None:

@@ -42,6 +42,7 @@ R_WOKEN = 2  # woken from a mutex queue in normal mode: compete again
 R_SPIN = 3  # one round of active spinning ended: it reads the mutex state again
 R_RGRANTED = 4  # a reader released by the writer's Unlock
 R_OWNED = 5  # it owns the lock and stalled on a cache line that was on another P
+R_SLOW = 6  # its fast-path CAS failed on a line from another P: lockSlow reads the state
 
 # Census keys: one int per goroutine encodes (state, operation, lock, runnable-in-Unlock), so
 # a census sample is a C-speed ``Counter`` over a list of ints.

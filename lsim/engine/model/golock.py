@@ -14,11 +14,12 @@ only what the rules leave to the caller, following ``sync/mutex.go`` and ``runti
   free, the spinner's CAS takes it (:meth:`MutexRules.lock`); when it ends locked, it spins
   again or, after 4 rounds, queues. A spinner sets ``mutexWoken`` when waiters are queued
   and nobody is woken, so Unlock wakes nobody, and clears it when it acquires or queues.
-* Parking: a goroutine whose CAS finds the mutex taken is queued by the rules and parks
-  (``sync.Mutex.Lock``).
-* Normal-mode Unlock wakes the queue head into the unlocker's ``runnext``; when it runs it
-  spins again if it may (``awoke``, ``iter = 0``), then competes (``MutexRules.retry``):
-  losing after more than 1 ms of waiting switches the mutex to starvation mode.
+* The CAS (:meth:`MutexRules.cas`) takes a free mutex, or counts the goroutine as a waiter
+  and calls ``semacquire``, which takes a semaphore count if one is left (``AGAIN``: round
+  ``lockSlow`` again, woken) or parks it (``sync.Mutex.Lock``).
+* Normal-mode Unlock readies the queue head into the unlocker's ``runnext``; when it runs it
+  takes a count or parks again; with one it spins if it may (``awoke``, ``iter = 0``), then
+  competes: losing after more than 1 ms of waiting switches to starvation mode.
 * Starvation-mode Unlock hands the mutex to the head and yields (``semrelease`` with
   ``handoff``, then ``goyield``): the head runs next on this P and the unlocker is left
   runnable *inside Unlock*, the signature real dumps show.
@@ -26,9 +27,11 @@ only what the rules leave to the caller, following ``sync/mutex.go`` and ``runti
 Contention costs (``line_ns``, one cache line fetched from another core): an acquisition
 on a P other than the one of the last Unlock stalls for the lock word's line plus the lines
 of protected data the last critical section wrote (the ``writes`` of its UNLOCK item: the
-map headers an insert dirtied). An RWMutex's ``readerCount`` word moves the same way with
-every RLock/RUnlock on another P. Waking a goroutine (``ready``) can start an idle P's M,
-whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model.sched`).
+map headers an insert dirtied); a fast-path CAS that fails on the owner's line reads the
+state only once the line has come; the semaphore's ``semaRoot`` line moves with each park
+and each ``semrelease`` on another P. An RWMutex's ``readerCount`` word moves the same way
+with every RLock/RUnlock on another P. Waking a goroutine (``ready``) can start an idle P's
+M, whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model.sched`).
 
 An RWMutex is an inner writer :class:`SimMutex` plus the reader rules; a writer's Lock is the
 two items ``LOCK inner`` then ``LOCK rw ANNOUNCE``. Waits on the inner mutex are reported under
@@ -42,6 +45,7 @@ from lsim.engine.model.core import (
     R_GRANTED,
     R_OWNED,
     R_RGRANTED,
+    R_SLOW,
     R_SPIN,
     R_WOKEN,
     READ,
@@ -50,13 +54,13 @@ from lsim.engine.model.core import (
     Goroutine,
 )  # fmt: skip
 from lsim.engine.model.sched import Scheduler as Sim
-from lsim.sync.rules import Action, MutexRules, RWRules
+from lsim.sync.rules import AGAIN, OWNER, Action, MutexRules, RWRules
 from lsim.sync.stats import LockStats
 
 
 class SimMutex:
     __slots__ = ("name", "lid", "rules", "stats", "record", "t_acq", "busy_ns", "last_p",
-                 "dirty", "moves")  # fmt: skip
+                 "dirty", "moves", "root_p")  # fmt: skip
 
     def __init__(self, name: str, lid: int, *, record: bool = True) -> None:
         self.name = name
@@ -69,6 +73,7 @@ class SimMutex:
         self.last_p = -1  # the P of the last Unlock: the lock word's line is there
         self.dirty = 0  # protected lines the last critical section wrote
         self.moves = 0  # acquisitions on another P than the last Unlock's
+        self.root_p = -1  # the P whose cache holds the semaphore's semaRoot line
 
     kind = "mutex"
 
@@ -79,6 +84,15 @@ class SimMutex:
             return self._acquired(sim, g)
         g.spin_iter = 0
         g.awoke = False
+        p = g.p
+        assert p is not None
+        if sim.line_ns and 0 <= self.last_p != p.idx:
+            # the failed CAS first fetched the lock word's line from the owner's core:
+            # lockSlow reads the state word only once it has arrived
+            g.resume = R_SLOW
+            g.wlock = self
+            sim.at(sim.now + sim.line_ns, g)
+            return False
         return self._slow(sim, g)
 
     def _acquired(self, sim: Sim, g: Goroutine) -> bool:
@@ -94,13 +108,21 @@ class SimMutex:
                 stats.record_wait(sim.now - g.wait_t0, g.op, g.unl_op)
                 g.wait_t0 = 0
 
+    def _root(self, sim: Sim, p: int) -> int:
+        """P ``p`` touches the semaphore's ``semaRoot`` (lock, ``nwait``, treap: one line)."""
+        last, self.root_p = self.root_p, p
+        return sim.line_ns if 0 <= last != p else 0
+
     def _fetch_lines(self, sim: Sim, g: Goroutine) -> bool:
         """The new owner stalls while the lock word and the dirty lines come from the P of
         the last Unlock. True: no stall (it carries on)."""
         p = g.p
         assert p is not None
         last = self.last_p
-        if last < 0 or last == p.idx or not sim.line_ns:
+        if last < 0:  # the first acquisition: the line is in this P's cache from now on
+            self.last_p = p.idx
+            return True
+        if last == p.idx or not sim.line_ns:
             return True
         self.moves += 1
         self.last_p = p.idx
@@ -128,13 +150,23 @@ class SimMutex:
         if g.set_woken:
             rules.clear_woken()
             g.set_woken = False
-        granted = rules.retry(g, now) if g.awoke else rules.lock(g, now)
-        if granted:
+        code = rules.cas(g, now, g.awoke)
+        if code == OWNER:
             return self._acquired(sim, g)
+        if code == AGAIN:  # semacquire took a count without parking: round again, woken
+            g.awoke = True
+            g.spin_iter = 0
+            return self._slow(sim, g)
         if not g.wait_t0:
             g.wait_t0 = now
+        return self._park(sim, g)
+
+    def _park(self, sim: Sim, g: Goroutine) -> bool:
+        """semacquire's slow path: it locks the semaphore's root, queues and parks."""
+        p = g.p
+        assert p is not None
         g.wlock = self
-        sim.park(g, MUTEX_LOCK, self.lid, g.wait_t0)
+        sim.park(g, MUTEX_LOCK, self.lid, g.wait_t0, self._root(sim, p.idx))
         return False
 
     def resume(self, sim: Sim, g: Goroutine, code: int) -> bool:
@@ -143,10 +175,15 @@ class SimMutex:
             return self._slow(sim, g)
         if code == R_OWNED:  # the lines arrived
             return True
+        if code == R_SLOW:  # the failed fast-path CAS's line arrived
+            return self._slow(sim, g)
         if code == R_GRANTED:  # handed off in starvation mode: already the owner
             self._owned(sim, g)
             return self._fetch_lines(sim, g)
-        # R_WOKEN: semacquire returned in normal mode (awoke = true, iter = 0)
+        # R_WOKEN: the readied head runs; semacquire1 takes a count or parks it again
+        if not self.rules.woken_takes(g):  # no count left: semacquire1 parks it again
+            return self._park(sim, g)
+        # semacquire returned in normal mode (awoke = true, iter = 0)
         g.awoke = True
         g.spin_iter = 0
         return self._slow(sim, g)
@@ -164,18 +201,25 @@ class SimMutex:
         assert p is not None
         self.last_p = p.idx
         self.dirty = arg >> 2
-        action, head = self.rules.unlock(now)
+        rules = self.rules
+        counts = rules.sema + rules.handoffs
+        action, head = rules.unlock(now)
+        # semrelease reads the root's nwait (and, with a waiter, locks the root to dequeue it)
+        cost = self._root(sim, p.idx) if rules.sema + rules.handoffs != counts else 0
         if head is None:
+            if cost:
+                sim.at(now + cost, g)
+                return True
             return False
         head.unl_op = g.op
         head.wlock = self
         if action == Action.HANDOFF:
             self.t_acq = now  # locked throughout: the head owns it from now
             head.resume = R_GRANTED
-            sim.handoff(g, head, self.lid)
+            sim.handoff(g, head, self.lid, cost)
             return True
         head.resume = R_WOKEN
-        cost = sim.ready(head, p)
+        cost += sim.ready(head, p, self.lid)
         if cost:
             sim.at(now + cost, g)
             return True
@@ -291,7 +335,7 @@ class SimRWMutex:
                 writer.unl_op = g.op
                 writer.resume = R_GRANTED
                 writer.wlock = self
-                cost += sim.ready(writer, p)
+                cost += sim.ready(writer, p, self.lid)
         else:
             held = now - self.t_acq
             self.busy_ns += held
@@ -305,7 +349,7 @@ class SimRWMutex:
                 reader.unl_op = g.op
                 reader.resume = R_RGRANTED
                 reader.wlock = self
-                cost += sim.ready(reader, p)
+                cost += sim.ready(reader, p, self.lid)
         if cost:  # the next item (the inner mutex's Unlock for a writer) runs after it
             sim.at(now + cost, g)
             return True

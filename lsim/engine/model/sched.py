@@ -118,36 +118,38 @@ class Scheduler(RunQueues):
         heappush(self.heap, (t, s, PWAKE - p.idx))
 
     # -- state changes used by the lock drivers ----------------------------------------------
-    def park(self, g: Goroutine, state: int, lock_id: int, since: int) -> None:
-        """``g`` blocks (lock queue, wg.Wait): its P schedules the next goroutine."""
+    def park(self, g: Goroutine, state: int, lock_id: int, since: int, cost: int = 0) -> None:
+        """``g`` blocks (lock queue, wg.Wait): its P schedules the next goroutine, ``cost``
+        later (CPU time ``g`` still spent on its way to ``gopark``)."""
         i = g.id
         self.keys[i] = (state * NOPS + g.op) * self.nl2 + lock_id * 2
         self.since[i] = since
         p = g.p
         assert p is not None
         g.p = None
-        self._schedule(p)
+        self._schedule(p, cost)
 
-    def ready(self, g: Goroutine, p: Proc | None) -> int:
+    def ready(self, g: Goroutine, p: Proc | None, lock_id: int = 0) -> int:
         """``g`` becomes runnable, readied by the goroutine running on ``p`` (``goready``:
         into ``p.runnext``), or with no P (global queue). Returns the CPU time the caller
-        spent waking an M (``wakep``), which the caller must be charged."""
-        self.set_state(g, RUNNABLE)
+        spent waking an M (``wakep``), which the caller must be charged. A goroutine readied
+        inside a lock's Lock (``lock_id``) stays there until it runs, as Go's dump shows it."""
+        self.set_state(g, RUNNABLE, lock_id)
         if p is not None:
             self._runqput(p, g, True)
         else:
             self.globq.append(g)
         return self._wakep()
 
-    def handoff(self, u: Goroutine, head: Goroutine, lock_id: int) -> None:
+    def handoff(self, u: Goroutine, head: Goroutine, lock_id: int, cost: int = 0) -> None:
         """Starvation-mode unlock: ``semrelease(handoff)`` readies ``head`` into ``u``'s
         ``runnext``, then ``goyield`` puts ``u`` at its P's local queue tail, runnable inside
-        Unlock, and the P schedules (``head`` first)."""
+        Unlock, and the P schedules (``head`` first) ``cost`` later (``u``'s CPU time)."""
         p = u.p
         assert p is not None
-        self.set_state(head, RUNNABLE)
+        self.set_state(head, RUNNABLE, lock_id)
         self._runqput(p, head, True)
-        cost = self._wakep()
+        cost += self._wakep()
         u.p = None
         self.set_state(u, RUNNABLE, lock_id, 1)
         self._runqput(p, u, False)

@@ -221,3 +221,39 @@ def test_sleep_does_not_hold_a_p() -> None:
     assert run.done[1] == 20
     assert run.done[0] == MS + 10
     assert (LOCK, UNLOCK) == (1, 2)
+
+
+def test_a_failed_cas_reads_the_state_once_the_owners_line_has_come() -> None:
+    """The fast path's failed CAS first fetches the lock word's line from the owner's P
+    (``line_ns``): lockSlow reads the state only then. An owner that unlocks meanwhile is
+    not waited for: the CAS takes the free mutex without queueing."""
+    m = SimMutex("m", 1)
+    # g0 (P0) holds it 0..300; g1 (P1) tries at 280, its lockSlow reads at 280 + 50 = 330
+    run = Scripted([held(m, 300), held(m, 10, before=280)], [0, 0], procs=2, line_ns=50)
+    run.sim.run(MS)
+    assert m.stats.contended == 0 and m.rules.waiters == 0  # never counted, never queued
+    assert run.done[1] == 330 + 50 + 10  # then the lock word's line comes back with the lock
+    # the same try 100 ns earlier: the state still reads locked at 230, so it queues
+    m2 = SimMutex("m", 1)
+    run2 = Scripted([held(m2, 300), held(m2, 10, before=180)], [0, 0], procs=2, line_ns=50)
+    run2.sim.run(229)
+    assert run2.state(1)[0] == RUNNING and not m2.rules.queue  # its line is on its way
+    run2.sim.run(230)
+    assert run2.state(1)[0] == MUTEX_LOCK and m2.rules.waiters == 1
+
+
+def test_the_semaphore_root_line_moves_between_ps_with_parks_and_wakes() -> None:
+    """semacquire's slow path and semrelease touch the semaphore's ``semaRoot`` (its lock,
+    ``nwait``, the waiter treap): a wake or a park on another P than the root's last user
+    waits for that line (``line_ns``) as for the lock word's."""
+    m = SimMutex("m", 1)
+    holder = [*held(m, 1000), (CPU, 10 * US, 0)]
+    run = Scripted([holder, held(m, 10, before=100)], [0, 0], procs=2, line_ns=50)
+    run.sim.run(999)
+    assert run.state(1)[0] == MUTEX_LOCK and m.root_p == 1  # g1 parked on P1: its line
+    run.sim.run(1000)
+    assert m.root_p == 0  # the unlock on P0 fetched it to dequeue g1 ...
+    # g1, readied, is runnable inside Lock until it runs (as Go's dump shows it)
+    assert run.state(1) == (RUNNABLE, 1, 1, 0)
+    run.sim.run(MS)
+    assert run.done[0] == 1000 + 50 + 10 * US  # ... and carried on once the line had come
