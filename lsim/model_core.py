@@ -27,6 +27,7 @@ HOT_MODULES = (
     "lsim.engine.model.sched",
     "lsim.engine.model.sim",
     "lsim.engine.model.golock",
+    "lsim.engine.model.gorwmutex",
     "lsim.engine.model.program",
     "lsim.workload.plan",
     "lsim.workload.mixplan",

@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from lsim.engine.model.core import WRITE, AtomicWord, Item
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.script import Costs, Lock, Script
 from lsim.engine.model.stated import StatedCalls
 from lsim.stores.locking import LOCKING, LOCKS

@@ -17,7 +17,8 @@ from typing import Any
 from lsim.engine.fanoutexec import SKIPPED, FanoutCalls
 from lsim.engine.model.core import END, OP, Item
 from lsim.engine.model.designs import Design, register
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.script import Script
 from lsim.stores.lockpath import lock_role
 from lsim.stores.refmapping import lock_names

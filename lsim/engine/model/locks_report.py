@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.profile.model import LockReport
 from lsim.sync.rules import MutexRules
 from lsim.sync.states import Operation

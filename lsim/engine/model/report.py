@@ -15,7 +15,8 @@ from lsim.engine.latency import MODEL_LOG_BUCKETS
 from lsim.engine.model.census import Census
 from lsim.engine.model.core import IDLE, decode_key
 from lsim.engine.model.designs import Design
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.locks_report import lock_counters, lock_reports
 from lsim.engine.model.script import Costs
 from lsim.engine.model.sim import Sim

@@ -22,7 +22,8 @@ from lsim.engine.model.core import (
     AtomicWord,
     Item,
 )
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.workload.costs import COST_DEFAULTS
 
 Lock = SimMutex | SimRWMutex

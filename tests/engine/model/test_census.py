@@ -4,7 +4,8 @@ bit the go engine reads from a real mutex's state word every 200 us)."""
 from __future__ import annotations
 
 from lsim.engine.model.census import Census
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.locks_report import writer_mutexes
 from lsim.engine.model.run import run_model
 from lsim.sync.rules import MutexRules

@@ -14,7 +14,7 @@ import pytest
 from lsim.engine.model import designs_maps  # noqa: F401  (registers the map designs)
 from lsim.engine.model.core import ANNOUNCE, LOCK, READ, UNLOCK, Item
 from lsim.engine.model.designs import DESIGNS
-from lsim.engine.model.golock import SimRWMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.program import Program, ThreadState
 from lsim.engine.model.script import Costs
 from lsim.stores import LABELSTORE_NAMES, create_store

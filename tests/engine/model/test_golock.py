@@ -21,7 +21,8 @@ from lsim.engine.model.core import (
     Item,
     decode_key,
 )  # fmt: skip
-from lsim.engine.model.golock import SimMutex, SimRWMutex
+from lsim.engine.model.golock import SimMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.script import Script
 from lsim.engine.model.sim import Sim
 

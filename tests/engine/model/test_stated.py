@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lsim.engine.model import designs, designs_maps  # noqa: F401  (registers the map designs)
 from lsim.engine.model.core import ANNOUNCE, CPU, LOCK, READ, UNLOCK, Item
 from lsim.engine.model.designs import DESIGNS, HAND_WRITTEN, Design, derived
-from lsim.engine.model.golock import SimRWMutex
+from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.script import Costs, Script
 from lsim.engine.model.stated import holds
 from lsim.stores import STORE_NAMES, create_store
