@@ -10,6 +10,7 @@ skipped without Go.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -67,9 +68,23 @@ test_goroutine_profile_keeps_the_runtime_frames = (
 test_contention_profiles_have_real_types_leaves_and_inlining = (
     checks.test_contention_profiles_have_real_types_leaves_and_inlining
 )
-test_mutex_to_block_ratio_within_an_order_of_magnitude = (
-    checks.test_mutex_to_block_ratio_within_an_order_of_magnitude
-)
+
+
+def _twice(check: Callable[[Profile], None], first: Profile) -> None:
+    """``check`` on the module's run, and on a fresh one if that run is out of band.
+
+    Real Go's Go-1.19 mutex profile has two magnitudes on this contended run: lsim's
+    prediction from the block waits read 1.0-1.3x the real one in 11 runs here and 10.1x in
+    one (real 148 ms against the usual 1.2-1.5 s, the same block waits): a rarer convoy.
+    An accounting or format bug misses on both runs; a rare convoy on one of them."""
+    try:
+        check(first)
+    except AssertionError:
+        check(_run(contended_spec(100, 1.5)))
+
+
+def test_mutex_to_block_ratio_within_an_order_of_magnitude(contended: Profile) -> None:
+    _twice(checks.test_mutex_to_block_ratio_within_an_order_of_magnitude, contended)
 
 
 # Slow: a live dump is one moment, and how many panicparse buckets it makes varies run to
@@ -87,6 +102,10 @@ def test_old_mutex_profile_magnitude_is_predicted_from_block_waits(contended: Pr
     why = f"Go {version} charges every queued waiter; the 1.19 rule does not apply"
     if parse_go_version(version) >= (1, 22):
         pytest.skip(reason=why)
+    _twice(_old_mutex_profile_predicted, contended)
+
+
+def _old_mutex_profile_predicted(contended: Profile) -> None:
     for lock in contended.locks:
         real = sum(ns for _, ns in lock.delay_by_unlocker.values())
         if lock.wait_total_ns < 10**9 or real <= 0:
