@@ -58,7 +58,6 @@ class Mutex:
         "lock_id",
         "_stats",
         "_rules",
-        "_queue",
         "_guard",
         "_try",
         "_release",
@@ -73,7 +72,6 @@ class Mutex:
         self.lock_id = register_lock(name, "mutex")
         self._stats = LockStats()
         self._rules: MutexRules[Waiter] = MutexRules(_ThreadBit(bit_lock))
-        self._queue = self._rules.queue  # the deque itself; never replaced
         self._guard = threading.Lock()
         self._try = bit_lock.acquire
         self._release = bit_lock.release
@@ -101,17 +99,20 @@ class Mutex:
             stats.hold_sampled_ns += perf_counter_ns() - self._hold_t0
             stats.hold_samples += 1
             self._hold_t0 = 0
-        # Starvation mode implies a non-empty queue (it ends with the last hand-off), so one
-        # test of the queue picks the slow path for both.
-        queue = self._queue
-        if queue:
+        # Go's Unlock takes the slow path when the state word holds more than the locked
+        # bit. The test is the state's waiter count, not the semaphore queue: a waiter that
+        # was readied but has not run yet is counted and not queued, and if a newcomer took
+        # its semaphore count it will queue again and wait for the next Unlock's count.
+        # Starvation mode implies a counted waiter (it ends with the last hand-off).
+        rules = self._rules
+        if rules.waiters:
             self._unlock_slow()
             return
         try:
             self._release()
         except RuntimeError:
             raise RuntimeError("sync: unlock of unlocked mutex") from None
-        if queue:  # a waiter queued between our check and the release
+        if rules.waiters:  # a waiter queued between our check and the release
             self._wake_after_release()
 
     def try_lock(self) -> bool:

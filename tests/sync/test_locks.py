@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from lsim.sync import GoState, Mutex, RWMutex, bind_slot
-from lsim.sync.states import NULL_SLOT
+from lsim.sync.rules import AGAIN, OWNER
+from lsim.sync.states import NULL_SLOT, Waiter
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -239,3 +240,30 @@ def test_rwmutex_readers_share_and_writers_exclude() -> None:
     snap = rw.snapshot()
     assert snap["acquisitions"] == 200
     assert snap["read"]["acquisitions"] == 3000
+
+
+def test_an_unlock_leaves_a_count_for_a_readied_waiter_whose_count_a_newcomer_took() -> None:
+    """The interleaving behind CI's one-in-a-thousand hang, replayed step by step.
+
+    H is readied by an Unlock; before H runs, newcomer N finds the mutex locked, takes H's
+    semaphore count in ``semacquire`` and, going round ``lockSlow``, wins the mutex after
+    the owner's lock-free release. H is then counted in the state word but queued nowhere;
+    N's Unlock must still take the slow path and release a count (Go's ``semrelease`` adds
+    one even with nobody queued), or H queues again with nobody left to wake it."""
+    m = Mutex("t.readied")
+    h, n = Waiter(NULL_SLOT), Waiter(NULL_SLOT)  # parking places only: no thread parks
+    m.lock()
+    with m._guard:
+        assert not m._rules.lock(h, 0)  # H queued
+    m.unlock()  # H readied, not yet running
+    m.lock()  # the owner barges back in
+    with m._guard:
+        assert m._rules.cas(n, 1, False) == AGAIN  # N takes the count H was readied for
+    m.unlock()  # the owner leaves
+    with m._guard:
+        assert m._rules.cas(n, 2, True) == OWNER  # N goes round and takes the free mutex
+    m.unlock()  # N leaves: H is counted, not queued
+    with m._guard:
+        assert m._rules.retry(h, 3), "H found no count: it would park with nobody to wake it"
+    m.unlock()
+    assert not m.locked() and m._rules.waiters == 0 and not m._rules.queue
