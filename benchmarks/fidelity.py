@@ -38,113 +38,31 @@ reduction) and Alloy's benchmark on an 8-core M2 (17.05 -> 4.61 ms/iteration wit
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fidelity_mechanisms import mechanism_fields, mechanism_table  # noqa: E402
+from fidelity_anchors import anchors  # noqa: E402
+from fidelity_frozen import recheck  # noqa: E402
+from fidelity_mechanisms import mechanism_table  # noqa: E402
+from fidelity_runs import (  # noqa: E402
+    BLOCKED_SLACK,
+    CELLS,
+    RATIO_FACTOR,
+    cell_workload,
+    go_run,
+    model_run,
+)  # fmt: skip
 
-from lsim.profile.model import Profile  # noqa: E402
 from lsim.stores import LABELSTORE_NAMES  # noqa: E402
 from lsim.workload.costs import load_costs_file  # noqa: E402
-from lsim.workload.load import load_workload, parse_workload  # noqa: E402
-from lsim.workload.model import Workload  # noqa: E402
-
-MIX = {"GetOrAddGlobalRefID": 48.0, "GetLocalRefID": 44.0, "AddLocalLink": 8.0}
-CELLS = ("mix0-2k", "mix50-2k", "mix0-20k", "mix50-20k", "hc")
-SHARDS = 64
-BLOCKED_SLACK = 0.10
-RATIO_FACTOR = 1.5
-NO_OUTSIDE_WORK = {"scrape_parse_ns": 0.0, "wal_append_ns": 0.0}  # the go engine does neither
-
-
-def cell_workload(cell: str, window_s: float = 1.0) -> Workload:
-    if cell == "hc":
-        w = load_workload(ROOT / "workloads" / "alloy-high-contention.yaml")
-        return w.with_overrides(iterations=3)
-    new = 0.5 if cell.startswith("mix50") else 0.0
-    goroutines = 20_000 if cell.endswith("20k") else 2_000
-    return parse_workload(
-        {
-            "name": cell, "seed": 1, "threads": {"count": goroutines},
-            "run": {"duration_s": window_s, "warmup_s": 0.3},
-            "series": {"count": 10_000, "prepopulated": 10_000, "template": "alloy-benchmark"},
-            "components": 1, "ops": {"mix": MIX, "draw": {"new_series": new}},
-            "model": {"costs": NO_OUTSIDE_WORK},
-        },
-        f"<fidelity {cell}>",
-    )  # fmt: skip
-
-
-def summary(p: Profile) -> dict[str, Any]:
-    n = max(1, p.threads)
-    per = sorted(b / n for b in p.blocked_per_sample) or [0.0]
-    q = statistics.quantiles(per, n=10, method="inclusive") if len(per) > 1 else [per[0]] * 9
-    split = {k: v / n for k, v in p.blocked_by_operation().items()}
-    acq = sum(lk.acquisitions for lk in p.locks if lk.mode == "write")
-    handoffs = sum(lk.handoffs for lk in p.locks)
-    return {
-        "blocked": p.blocked_share(),
-        "ops_per_s": p.ops_per_s,
-        "goa": split.get("GetOrAddGlobalRefID", 0.0),
-        "local": split.get("GetLocalRefID", 0.0),
-        "q": [q[0], statistics.median(per), q[-1]],
-        "never_ran": sum(1 for x in p.thread_ops if x == 0),
-        "handoffs": handoffs,
-        "starving": handoffs / acq if acq else 0.0,
-        "starvation_entries": sum(lk.starvation_entries for lk in p.locks),
-        "foreign": float(p.machine.get("foreign_cores", 0.0) or 0.0),
-        "samples": len(p.blocked_per_sample),
-        # blocked, or runnable with a lock's frames on top (woken by an Unlock and not run
-        # since, or yielded inside Unlock after a hand-off): real Go's convoy on one mutex at
-        # P=2 sits mostly there, in the run queues, where the model's sits in the lock queue
-        "lock_bound": (
-            sum(c.thread_samples for c in p.census if c.lock) / max(1, p.census_samples) / n
-        ),
-        # the block profile's store wait / window (Little's law): every wait that ended in the
-        # window, where the census sees only its few stop-the-world moments
-        "ll_blocked": float(
-            p.integrations.get("littles_law", {}).get("block_profile_blocked_mean", 0.0)
-        )
-        / n,
-        # goroutines parked on store locks in the clean run, from the locks' own words read
-        # every 200 us without stopping the world (sync.Map's locks are not read)
-        "words_blocked": float(
-            p.integrations.get("lock_words", {}).get("clean", {}).get("waiters_mean", 0.0)
-        )
-        / n,
-        "iteration_ms": p.timings.get("iteration_ns_median", 0.0) / 1e6,
-        "wall_s": p.timings.get("wall_s", 0.0),
-        **mechanism_fields(p.integrations),
-    }
-
-
-def go_run(w: Workload, design: str, procs: int) -> dict[str, Any]:
-    from lsim.engine.go import go_run_of, run_go
-
-    shards = SHARDS if design == "sharded" else None
-    return summary(run_go(go_run_of(w, design, shards, None, procs, 100.0)))
-
-
-def model_run(w: Workload, design: str, procs: int, seed: int, sim_s: float,
-              costs: dict[str, float]) -> dict[str, Any]:  # fmt: skip
-    from lsim.engine.model import run_model
-
-    merged = {**w.model.costs, **costs, **NO_OUTSIDE_WORK}
-    w = dataclasses.replace(w, model=dataclasses.replace(w.model, costs=MappingProxyType(merged)))
-    shards = SHARDS if design == "sharded" else None
-    p = run_model(w, design, shards=shards, seed=seed, gomaxprocs=procs,
-                  goroutines=w.threads.count, sim_time_s=sim_s)  # fmt: skip
-    return summary(p)
 
 
 class Cache:
@@ -170,9 +88,7 @@ def med(xs: list[float]) -> float:
 
 
 def collect(args: argparse.Namespace, cache: Cache) -> None:
-    costs = load_costs_file(args.costs) if args.costs else {}
     for cell in args.cells:
-        w = cell_workload(cell)
         w_go = cell_workload(cell, args.go_window)
         for procs in args.procs:
             for k in range(args.go_runs if not args.model_only else 0):  # interleaved rounds
@@ -184,11 +100,22 @@ def collect(args: argparse.Namespace, cache: Cache) -> None:
                         log(f"{key} {time.time() - t:.1f}s")
             for seed in args.seeds if not args.go_only else ():
                 for design in args.designs:
-                    key = f"model/{cell}/{design}/P{procs}/s{seed}/{args.sim_time:g}"
-                    if cache.get(key) is None and not args.report:
-                        t = time.time()
-                        cache.put(key, model_run(w, design, procs, seed, args.sim_time, costs))
-                        log(f"{key} {time.time() - t:.1f}s")
+                    cached_model_run(args, cache, cell, design, procs, seed, args.sim_time)
+
+
+def cached_model_run(args: argparse.Namespace, cache: Cache, cell: str, design: str,
+                     procs: int, seed: int, sim_s: float) -> dict[str, Any] | None:  # fmt: skip
+    """One model run's summary, from the cache or run now and cached (None: ``--report``
+    and not cached)."""
+    key = f"model/{cell}/{design}/P{procs}/s{seed}/{sim_s:g}"
+    found = cache.get(key)
+    if found is None and not args.report:
+        t = time.time()
+        costs = load_costs_file(args.costs) if args.costs else {}
+        found = model_run(cell_workload(cell), design, procs, seed, sim_s, costs)
+        cache.put(key, found)
+        log(f"{key} {time.time() - t:.1f}s")
+    return found  # type: ignore[no-any-return]
 
 
 def go_key(args: argparse.Namespace, cell: str, design: str, procs: int, k: int) -> str:
@@ -278,33 +205,6 @@ def runs_of(args: argparse.Namespace, cache: Cache, cell: str, design: str,
     return [g for g in go if g], [m for m in mo if m]
 
 
-def anchors() -> None:
-    """The published facts, on the model with its default costs (tests/engine/model/facts.py)."""
-    from tests.engine.model import facts
-
-    prod = facts.production_saturating()
-    mutex = facts.run(prod, "mutex", goroutines=facts.N_PRODUCTION, gomaxprocs=64)
-    rw = facts.run(prod, "rwmutex", goroutines=facts.N_PRODUCTION, gomaxprocs=64)
-    for label, p in (("reference dump, mutex", mutex), ("PR #5067, rwmutex", rw)):
-        s = facts.summary(p)
-        goa = s["blocked_by_op"].get("GetOrAddGlobalRefID", 0.0)
-        local = s["blocked_by_op"].get("GetLocalRefID", 0.0)
-        print(f"{label:24} 53,998 goroutines, 64 Ps: blocked {s['blocked']:.1%} = "
-              f"GetOrAdd {goa:.1%} + GetLocal {local:.1%} (+ {s['blocked'] - goa - local:.1%} "
-              "other); published 92.4% = 48.27% + 44.09%")  # fmt: skip
-    print(
-        f"{'':24} rwmutex/mutex blocked {rw.blocked_share() / mutex.blocked_share():.2f} "
-        "(published: no reduction)"
-    )
-    hc = facts.high_contention()
-    m = facts.run(hc, "mutex", gomaxprocs=8)
-    sh = facts.run(hc, "sharded", shards=32, gomaxprocs=8)
-    mi, si = m.timings["iteration_ns_median"] / 1e6, sh.timings["iteration_ns_median"] / 1e6
-    print(f"{'M2 benchmark, 8 Ps':24} mutex {mi:.2f} ms, 32 shards {si:.2f} ms per iteration: "
-          f"{mi / si:.2f}x (published 17.05 -> 4.61 ms, 3.70x; target within 1.5x: "
-          f"{'met' if 3.7 / 1.5 <= mi / si <= 3.7 * 1.5 else 'MISSED'})")  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--costs", type=Path, default=None, help="lsim calibrate's file")
@@ -354,9 +254,20 @@ def main() -> None:
             f"({met_r / cells:.0%}; target >= 90%)"
         )
         print(
-            f"frozen closed loops (model never_ran > 0 where Go ran every goroutine): "
-            f"{n_frozen} {' '.join(frozen)}"
+            f"frozen closed loops (model never_ran > 0 where Go ran every goroutine) over "
+            f"{args.sim_time * 1e3:g} ms: {n_frozen} {' '.join(frozen)}"
         )
+        if frozen and not args.go_only:
+            still, missing = recheck(
+                frozen, args.seeds[0], args.go_window,
+                lambda c, d, p, s, t: cached_model_run(args, cache, c, d, p, s, t),
+            )  # fmt: skip
+            print(
+                f"  of these, frozen over a {args.go_window:g} s window like Go's (seed "
+                f"{args.seeds[0]}; benchmarks/fidelity_frozen.py): "
+                + " ".join([str(len(still)), *still])
+                + (f"; not run (not in the cache): {' '.join(missing)}" if missing else "")
+            )
     print(
         "\nwhich convoy ran (benchmarks/fidelity_mechanisms.py): starvation mode's share of "
         "time, and runnable waits of 1 ms or more"

@@ -75,7 +75,7 @@ def case_run(case: str) -> tuple[Any, dict[str, Any]]:
         w = load_workload(ROOT / "workloads" / "alloy-production.yaml")
         return w, {"goroutines": 53_998, "gomaxprocs": 64, "sim_time_s": 0.15}
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    import fidelity
+    import fidelity_runs as fidelity
 
     w = fidelity.cell_workload("mix0-2k")
     costs = MappingProxyType({**w.model.costs, **fidelity.NO_OUTSIDE_WORK})

@@ -41,11 +41,11 @@ from lsim.engine.board import (
     PHASE_WARMUP,
     StateBoard,
 )
+from lsim.engine.child_results import collect, lock_snapshots
 from lsim.engine.executor import Flags, ThreadRecorder
 from lsim.engine.job import Job
 from lsim.engine.machine import foreign_cores, read_cpu
 from lsim.limits import THREAD_STACK_BYTES
-from lsim.sync.registry import registered_locks
 from lsim.sync.states import bind_slot
 
 FIRST_OP_TIMEOUT_S = 30.0  # how long to wait for every thread's first operation
@@ -69,7 +69,9 @@ WAIT_SLICE_MANY_S = 0.25
 PR_SET_PDEATHSIG = 1  # prctl: signal this process when its parent dies
 
 
-class _Run:
+class ChildRun:
+    """One experiment in the child process: its workers, their recorders and the board."""
+
     def __init__(self, job: Job, board: StateBoard) -> None:
         self.job = job
         self.board = board
@@ -215,14 +217,14 @@ def _run(job: Job, board: StateBoard) -> dict[str, Any]:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     began = time.perf_counter()
     job.setup()
-    run = _Run(job, board)
+    run = ChildRun(job, board)
     board.set_header(H_PHASE, PHASE_WARMUP)
     timings: dict[str, float] = {"setup_s": time.perf_counter() - began}
     window = _burst(run, timings) if job.mode == "burst" else _steady(run, timings)
-    return _collect(run, window, timings)
+    return collect(run, window, timings)
 
 
-def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
+def _steady(run: ChildRun, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
     run.gates = [threading.Event() for _ in range(min(GATE_GROUPS, run.job.threads))]
     timings["start_threads_s"] = run.start_threads(0)
     for gate in run.gates:
@@ -230,7 +232,7 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     timings["first_ops_s"] = run.wait_first_ops()
     timings["threads_not_run"] = float(run.job.threads - run.board.threads_ran())
     run.wait(run.job.warmup_s)
-    baseline = _lock_snapshots(run.job)
+    baseline = lock_snapshots(run.job)
     ops_before = run.board.ops_per_slot()
     run.job.window_started()
     run.flags.set_measuring(True)
@@ -254,8 +256,8 @@ def _steady(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[di
     return t0, t1, baseline
 
 
-def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
-    baseline = _lock_snapshots(run.job)
+def _burst(run: ChildRun, timings: dict[str, float]) -> tuple[float, float, list[dict[str, Any]]]:
+    baseline = lock_snapshots(run.job)
     run.job.window_started()
     run.flags.set_measuring(True)
     run.board.set_header(H_PHASE, PHASE_MEASURING)
@@ -297,62 +299,3 @@ def _burst(run: _Run, timings: dict[str, float]) -> tuple[float, float, list[dic
 def _own_pids() -> list[int]:
     """The experiment's processes: this one and the parent that samples its census."""
     return [os.getpid(), os.getppid()]
-
-
-def _lock_snapshots(job: Job) -> list[dict[str, Any]]:
-    """Statistics of every lock; the maxima restart so they describe the coming window."""
-    snapshots = [lock.snapshot() for lock in job.locks()]
-    for lock in job.locks():
-        for stats in _all_stats(lock):
-            stats.wait_max_ns = 0
-    return snapshots
-
-
-def _all_stats(lock: Any) -> list[Any]:
-    found = [lock.stats]
-    if hasattr(lock, "read_stats"):  # RWMutex: its read side and its writers' inner Mutex
-        found += [lock.read_stats, lock._w.stats]
-    return found
-
-
-def _collect(
-    run: _Run, window: tuple[float, float, list[dict[str, Any]]], timings: dict[str, float]
-) -> dict[str, Any]:
-    t0, t1, baseline = window
-    ops_after = run.board.ops_per_slot()
-    ops_before = run.ops_before
-    hist: dict[int, dict[int, int]] = {}
-    count: dict[int, int] = {}
-    max_ns: dict[int, int] = {}
-    for rec in run.recorders:
-        for op, h in enumerate(rec.hist):
-            if h is None:
-                continue
-            merged = hist.setdefault(op, {})
-            for value, n in list(h.items()):  # a late worker may still be recording
-                merged[value] = merged.get(value, 0) + n
-            count[op] = count.get(op, 0) + rec.count[op]
-            max_ns[op] = max(max_ns.get(op, 0), rec.max_ns[op])
-    totals: dict[str, int] = {}
-    for counters in run.counters:
-        for key, value in list(counters.items()):
-            totals[key] = totals.get(key, 0) + value
-    return {
-        "window_s": t1 - t0,
-        "interrupted": run.interrupted,
-        "worker_error": run.errors[0] if run.errors else None,
-        "worker_errors": len(run.errors),
-        "timings": timings,
-        "locks_before": baseline,
-        "locks_after": _lock_snapshots(run.job),
-        "lock_names": {info.lock_id: info.name for info in registered_locks()},
-        "op_hist": hist,
-        "op_count": count,
-        "op_max_ns": max_ns,
-        "thread_ops": [a - b for a, b in zip(ops_after, ops_before, strict=True)],
-        "counters": totals,
-        "stacks": run.job.stacks(),
-        "integrations": run.integrations,
-        "foreign_cores": run.foreign_cores,
-        "switch_interval_s": sys.getswitchinterval(),
-    }
