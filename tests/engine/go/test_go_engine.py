@@ -98,7 +98,9 @@ def test_the_lock_words_count_the_census_run_s_parked_waiters(contended: Profile
     stop-the-world one, in the same census run: both count goroutines parked on the mutex."""
     words = contended.integrations["lock_words"]
     census_run, clean = words["census"], words["clean"]
-    assert census_run["samples"] > 1000 and clean["samples"] > 1000
+    # reads every 200 us over 3 s plan 15,000; the sampler is a goroutine competing with the
+    # convoy for the two Ps (quiet: several thousand; 736 once at load average 4.5)
+    assert census_run["samples"] > 300 and clean["samples"] > 300
     assert census_run["unread"] == [] and set(census_run["per_lock_mean"]) == {
         "labelstore.Service.mut"
     }
