@@ -160,11 +160,22 @@ def _closed_loop_plan(
     seq = [s for s in drawn if not _is_work(s)]
     if len(seq) < budget:  # a finite plan (or one with no call: directfanout's passthrough)
         return seq, [], True
-    found = periodic_tail(seq)
+    found = static_tail(seq)
     if found is not None:
         start, period = found
         return seq[:start], seq[start : start + period], True
     return [], seq, False
+
+
+def static_tail(seq: list[Step]) -> tuple[int, int] | None:
+    """:func:`periodic_tail`, when the repeating part is at least half of ``seq``: a static
+    closed loop repeats from (nearly) its start, while a random mix's draw can end with two
+    equal steps by chance (a GetLocalRefID of the series the one before looked up), which
+    is no period: sent as a one-step loop, that goroutine would replay that call forever."""
+    found = periodic_tail(seq)
+    if found is None or 2 * (len(seq) - found[0]) < len(seq):
+        return None
+    return found
 
 
 def _calls(steps: list[Step]) -> int:

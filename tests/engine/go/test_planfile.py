@@ -117,6 +117,34 @@ def test_a_static_closed_loop_is_sent_as_its_period() -> None:
     assert periodic_tail([a, b, c, x, a, b]) is None
 
 
+def test_a_random_mix_ending_in_two_equal_steps_is_not_static() -> None:
+    from lsim.engine.go.planfile import periodic_tail, static_tail
+    from lsim.workload.steps import Step
+
+    a, b, c, x = (Step(Operation.GET_LOCAL_REF_ID, i) for i in range(4))
+    draw = [a, b, c, a, c, b, x, x]
+    assert periodic_tail(draw) == (6, 1)  # a chance repeat at the very end ...
+    assert static_tail(draw) is None  # ... is no period
+    assert static_tail([a, b, c] * 5) == (0, 3)
+    assert static_tail([x, x, a, b, c, a, b, c, a, b, c]) == (2, 3)
+
+
+def test_no_goroutine_of_a_random_mix_replays_one_call(tmp_path: Path) -> None:
+    # 2,000 goroutines on 10,000 series, the fidelity benchmark's mix: before, 6 of them drew
+    # two equal GetLocalRefID steps last and were sent a one-step loop
+    mix = workload(
+        {
+            "threads": {"count": 2000},
+            "series": {"count": 10_000},
+            "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
+        }
+    )
+    stats = write_plan_file(GoRun(mix, "mutex", None, 2000, 2), tmp_path / "m.bin")
+    plan = read_plan(tmp_path / "m.bin")
+    assert stats.static_goroutines == 0
+    assert min(len(plan.loops[g]) for g in range(2000)) >= 256
+
+
 def test_closed_loop_pipeline_is_found_static(tmp_path: Path) -> None:
     w = workload(
         {
