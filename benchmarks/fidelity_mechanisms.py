@@ -22,11 +22,20 @@ from typing import Any
 SLACK = 0.10
 
 
+def words_run(integrations: dict[str, Any]) -> dict[str, Any]:
+    """The lock words of one run: Go's clean run's, its census run's where the clean run did
+    not read them (GOMAXPROCS 1: PROTOCOL.md, ``lock_words``), or the model's."""
+    words = integrations.get("lock_words") or {}
+    clean = words.get("clean") or {}
+    if clean.get("samples"):
+        return dict(clean)
+    return dict(words.get("census") or words.get("model") or {})
+
+
 def mechanism_fields(integrations: dict[str, Any]) -> dict[str, float]:
     """The two mechanisms of one run (the clean run's for Go, the model's own)."""
     out: dict[str, float] = {}
-    words = integrations.get("lock_words") or {}
-    run = words.get("clean") or words.get("model") or {}
+    run = words_run(integrations)
     starving = run.get("per_lock_starving")
     if starving:
         out["starving_time"] = max(starving.values())

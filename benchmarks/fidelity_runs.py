@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fidelity_mechanisms import mechanism_fields
+from fidelity_mechanisms import mechanism_fields, words_run
 
 from lsim.profile.model import Profile
 from lsim.workload.load import load_workload, parse_workload
@@ -74,12 +74,10 @@ def summary(p: Profile) -> dict[str, Any]:
             p.integrations.get("littles_law", {}).get("block_profile_blocked_mean", 0.0)
         )
         / n,
-        # goroutines parked on store locks in the clean run, from the locks' own words read
-        # every 200 us without stopping the world (sync.Map's locks are not read)
-        "words_blocked": float(
-            p.integrations.get("lock_words", {}).get("clean", {}).get("waiters_mean", 0.0)
-        )
-        / n,
+        # goroutines parked on store locks, from the locks' own words read every 200 us
+        # without stopping the world (sync.Map's locks are not read): the clean run's, or
+        # the census run's where the clean run does not read them (GOMAXPROCS 1)
+        "words_blocked": float(words_run(p.integrations).get("waiters_mean", 0.0)) / n,
         "iteration_ms": p.timings.get("iteration_ns_median", 0.0) / 1e6,
         "wall_s": p.timings.get("wall_s", 0.0),
         **mechanism_fields(p.integrations),

@@ -40,6 +40,8 @@ type WordResult struct {
 	// and breaks shows as a swing between about 0 and all goroutines); -1: no sample.
 	Series []float64 `json:"series_10ms"`
 	Unread []string  `json:"unread"` // locks whose words cannot be read
+	// Skipped says why this run did not read the words at all (Samples is then 0).
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Start begins sampling in a goroutine of its own.

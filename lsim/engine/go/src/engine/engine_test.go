@@ -252,3 +252,25 @@ func checkProfiles(t *testing.T, dir string) {
 		}
 	}
 }
+
+// At GOMAXPROCS 1 the clean run does not read the lock words (their sampler's timer would
+// displace runnext and change the convoy it measures); at 2 it does; the census run always.
+func TestCleanRunReadsLockWordsOnlyWithTwoPs(t *testing.T) {
+	skipCensusUnderRace(t)
+	for _, tc := range []struct {
+		procs  int
+		census bool
+		read   bool
+	}{{1, false, false}, {2, false, true}, {1, true, true}} {
+		pf := testPlan(t, "mutex", 0, 20, "steady")
+		pf.Gomaxprocs, pf.DurationS = tc.procs, 0.1
+		res, err := Run(pf, Options{Census: tc.census})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := res.LockWords
+		if tc.read && (w.Samples == 0 || w.Skipped != "") || !tc.read && (w.Samples != 0 || w.Skipped == "") {
+			t.Fatalf("GOMAXPROCS %d census %v: samples %d skipped %q", tc.procs, tc.census, w.Samples, w.Skipped)
+		}
+	}
+}
