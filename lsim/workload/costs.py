@@ -51,9 +51,11 @@ The runtime (``runtime/proc.go``, ``sync/mutex.go``, ``runtime/sema.go``):
   ``runnext``; on Linux that sleep lasts the timer slack (50 us by default) and more:
   measured here p50 81 us (p10 76 us).
 * ``line_transfer_ns``: one cache line fetched from another core's cache (the mutex word,
-  a map header an insert dirtied, ``readerCount``, a shared atomic): measured here 42-57 ns
-  per one-way hand-over of an atomic word between the two cores (40-100 ns on one socket,
-  more across sockets).
+  a map header an insert dirtied, ``readerCount``, a shared atomic): an atomic add on a line
+  the other core wrote last, minus one on a line of its own, along a dependent chain (so no
+  fetch overlaps another), measured here 50-62 ns (40-100 ns on one socket, more across
+  sockets). An atomic word ping-ponged between the two cores takes ~190 ns per one-way trip
+  here: two transfers (the writer's and the reader's) and the spin loop's reaction.
 * ``cas_retry_ns``/``atomic_ns``: an atomic RMW or CAS on a shared word, ~10-20 ns with the
   line local (as ``lock_uncontended_ns``: half of it is one RMW), and the cost of each
   failed CAS round while another core owns the line.

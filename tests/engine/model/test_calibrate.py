@@ -71,12 +71,23 @@ def figures() -> dict[str, object]:
 def test_runtime_figures_become_costs_with_their_sources() -> None:
     m = runtime_costs(figures())  # type: ignore[arg-type]
     c = m.costs
-    assert c["spin_ns"] == 700 and c["line_transfer_ns"] == 45 and c["park_unpark_ns"] == 95
+    assert c["spin_ns"] == 700 and c["park_unpark_ns"] == 95
+    # one transfer: the p10 of the rounds (each a difference of two walks); a failed CAS
+    # round costs one
+    assert c["line_transfer_ns"] == 45 == c["cas_retry_ns"]
     assert c["futex_wake_ns"] == pytest.approx(7_000 * 1.1 - 60 * 1.1)  # p50s, difference
     assert c["steal_backoff_ns"] == pytest.approx(88_000)  # usleep(3): its p50
     assert c["exit_ns"] == 280 - 110 - 95
     assert set(c) <= set(COST_DEFAULTS)
     assert all("go1.19.8" in m.sources[k] for k in c)
+
+
+def test_no_line_figure_when_no_round_ran_on_two_cores() -> None:
+    raw = figures()
+    raw["figures"]["line_transfer_ns"] = {"min": 0, "median": 0, "p10": 0, "p90": 0, "n": 0}  # type: ignore[index]
+    c = runtime_costs(raw).costs  # type: ignore[arg-type]
+    assert "line_transfer_ns" not in c and "cas_retry_ns" not in c
+    assert c["futex_wake_ns"] > 0  # the wake-up figures do not depend on it
 
 
 def test_costs_file_round_trip_and_errors(tmp_path: Path) -> None:

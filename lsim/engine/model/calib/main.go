@@ -6,7 +6,8 @@
 // Each figure copies the runtime mechanism it stands for (Go 1.19 runtime/proc.go):
 //
 //	spin_ns           runtime_doSpin = procyield(active_spin_cnt = 30): 30 PAUSE (YIELD)
-//	line_transfer_ns  one atomic word handed between two goroutines on two Ps, per one-way trip
+//	line_transfer_ns  one atomic add on a cache line the other core wrote last, minus the same on
+//	                  a line of its own (a dependent chain: no prefetch)
 //	lock_ns           sync.Mutex Lock+Unlock, one goroutine
 //	switch_ns         an unbuffered channel ping-pong at GOMAXPROCS=1, per hop (gopark+goready+schedule)
 //	futex_wake_ns     a send to a parked receiver while the other P is idle (wakep -> futex wake),
@@ -81,31 +82,80 @@ func spin(scale int) figure {
 	})
 }
 
+// chainLine is one cache line of lineTransfer's chain: its counter and the next line's index.
+type chainLine struct {
+	v    int64
+	next int64
+	_    [48]byte
+}
+
+// lineTransfer: one atomic add on a cache line that the other core wrote last, minus the
+// same add on a line this core holds. A goroutine on the other P (spinning, so it keeps a
+// core) writes 4,096 lines; this one then adds to each along a random chain whose next line
+// is read from the current one, so no fetch starts before the last has finished (prefetch
+// and overlapping misses would hide the cost), and walks the chain again on lines now its
+// own. An atomic word ping-ponged between two cores measures two such transfers per one-way
+// trip (the writer's and the reader's) plus the spin loop's own reaction. The two threads
+// are pinned to CPUs 0 and 1 where the OS allows it (Linux); elsewhere rounds in which both
+// ran on one core show no transfer and are left out; none at all gives an empty figure.
 func lineTransfer(scale int) figure {
 	runtime.GOMAXPROCS(2)
-	return rounds(reps*scale, func() float64 {
-		var w int64
-		n := 2000
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < n; i++ {
-				for atomic.LoadInt64(&w) != int64(2*i+1) {
+	const n = 4096 // 256 KiB: in either core's L2
+	lines := make([]chainLine, n)
+	order := rand.Perm(n)
+	for k := range order {
+		lines[order[k]].next = int64(order[(k+1)%n])
+	}
+	var phase int64
+	quit := int64(-1)
+	go func() {
+		pinThread(1)
+		for k := int64(0); ; k++ {
+			for {
+				ph := atomic.LoadInt64(&phase)
+				if ph == quit {
+					return
 				}
-				atomic.StoreInt64(&w, int64(2*i+2))
+				if ph == 2*k+1 {
+					break
+				}
 			}
-		}()
+			for i := range lines {
+				atomic.AddInt64(&lines[i].v, 1)
+			}
+			atomic.StoreInt64(&phase, 2*k+2)
+		}
+	}()
+	walk := func() float64 {
+		i := int64(order[0])
 		t := time.Now()
-		for i := 0; i < n; i++ {
-			atomic.StoreInt64(&w, int64(2*i+1))
-			for atomic.LoadInt64(&w) != int64(2*i+2) {
+		for range order {
+			atomic.AddInt64(&lines[i].v, 1)
+			i = lines[i].next
+		}
+		return float64(time.Since(t).Nanoseconds()) / n
+	}
+	xs := make(chan []float64)
+	go func() { // on a thread of its own, pinned to the other CPU, discarded afterwards
+		pinThread(0)
+		var got []float64
+		for k := int64(0); k < int64(reps*scale*4); k++ {
+			atomic.StoreInt64(&phase, 2*k+1)
+			for atomic.LoadInt64(&phase) != 2*k+2 {
+			}
+			remote := walk()
+			if d := remote - walk(); d > 5 { // the lines came from another core
+				got = append(got, d)
 			}
 		}
-		el := time.Since(t)
-		wg.Wait()
-		return float64(el.Nanoseconds()) / float64(2*n)
-	})
+		atomic.StoreInt64(&phase, quit)
+		xs <- got
+	}()
+	got := <-xs
+	if len(got) == 0 {
+		return figure{}
+	}
+	return quantiles(got)
 }
 
 func lock(scale int) figure {
