@@ -70,7 +70,7 @@ class Goroutine:
     __slots__ = (
         "id", "items", "pc", "p", "ev", "resume", "wlock", "since_ns", "op", "op_t0",
         "wait_t0", "unl_op", "set_woken", "awoke", "spin_iter", "lastp", "t0", "pace_n", "ops",
-        "ctx",
+        "ctx", "preempt",
     )  # fmt: skip
 
     def __init__(self, gid: int) -> None:
@@ -94,6 +94,7 @@ class Goroutine:
         self.pace_n = 0
         self.ops = 0  # store calls completed in the measured interval
         self.ctx: Any = None  # the program's per-goroutine state
+        self.preempt = False  # sysmon asked it to stop at its next work item (gp.preempt)
 
 
 class Proc:
@@ -101,17 +102,15 @@ class Proc:
     the timers that fired while it was busy, and whether its M is spinning (looking for work
     without a goroutine: woken by ``wakep``, or backing off before stealing a ``runnext``)."""
 
-    __slots__ = ("idx", "g", "runnext", "runq", "schedtick", "slice_t0", "run_t0", "timers",
-                 "spinning", "backoff")  # fmt: skip
+    __slots__ = ("idx", "g", "runnext", "runq", "schedtick", "timers", "spinning",
+                 "backoff")  # fmt: skip
 
     def __init__(self, idx: int) -> None:
         self.idx = idx
         self.g: Goroutine | None = None
         self.runnext: Goroutine | None = None
         self.runq: deque[Goroutine] = deque()
-        self.schedtick = 0
-        self.slice_t0 = 0  # start of the time slice (kept by a goroutine taken from runnext)
-        self.run_t0 = 0  # when the current goroutine got the P
+        self.schedtick = 0  # goroutines started without inheriting a slice (sysmon reads it)
         self.timers: list[Goroutine] = []  # sleepers whose timer fired; run at next schedule
         self.spinning = False
         self.backoff = False  # its M sleeps in usleep(3) before taking a running P's runnext

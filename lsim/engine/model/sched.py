@@ -27,11 +27,11 @@ What is copied, mechanism by mechanism:
 * **Timers.** A sleeper's timer lives on the P it slept on; when it fires and a P is idle,
   that P's M (asleep until the timer) runs it at once; otherwise it runs at its P's next
   ``schedule`` (into ``runnext``), or an idle P steals it.
-* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume). Preemption
-  (in :mod:`lsim.engine.model.sim`): after ``SLICE_NS`` (10 ms, ``forcePreemptNS``) of one
-  time slice (a goroutine taken from ``runnext`` continues its predecessor's) a goroutine is
-  preempted at its next work item when anything else could run, but not before it has run
-  ``SYSMON_NS`` (sysmon's shortest sleep, 20 us: it notices an expired slice only then).
+* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume).
+* **Preemption** is sysmon's (:mod:`lsim.engine.model.sysmon`): a P whose ``schedtick`` has
+  not moved for 10 ms when sysmon looks (every 10 ms once warm) has its goroutine preempted
+  at its next work item, into the global queue; a goroutine taken from ``runnext`` does not
+  advance the tick (it inherits the slice), so a chain of them is one slice.
 
 Each goroutine's census key (state, operation, lock) lives in ``keys``; every state change
 goes through here or through the lock drivers, so a census sample is exact.
@@ -55,6 +55,7 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.runq import GLOBAL_POLL, LOCAL_RUNQ, RunQueues, SchedStats
 from lsim.engine.model.stats import OpStats, bucket_of
+from lsim.engine.model.sysmon import Sysmon
 
 __all__ = ["GLOBAL_POLL", "LOCAL_RUNQ", "PWAKE", "RunQueues", "SchedStats", "Scheduler"]
 
@@ -86,6 +87,8 @@ class Scheduler(RunQueues):
         self.futex_ns = futex_ns
         self.steal_backoff_ns = max(1, steal_backoff_ns)
         self.line_ns = line_ns
+        self.sysmon = Sysmon(nprocs, steal_backoff_ns)
+        self.sysmon_started = False  # its first round is queued by the first run()
         self.next_items = next_items
         self.warmup_ns = warmup_ns
         self.opstats = OpStats()
@@ -208,12 +211,11 @@ class Scheduler(RunQueues):
             delay += self._wakep()  # it span to steal, then reset spinning
         if not inherit:
             p.schedtick += 1
-            p.slice_t0 = self.now
         self._run_on(p, g, delay)
 
     def _run_on(self, p: Proc, g: Goroutine, delay: int = 0) -> None:
         p.g = g
-        p.run_t0 = self.now
+        g.preempt = False  # execute: a preemption asked of its last turn is void
         g.p = p
         g.lastp = p
         i = g.id
@@ -241,7 +243,6 @@ class Scheduler(RunQueues):
             p = self._idle_pop()
             self.set_state(g, RUNNABLE)
             p.schedtick += 1
-            p.slice_t0 = self.now
             self._run_on(p, g)
             return
         p = g.lastp if g.lastp is not None else self.procs[0]

@@ -33,9 +33,7 @@ from lsim.engine.model.core import (
 from lsim.engine.model.sched import PWAKE, Scheduler
 from lsim.engine.model.stats import bucket_of
 
-SLICE_NS = 10_000_000  # Go's forcePreemptNS
-SYSMON_NS = 20_000  # sysmon's shortest sleep: a slice runs out no sooner after a switch
-STOP, TICK = -1, -2
+STOP, TICK, SYSMON = -1, -2, -3
 
 _EXIT: list[Item] = [(EXIT, 0, 0)]  # the plan is done: the goroutine exits
 
@@ -47,6 +45,9 @@ class Sim(Scheduler):
     def run(self, stop_ns: int) -> None:
         """Process events until ``stop_ns`` (or until something calls :meth:`stop`)."""
         self.at_code(stop_ns, STOP)
+        if not self.sysmon_started:
+            self.sysmon_started = True
+            self.at_code(self.now + self.sysmon.sleep_ns(), SYSMON)
         heap, gs, pop = self.heap, self.gs, heappop
         n = 0
         while True:
@@ -69,6 +70,10 @@ class Sim(Scheduler):
                 nxt = self.on_tick(self) if self.on_tick is not None else -1
                 if nxt >= 0:
                     self.at_code(nxt, TICK)
+            elif code == SYSMON:
+                self.now = t
+                self.sysmon.retake(self.procs, t)
+                self.at_code(t + self.sysmon.sleep_ns(), SYSMON)
             else:
                 n += 1
                 self.now = t
@@ -91,6 +96,14 @@ class Sim(Scheduler):
         items, pc = g.items, g.pc
         heap = self.heap
         while True:
+            if g.preempt:  # sysmon found its P's slice run out: async preemption, here
+                g.preempt = False
+                if self.runnable_besides(g.p):  # type: ignore[arg-type]
+                    g.pc = pc
+                    self._preempt(g)
+                    return
+                # the global queue would give it straight back, as a new slice
+                g.p.schedtick += 1  # type: ignore[union-attr]
             if pc >= len(items):
                 nxt = self.next_items(g)
                 g.items = items = nxt if nxt is not None else self.exit_items
@@ -100,14 +113,6 @@ class Sim(Scheduler):
             if kind == CPU or kind == ATOMIC:  # noqa: SIM109 (one compare for CPU, the common case)
                 now = self.now
                 p = g.p
-                if (
-                    now - p.slice_t0 >= SLICE_NS  # type: ignore[union-attr]
-                    and now - p.run_t0 >= SYSMON_NS  # type: ignore[union-attr]
-                    and self.runnable_besides(p)  # type: ignore[arg-type]
-                ):
-                    g.pc = pc - 1
-                    self._preempt(g)
-                    return
                 t = now + a if kind == CPU else self._atomic(a, b, p.idx)  # type: ignore[union-attr]
                 if pc == len(items):
                     # Outside work ends this call: fold the next call's leading outside work
