@@ -124,7 +124,8 @@ def model_record(f: RunFacts) -> RunRecord:
             "sim_time_s": w.model.sim_time_s,
             "warmup_s": f.t0 / 1e9,
             "scheduler": "Go's: per-P run queues of 256 + runnext, the global queue every 61 "
-            "ticks, work stealing, spinning Ms (wakep), goyield after a hand-off, 10 ms slices",
+            "ticks, work stealing, spinning Ms (wakep), goyield after a hand-off, sysmon's "
+            "preemption",
             "costs_ns": dict(w.model.costs),
         },  # fmt: skip
         timings=timings,
