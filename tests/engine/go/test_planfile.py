@@ -11,6 +11,7 @@ from lsim.engine.executor import scrape_phase
 from lsim.engine.go.planfile import GoRun, write_plan_file
 from lsim.sync.states import Operation
 from lsim.workload.load import load_workload
+from lsim.workload.model import Workload
 from lsim.workload.plan import thread_steps
 from lsim.workload.series import SeriesSet
 from tests.engine.go.planread import read_plan
@@ -90,14 +91,20 @@ def test_static_plan_is_sent_once_and_changing_plan_as_far_as_the_run_goes(
     assert plan.prefixes == [[], [], []]  # relabel: the first cycle is the same as the rest
 
 
-def test_closed_loop_mix_is_cut_into_short_cycles_within_the_budget(tmp_path: Path) -> None:
-    mix = workload(
+def dump_mix(*, threads: int, series: int) -> Workload:
+    """A closed loop of the dump's mix (GetOrAddGlobalRefID 48, GetLocalRefID 44,
+    AddLocalLink 8)."""
+    return workload(
         {
-            "threads": {"count": 4},
-            "series": {"count": 100},
+            "threads": {"count": threads},
+            "series": {"count": series},
             "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
         }
     )
+
+
+def test_closed_loop_mix_is_cut_into_short_cycles_within_the_budget(tmp_path: Path) -> None:
+    mix = dump_mix(threads=4, series=100)
     stats = write_plan_file(GoRun(mix, "mutex", None, 4, 2), tmp_path / "m.bin")
     plan = read_plan(tmp_path / "m.bin")
     assert len(stats.replay_after) == 4
@@ -132,13 +139,7 @@ def test_a_random_mix_ending_in_two_equal_steps_is_not_static() -> None:
 def test_no_goroutine_of_a_random_mix_replays_one_call(tmp_path: Path) -> None:
     # 2,000 goroutines on 10,000 series, the fidelity benchmark's mix: before, 6 of them drew
     # two equal GetLocalRefID steps last and were sent a one-step loop
-    mix = workload(
-        {
-            "threads": {"count": 2000},
-            "series": {"count": 10_000},
-            "ops": {"mix": {"GetOrAddGlobalRefID": 48, "GetLocalRefID": 44, "AddLocalLink": 8}},
-        }
-    )
+    mix = dump_mix(threads=2000, series=10_000)
     stats = write_plan_file(GoRun(mix, "mutex", None, 2000, 2), tmp_path / "m.bin")
     plan = read_plan(tmp_path / "m.bin")
     assert stats.static_goroutines == 0
