@@ -143,7 +143,11 @@ def mix_steps(
         for _ in range(batch):
             yield one()
         return
+    # a closed loop has no pause: no pacing_step generator per batch (one per store call at
+    # the default batch of 1)
+    pauses = bool(w.pacing.rate_per_thread) or w.pacing.think != "none"
     while True:
         for _ in range(batch):
             yield one()
-        yield from pacing_step(w.pacing, rng)
+        if pauses:
+            yield from pacing_step(w.pacing, rng)
