@@ -21,10 +21,14 @@ import lsim
 # The hot modules: the event loop, scheduler, locks, plans and lock rules. The rest of lsim
 # stays interpreted and calls them as usual. An interpreted class cannot subclass a compiled
 # one, so a subclass' module is compiled with its base's (fanoutplan's FanoutThread
-# subclasses plan's: both or neither). benchmarks/model_speed.py and the build use this list.
+# subclasses plan's: both or neither). A compiled class whose base is interpreted compiles,
+# but as a slow non-native class: sched's Scheduler (and Sim) need runq's RunQueues compiled
+# (left out, it cost the dump cell 30%). benchmarks/model_speed.py and the build use this list.
 HOT_MODULES = (
     "lsim.engine.model.core",
+    "lsim.engine.model.runq",
     "lsim.engine.model.sched",
+    "lsim.engine.model.stats",
     "lsim.engine.model.sim",
     "lsim.engine.model.golock",
     "lsim.engine.model.gorwmutex",

@@ -24,13 +24,29 @@ import bisect
 import itertools
 import random
 from collections.abc import Callable, Iterator
+from typing import Final
 
 from lsim.sync.states import Operation
-from lsim.workload.ids import CHURN_STRIDE, GEN_STRIDE, LOCAL_ID_MASK, seed_for
+from lsim.workload import ids
+from lsim.workload.ids import seed_for
 from lsim.workload.model import MixSpec, PacingSpec, Workload
 from lsim.workload.steps import Step, pace, think
 
-FETCHED = 64  # series a mix thread remembers having fetched (the ids it can pass on)
+FETCHED: Final = 64  # series a mix thread remembers having fetched (the ids it can pass on)
+# Final names for what each draw reads (mypyc: C statics, where a plain imported name is a
+# dict lookup at each use)
+CHURN_STRIDE: Final = ids.CHURN_STRIDE
+GEN_STRIDE: Final = ids.GEN_STRIDE
+LOCAL_ID_MASK: Final = ids.LOCAL_ID_MASK
+_Step: Final = Step
+_GOA: Final = Operation.GET_OR_ADD_GLOBAL_REF_ID
+_LINK: Final = Operation.GET_OR_ADD_LINK
+_COLLECT: Final = Operation.COLLECT
+_GC: Final = Operation.CHECK_AND_REMOVE_STALE_MARKERS
+_LOCAL: Final = Operation.GET_LOCAL_REF_ID
+_ADD: Final = Operation.ADD_LOCAL_LINK
+_REPLACE: Final = Operation.REPLACE_LOCAL_LINK
+_TRACK: Final = Operation.TRACK_STALENESS
 
 
 def pacing_step(pacing: PacingSpec, rng: random.Random | None) -> Iterator[Step]:
@@ -98,36 +114,40 @@ def mix_steps(
     def one() -> Step:
         nonlocal replaces
         op = ops[min(bisect.bisect_right(cum, draw() * total), len(ops) - 1)]
-        if op is Operation.GET_OR_ADD_GLOBAL_REF_ID:
-            return Step(op, fetching())
-        if op is Operation.GET_OR_ADD_LINK:
+        if op is _GOA:
+            return _Step(op, fetching())
+        if op is _LINK:
             s = fetching()
-            return Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
-        if op is Operation.COLLECT or op is Operation.CHECK_AND_REMOVE_STALE_MARKERS:
-            return Step(op)  # no arguments
+            return _Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
+        if op is _COLLECT or op is _GC:
+            return _Step(op)  # no arguments
         if not fetched:  # nothing fetched yet: no id to pass on; fetch one first
-            return Step(Operation.GET_OR_ADD_GLOBAL_REF_ID, fetch(series()))
-        if op is Operation.GET_LOCAL_REF_ID:
-            return Step(op, known(), component())
-        if op is Operation.ADD_LOCAL_LINK:
+            return _Step(_GOA, fetch(series()))
+        if op is _LOCAL:
+            return _Step(op, known(), component())
+        if op is _ADD:
             s = known()
-            return Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
-        if op is Operation.REPLACE_LOCAL_LINK:
+            return _Step(op, s, component(), (s * 1000 + t) & LOCAL_ID_MASK)
+        if op is _REPLACE:
             s = known()
             replaces += 1
-            return Step(op, s, component(), (s * 1000 + t + replaces * GEN_STRIDE) & LOCAL_ID_MASK)
-        if op is Operation.TRACK_STALENESS:
+            return _Step(op, s, component(), (s * 1000 + t + replaces * GEN_STRIDE) & LOCAL_ID_MASK)
+        if op is _TRACK:
             stale = tuple(known() for _ in range(m.stale_per_call))
             live = tuple(known() for _ in range(m.live_per_call))
-            return Step(op, stale=stale, live=live)
-        return Step(op)  # CheckAndRemoveStaleMarkers, Collect: no arguments
+            return _Step(op, stale=stale, live=live)
+        return _Step(op)  # CheckAndRemoveStaleMarkers, Collect: no arguments
 
     batch = w.pacing.batch_size
     if burst:
         for _ in range(batch):
             yield one()
         return
+    # a closed loop has no pause: no pacing_step generator per batch (one per store call at
+    # the default batch of 1)
+    pauses = bool(w.pacing.rate_per_thread) or w.pacing.think != "none"
     while True:
         for _ in range(batch):
             yield one()
-        yield from pacing_step(w.pacing, rng)
+        if pauses:
+            yield from pacing_step(w.pacing, rng)

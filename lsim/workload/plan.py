@@ -24,16 +24,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 from lsim.sync.states import Operation
-from lsim.workload.ids import (
-    CHURN_STRIDE,
-    GEN_STRIDE,
-    LOCAL_ID_MASK,
-    prepopulated_local_id,
-    seed_for,
-)
+from lsim.workload import ids
+from lsim.workload.ids import prepopulated_local_id, seed_for
 from lsim.workload.mixplan import mix_steps, pacing_step
 from lsim.workload.model import PipelineSpec, Workload
 from lsim.workload.series import SeriesSet
@@ -41,8 +36,21 @@ from lsim.workload.steps import Condition, Step
 
 _OP = Operation
 # Steps kept by all threads' replayed cycles together (~100 bytes each, so ~40 MB).
-CACHE_BUDGET_STEPS = 400_000
-_NONE: frozenset[int] = frozenset()
+CACHE_BUDGET_STEPS: Final = 400_000
+_NONE: Final[frozenset[int]] = frozenset()
+# Final names for what each step reads (mypyc: C statics, where a plain imported name is a
+# dict lookup at each use)
+CHURN_STRIDE: Final = ids.CHURN_STRIDE
+GEN_STRIDE: Final = ids.GEN_STRIDE
+LOCAL_ID_MASK: Final = ids.LOCAL_ID_MASK
+_Step: Final = Step
+_GOA: Final = Operation.GET_OR_ADD_GLOBAL_REF_ID
+_LOCAL: Final = Operation.GET_LOCAL_REF_ID
+_ADD: Final = Operation.ADD_LOCAL_LINK
+_REPLACE: Final = Operation.REPLACE_LOCAL_LINK
+_TRACK: Final = Operation.TRACK_STALENESS
+_IF_NO_LOCAL: Final = Condition.IF_NO_LOCAL
+_IF_CHANGED: Final = Condition.IF_LOCAL_CHANGED
 
 
 def thread_steps(
@@ -194,17 +202,17 @@ class _PipelineThread:
         gone, churned, slots = self.batch(cycle)
         for j, s in enumerate(slots):
             if p.relabel or fresh or j in churned:
-                yield Step(_OP.GET_OR_ADD_GLOBAL_REF_ID, s)
+                yield _Step(_GOA, s)
             for c in self.comps:
                 local = self.local_id(s, c, cycle)
-                yield Step(_OP.GET_LOCAL_REF_ID, s, c)
-                yield Step(_OP.ADD_LOCAL_LINK, s, c, local, Condition.IF_NO_LOCAL)
-                yield Step(_OP.REPLACE_LOCAL_LINK, s, c, local, Condition.IF_LOCAL_CHANGED)
+                yield _Step(_LOCAL, s, c)
+                yield _Step(_ADD, s, c, local, _IF_NO_LOCAL)
+                yield _Step(_REPLACE, s, c, local, _IF_CHANGED)
         if self.tracks:
             k = p.stale_per_batch
             stale = (*gone, *slots[:k])
             live = tuple(slots[k:]) if p.track_live else ()
-            track = Step(_OP.TRACK_STALENESS, stale=stale, live=live)
+            track = _Step(_TRACK, stale=stale, live=live)
             for _ in range(self.tracks):
                 yield track
 

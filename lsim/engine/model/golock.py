@@ -36,18 +36,25 @@ M, whose futex wake the unlocker pays (``futex_ns``, see :mod:`lsim.engine.model
 
 from __future__ import annotations
 
-from lsim.engine.model.core import (
-    MUTEX_LOCK,
-    R_GRANTED,
-    R_OWNED,
-    R_SLOW,
-    R_SPIN,
-    R_WOKEN,
-    Goroutine,
-)  # fmt: skip
+from typing import Final
+
+from lsim.engine.model import core
+from lsim.engine.model.core import Goroutine
 from lsim.engine.model.sched import Scheduler as Sim
-from lsim.sync.rules import AGAIN, OWNER, Action, MutexRules
+from lsim.sync import rules as _rules
+from lsim.sync.rules import Action, MutexRules
 from lsim.sync.stats import LockStats
+
+# Final names (mypyc: C statics, where a plain imported name is a dict lookup at each use)
+MUTEX_LOCK: Final = core.MUTEX_LOCK
+R_GRANTED: Final = core.R_GRANTED
+R_OWNED: Final = core.R_OWNED
+R_SLOW: Final = core.R_SLOW
+R_SPIN: Final = core.R_SPIN
+R_WOKEN: Final = core.R_WOKEN
+AGAIN: Final = _rules.AGAIN
+OWNER: Final = _rules.OWNER
+HANDOFF: Final = Action.HANDOFF
 
 
 class SimMutex:
@@ -205,7 +212,7 @@ class SimMutex:
             return False
         head.unl_op = g.op
         head.wlock = self
-        if action == Action.HANDOFF:
+        if action == HANDOFF:
             self.t_acq = now  # locked throughout: the head owns it from now
             head.resume = R_GRANTED
             sim.handoff(g, head, self.lid, cost)

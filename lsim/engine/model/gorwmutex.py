@@ -11,19 +11,22 @@ writer dirtied, once per P.
 
 from __future__ import annotations
 
-from lsim.engine.model.core import (
-    R_GRANTED,
-    R_OWNED,
-    R_RGRANTED,
-    READ,
-    RWMUTEX_LOCK,
-    RWMUTEX_RLOCK,
-    Goroutine,
-)  # fmt: skip
+from typing import Final
+
+from lsim.engine.model import core
+from lsim.engine.model.core import Goroutine
 from lsim.engine.model.golock import SimMutex
 from lsim.engine.model.sched import Scheduler as Sim
 from lsim.sync.rules import RWRules
 from lsim.sync.stats import LockStats
+
+# Final names (mypyc: C statics, where a plain imported name is a dict lookup at each use)
+R_GRANTED: Final = core.R_GRANTED
+R_OWNED: Final = core.R_OWNED
+R_RGRANTED: Final = core.R_RGRANTED
+READ: Final = core.READ
+RWMUTEX_LOCK: Final = core.RWMUTEX_LOCK
+RWMUTEX_RLOCK: Final = core.RWMUTEX_RLOCK
 
 
 class SimRWMutex:

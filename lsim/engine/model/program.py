@@ -15,26 +15,40 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Final
 
-from lsim.engine.model.core import END, OP, PACE, SLEEP, Goroutine, Item
+from lsim.engine.model import core
+from lsim.engine.model.core import Goroutine, Item
 from lsim.engine.model.designs import Design, ShardedDesign
 from lsim.engine.model.script import Costs, Script
-from lsim.stores.base import STALE_NAN, StalenessTracker
+from lsim.stores import base
+from lsim.stores.base import StalenessTracker
 from lsim.sync.states import Operation
 from lsim.workload.model import Workload
 from lsim.workload.plan import thread_steps
 from lsim.workload.series import SeriesSet
 from lsim.workload.steps import Condition, Step
 
-_SHARD_SHIFT = 56
-_CACHE_MAX = 100_000  # distinct cached item lists (TrackStaleness shapes can vary a lot)
-_GOA, _LOCAL = Operation.GET_OR_ADD_GLOBAL_REF_ID, Operation.GET_LOCAL_REF_ID
-_ADD, _REPLACE = Operation.ADD_LOCAL_LINK, Operation.REPLACE_LOCAL_LINK
-_LINK, _TRACK = Operation.GET_OR_ADD_LINK, Operation.TRACK_STALENESS
-_GC, _COLLECT = Operation.CHECK_AND_REMOVE_STALE_MARKERS, Operation.COLLECT
-_NONE = Operation.NONE
-_IF_NO_LOCAL, _IF_CHANGED = Condition.IF_NO_LOCAL, Condition.IF_LOCAL_CHANGED
+# Final names (mypyc: C statics, where a plain imported name is a dict lookup at each use)
+END: Final = core.END
+OP: Final = core.OP
+PACE: Final = core.PACE
+SLEEP: Final = core.SLEEP
+STALE_NAN: Final = base.STALE_NAN
+_Tracker: Final = StalenessTracker
+_SHARD_SHIFT: Final = 56
+_CACHE_MAX: Final = 100_000  # distinct cached item lists (TrackStaleness shapes can vary a lot)
+_GOA: Final = Operation.GET_OR_ADD_GLOBAL_REF_ID
+_LOCAL: Final = Operation.GET_LOCAL_REF_ID
+_ADD: Final = Operation.ADD_LOCAL_LINK
+_REPLACE: Final = Operation.REPLACE_LOCAL_LINK
+_LINK: Final = Operation.GET_OR_ADD_LINK
+_TRACK: Final = Operation.TRACK_STALENESS
+_GC: Final = Operation.CHECK_AND_REMOVE_STALE_MARKERS
+_COLLECT: Final = Operation.COLLECT
+_NONE: Final = Operation.NONE
+_IF_NO_LOCAL: Final = Condition.IF_NO_LOCAL
+_IF_CHANGED: Final = Condition.IF_LOCAL_CHANGED
 
 
 class ThreadState:
@@ -119,7 +133,7 @@ class Program:
             return self._global(st, step, op)
         if op is _LOCAL or op is _ADD or op is _REPLACE:
             return self._local(st, step, op)
-        if op is Operation.NONE:
+        if op is _NONE:
             if step.pace_period_s > 0:
                 return [(PACE, max(1, round(step.pace_period_s * 1e9)), 0)]
             if step.pause_s > 0:
@@ -166,9 +180,9 @@ class Program:
         """GetLocalRefID, and the conditional AddLocalLink / ReplaceLocalLink after it."""
         last = st.last_local
         cond = step.condition
-        if cond is Condition.IF_NO_LOCAL and last != 0:
+        if cond is _IF_NO_LOCAL and last != 0:
             return None
-        if cond is Condition.IF_LOCAL_CHANGED and (last == 0 or last == step.local_id):
+        if cond is _IF_CHANGED and (last == 0 or last == step.local_id):
             return None
         comp = step.component
         name = self.names[comp]
@@ -214,8 +228,8 @@ class Program:
 
     def _track(self, st: ThreadState, step: Step) -> list[Item]:
         gid_of, labels = st.gid.get, self.series.labels
-        stale = [StalenessTracker(gid_of(x, 0), STALE_NAN, labels(x)) for x in step.stale]
-        live = [StalenessTracker(gid_of(x, 0), 1.0, labels(x)) for x in step.live]
+        stale = [_Tracker(gid_of(x, 0), STALE_NAN, labels(x)) for x in step.stale]
+        live = [_Tracker(gid_of(x, 0), 1.0, labels(x)) for x in step.live]
         self.store.track_staleness(stale + live)
         if self.sharded:  # one lock section per shard the batch touches
             parts: dict[int, tuple[int, int]] = {}

@@ -7,11 +7,13 @@ the histogram is within ~4% of the exact value, which is far below the model's o
 
 from __future__ import annotations
 
+from typing import Final
+
 from lsim.sync.states import Operation
 from lsim.sync.stats import HISTOGRAM_BUCKETS
 
-_SUB = 16  # buckets per octave
-_SUB_BITS = 4
+_SUB: Final = 16  # buckets per octave (Final: a constant when compiled)
+_SUB_BITS: Final = 4
 
 
 def bucket_of(ns: int) -> int:
