@@ -24,7 +24,8 @@ SLACK = 0.10
 
 def words_run(integrations: dict[str, Any]) -> dict[str, Any]:
     """The lock words of one run: Go's clean run's, its census run's where the clean run did
-    not read them (GOMAXPROCS 1: PROTOCOL.md, ``lock_words``), or the model's."""
+    not read them (cached runs from before GOMAXPROCS 1 went without: PROTOCOL.md,
+    ``lock_words``), or the model's."""
     words = integrations.get("lock_words") or {}
     clean = words.get("clean") or {}
     if clean.get("samples"):

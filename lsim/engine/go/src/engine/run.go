@@ -128,15 +128,15 @@ func (r *run) windowStart() {
 			IsWorker:    isWorker,
 		}
 	}
-	// The lock words are read without stopping the world (census/words.go), in both runs
-	// but the clean one at GOMAXPROCS 1: there the sampler's timer readies it into the only
-	// P's runnext every 200 us, which sends the goroutine that was there to the back of the
+	// The lock words are read without stopping the world (census/words.go), in both runs,
+	// but not at GOMAXPROCS 1: there the sampler's timer readies it into the only P's
+	// runnext every 200 us, which sends the goroutine that was there to the back of the
 	// local queue. In a starvation hand-off chain (each new owner runs from runnext) that
 	// lets the yielded unlockers run and park again, so the chain never ends: a runtime
 	// trace of the fidelity cell mix0-2k on one mutex read 190,000 hand-offs a second and
 	// 2.2-2.5 M calls/s with the sampler, whole chains of 2,000 and 8.2-8.4 M calls/s
 	// without (Go 1.19.8, 2 runs each).
-	if r.opt.Census || runtime.GOMAXPROCS(0) > 1 {
+	if runtime.GOMAXPROCS(0) > 1 {
 		r.words = &census.WordSampler{Interval: wordInterval, Locks: r.store.Locks()}
 	}
 	r.m0 = machine.Take()
@@ -163,8 +163,8 @@ func (r *run) windowEnd() {
 	r.res.SchedLat = census.SchedLatencyBetween(r.sched0, census.ReadSchedLatency())
 	r.res.LockWords = r.words.Stop()
 	if r.words == nil {
-		r.res.LockWords.Skipped = "not read in the clean run at GOMAXPROCS 1: the sampler's " +
-			"timer would displace runnext and change the convoy (PROTOCOL.md, lock_words)"
+		r.res.LockWords.Skipped = "not read at GOMAXPROCS 1: the sampler's timer would " +
+			"displace runnext and change the convoy (PROTOCOL.md, lock_words)"
 	}
 	if r.sampler != nil {
 		r.sampler.Stop()
