@@ -76,7 +76,7 @@ def summary(p: Profile) -> dict[str, Any]:
         / n,
         # goroutines parked on store locks, from the locks' own words read every 200 us
         # without stopping the world (sync.Map's locks are not read): the clean run's, or
-        # the census run's where the clean run does not read them (GOMAXPROCS 1)
+        # the census run's where the clean run has none (older caches at GOMAXPROCS 1)
         "words_blocked": float(words_run(p.integrations).get("waiters_mean", 0.0)) / n,
         "iteration_ms": p.timings.get("iteration_ns_median", 0.0) / 1e6,
         "wall_s": p.timings.get("wall_s", 0.0),
