@@ -240,7 +240,11 @@ class Parser:
                 raise self.error(lineno, line, "a blank line after 'created by'")
             if line.startswith("created by "):
                 match = CREATED_BY.match(line)
-                assert match is not None
+                if match is None:  # "created by " and nothing after it
+                    if last:
+                        rec = _truncated(rec)
+                        break
+                    raise self.error(lineno, line, "a function after 'created by'")
                 rec.created_by = match.group(1)
                 if match.group(2):
                     rec.parent = int(match.group(2))

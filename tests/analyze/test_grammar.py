@@ -218,3 +218,16 @@ def test_alloy_and_lsim_and_sharded_frames_match_the_default() -> None:
     ):
         assert pattern.search(fn), fn
     assert not pattern.search("lsim/labelstore.(*globalIDs).getOrAdd")
+
+
+def test_a_created_by_line_with_no_function(tmp_path: Path) -> None:
+    """``created by `` with nothing after it (hypothesis found it in a damaged dump): at the
+    very end it is a cut record, kept and marked truncated; before the end, a one-line error
+    naming the line."""
+    text = goroutine(2, "sync.Mutex.Lock", blocked_frames(GOA))
+    cut = text[: text.index("created by ") + len("created by ")]
+    (d,) = analyze_files([write(tmp_path, cut)]).dumps
+    assert d.truncated and d.blocked == 1
+    middle = cut + "\n\t/x.go:1 +0x1\n\n" + goroutine(3, "running", ["main.main"])
+    with pytest.raises(DumpFormatError, match="a function after 'created by'"):
+        analyze_files([write(tmp_path, middle)])
