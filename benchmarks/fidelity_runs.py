@@ -22,6 +22,7 @@ CELLS = ("mix0-2k", "mix50-2k", "mix0-20k", "mix50-20k", "hc")
 SHARDS = 64
 BLOCKED_SLACK = 0.10
 RATIO_FACTOR = 1.5
+GO_WARMUP_S = 0.3  # each run's warm-up before its window (real Go's and the model's)
 NO_OUTSIDE_WORK = {"scrape_parse_ns": 0.0, "wal_append_ns": 0.0}  # the go engine does neither
 
 
@@ -34,7 +35,7 @@ def cell_workload(cell: str, window_s: float = 1.0) -> Workload:
     return parse_workload(
         {
             "name": cell, "seed": 1, "threads": {"count": goroutines},
-            "run": {"duration_s": window_s, "warmup_s": 0.3},
+            "run": {"duration_s": window_s, "warmup_s": GO_WARMUP_S},
             "series": {"count": 10_000, "prepopulated": 10_000, "template": "alloy-benchmark"},
             "components": 1, "ops": {"mix": MIX, "draw": {"new_series": new}},
             "model": {"costs": NO_OUTSIDE_WORK},
@@ -84,11 +85,22 @@ def summary(p: Profile) -> dict[str, Any]:
     }
 
 
+def whole(p: Profile) -> Profile:
+    """``p``, unless its run was cut short (Ctrl-C, SIGTERM): then the benchmark stops, so
+    that a shorter window is never cached as the cell's result."""
+    from lsim.engine.build import INTERRUPTED
+
+    cut = [note for note in p.notes if note.startswith(INTERRUPTED)]
+    if cut:
+        raise SystemExit(f"{cut[0]}; not cached, stopping")
+    return p
+
+
 def go_run(w: Workload, design: str, procs: int) -> dict[str, Any]:
     from lsim.engine.go import go_run_of, run_go
 
     shards = SHARDS if design == "sharded" else None
-    return summary(run_go(go_run_of(w, design, shards, None, procs, 100.0)))
+    return summary(whole(run_go(go_run_of(w, design, shards, None, procs, 100.0))))
 
 
 def model_run(w: Workload, design: str, procs: int, seed: int, sim_s: float,
@@ -100,4 +112,4 @@ def model_run(w: Workload, design: str, procs: int, seed: int, sim_s: float,
     shards = SHARDS if design == "sharded" else None
     p = run_model(w, design, shards=shards, seed=seed, gomaxprocs=procs,
                   goroutines=w.threads.count, sim_time_s=sim_s)  # fmt: skip
-    return summary(p)
+    return summary(whole(p))

@@ -33,6 +33,7 @@ HOT_MODULES = (
     "lsim.engine.model.golock",
     "lsim.engine.model.gorwmutex",
     "lsim.engine.model.program",
+    "lsim.engine.model.far",
     "lsim.workload.plan",
     "lsim.workload.mixplan",
     "lsim.workload.steps",

@@ -54,7 +54,7 @@ def _show_locking(design: str) -> None:
     from lsim.cli.terminal import terminal
     from lsim.errors import ConfigError
     from lsim.stores import STORE_DESCRIPTIONS, STORE_NAMES
-    from lsim.stores.locking import statement_rows
+    from lsim.stores.locking import cost_legend, statement_rows
 
     if design not in STORE_NAMES:
         raise ConfigError(f"unknown design {design!r} (designs: {', '.join(STORE_NAMES)})",
@@ -66,7 +66,7 @@ def _show_locking(design: str) -> None:
         lines = [f"{design}: {STORE_DESCRIPTIONS[design]}"]
         lines += ["  ".join(f"{c:<{w}}" for c, w in zip(r, widths, strict=False)) + "  " + r[3]
                   for r in (head, *rows)]  # fmt: skip
-        terminal().data("\n".join(lines))
+        terminal().data("\n".join([*lines, *cost_legend(design)]))
         return
     from rich.table import Table
 
@@ -74,4 +74,6 @@ def _show_locking(design: str) -> None:
                   f"{STORE_DESCRIPTIONS[design]}", title_justify="left")  # fmt: skip
     for row in rows:
         table.add_row(*row)
+    table.caption = "\n".join(cost_legend(design))
+    table.caption_justify = "left"
     terminal().rich(table)

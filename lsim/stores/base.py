@@ -10,7 +10,7 @@ import struct
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lsim.labels import HashLayout, Labels
 from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
@@ -44,6 +44,15 @@ class GoFrame:
     function: str
     file: str
     line: int
+
+
+class MapSizes(NamedTuple):
+    """How many entries the store's maps hold, summed over shards (what the model's
+    cache-miss cost of a map access depends on: ``lsim/engine/model/far.py``)."""
+
+    label_sets: int  # labelsHashToGlobal
+    local_to_global: int  # the component's localToGlobal
+    global_to_local: int  # the component's globalToLocal
 
 
 class LabelStore(ABC):

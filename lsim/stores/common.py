@@ -13,7 +13,14 @@ from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from lsim.stores.base import GO_FILE, GO_PACKAGE, GoFrame, LabelStore, StalenessTracker
+from lsim.stores.base import (
+    GO_FILE,
+    GO_PACKAGE,
+    GoFrame,
+    LabelStore,
+    MapSizes,
+    StalenessTracker,
+)
 from lsim.stores.state import (
     ComponentMapping,
     GlobalIds,
@@ -75,6 +82,11 @@ class StoreBase(LabelStore):
         For tests and debugging: it takes no lock, so call it while no operation runs.
         """
 
+    @abstractmethod
+    def map_sizes(self, component: str) -> MapSizes:
+        """Entries in the label-set map and in ``component``'s two link maps, now (no lock:
+        the model engine asks between calls; a count may lag a call running meanwhile)."""
+
 
 class ServiceStore(StoreBase):
     """A store holding one ``labelsHashToGlobal`` + ``staleGlobals`` (every design but sharded)."""
@@ -91,6 +103,12 @@ class ServiceStore(StoreBase):
     def link_tables(self, component: str) -> tuple[dict[int, int], dict[int, int]]:
         m = self._find_mapping(component)
         return ({}, {}) if m is None else (dict(m.local_to_global), dict(m.global_to_local))
+
+    def map_sizes(self, component: str) -> MapSizes:
+        m = self._find_mapping(component)
+        if m is None:
+            return MapSizes(len(self._ids), 0, 0)
+        return MapSizes(len(self._ids), len(m.local_to_global), len(m.global_to_local))
 
     @abstractmethod
     def _find_mapping(self, component: str) -> ComponentMapping | None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from lsim.labels import Labels
-from lsim.stores.base import GoFrame, StalenessTracker
+from lsim.stores.base import GoFrame, MapSizes, StalenessTracker
 from lsim.stores.common import StoreBase
 from lsim.stores.refmapping import REF_TTL_S, ChildRefs, SeriesRefMappingStore
 from lsim.sync.states import FANOUT_OPERATIONS, Operation
@@ -99,6 +99,11 @@ class DirectFanoutStore(StoreBase):
 
     def link_tables(self, component: str) -> tuple[dict[int, int], dict[int, int]]:
         return {}, {}
+
+    def map_sizes(self, component: str) -> MapSizes:
+        """The Fanouts' unique refs; there are no component links (its model costs do not
+        depend on map sizes)."""
+        return MapSizes(sum(len(m) for m in self.mappings), 0, 0)
 
     # -- the Fanouts' mappings ---------------------------------------------------------------
     def get_mapping(self, fanout: int, unique_ref: int, labels: Labels) -> ChildRefs | None:

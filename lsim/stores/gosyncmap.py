@@ -227,6 +227,12 @@ class SyncMap(Generic[K, V]):
         merged = dict(dirty) if dirty is not None else read.m
         return {k: v for k, e in merged.items() if (v := e.load()) is not None}
 
+    def entries(self) -> int:
+        """Keys the map's memory holds: the dirty map's while it has newer keys, else the
+        snapshot's (deleted and expunged entries included, as they still take their slot)."""
+        dirty, read = self._dirty, self._read
+        return len(dirty) if read.amended and dirty is not None else len(read.m)
+
     def _new_key_locked(self, read: _ReadOnly) -> dict[Any, _Entry]:
         """The dirty map, made from the snapshot first if this is the first new key since
         the last promotion (Go's ``dirtyLocked``: deleted entries are expunged, not copied)."""

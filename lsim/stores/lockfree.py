@@ -40,7 +40,7 @@ import itertools
 from typing import Any
 
 from lsim.labels import Labels
-from lsim.stores.base import StalenessTracker
+from lsim.stores.base import MapSizes, StalenessTracker
 from lsim.stores.common import StoreBase
 from lsim.stores.gosyncmap import MapCall, MapPath, SyncMap
 from lsim.sync import Mutex
@@ -217,6 +217,13 @@ class LockFreeStore(StoreBase):
         if m is None:
             return {}, {}
         return m.local_to_global.snapshot(), m.global_to_local.snapshot()
+
+    def map_sizes(self, component: str) -> MapSizes:
+        m = self.mappings.snapshot().get(component)
+        labels = self.labels_hash_to_global.entries()
+        if m is None:
+            return MapSizes(labels, 0, 0)
+        return MapSizes(labels, m.local_to_global.entries(), m.global_to_local.entries())
 
     def locks(self) -> list[Any]:
         """The sync.Maps' mutexes, in the Go store's order (``LockFreeService.Locks``)."""

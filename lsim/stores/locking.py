@@ -41,6 +41,7 @@ from lsim.sync.states import LABELSTORE_OPERATIONS, Operation
 
 __all__ = [
     "CASES", "COST_TERMS", "FACTS", "LOCKING", "LOCKS", "STDLIB_LOCKS", "Cost", "LockDecl",
+    "cost_legend",
     "Mode", "Path", "Statement", "Take", "Taken", "Under", "describe_costs", "describe_takes",
     "lock_role",
     "matching_path", "path", "statement_rows",
@@ -85,12 +86,15 @@ DOES = {
 # The model's costs of each operation under one lock, as (``under=``, ``before=``) in the
 # notation of lockpath.py: H hash, M map lookup, I map insert/delete, N a new series' extra,
 # L Lock+Unlock; "writes" counts the maps written (cache lines the next owner fetches).
+# Fs, Fl, Fg: the accesses to the maps that grow (label sets, each direction of a link) pay
+# for the share of them the caches cannot hold; the component's mapping itself is one of a
+# few, always cached. A miss's insert finds the bucket its lookup just fetched: no second F.
 ONE_LOCK = {
-    G: ("L+H+M+miss*(I+N), writes miss", ""),  # the hash map; a miss inserts a new id
-    L: ("L+2*M", ""),  # the component's mapping, then the id in it
-    A: ("L+M+2*I, writes 2", ""),  # the mapping, then both directions
-    R: ("L+M+3*I, writes 2", ""),  # as Add, and the old local id deleted
-    K: ("L+H+M+miss*(I+N)+M+2*I, writes 2+miss", ""),  # GetOrAdd, then Add
+    G: ("L+H+M+Fs+miss*(I+N), writes miss", ""),  # the hash map; a miss inserts a new id
+    L: ("L+2*M+Fg", ""),  # the component's mapping, then the id in it
+    A: ("L+M+2*I+Fl+Fg, writes 2", ""),  # the mapping, then both directions
+    R: ("L+M+3*I+2*Fl+Fg, writes 2", ""),  # as Add, and the old local id deleted
+    K: ("L+H+M+Fs+miss*(I+N)+M+2*I+Fl+Fg, writes 2+miss", ""),  # GetOrAdd, then Add
     T: ("L+marked*I+live*M, writes marked?", "marked*H"),  # hashing the markers: unlocked
     # per expired marker: its entry, its hash's id and both links of every component
     GC: ("L+M+expired*(1+2*C)*I, writes expired?*(2+2*C)", ""),
@@ -114,10 +118,10 @@ _RWMUTEX = {
 }
 _FINEGRAINED = {
     G: (
-        path("hit", "Service.globalMut R", "hash, look up under the read lock", "L+H+M"),
+        path("hit", "Service.globalMut R", "hash, look up under the read lock", "L+H+M+Fs"),
         path("miss", "Service.globalMut R; Service.globalMut W",
              "a read-lock miss, then re-check and insert under the write lock",
-             "L+H+M; L+M+I+N, writes 1"),
+             "L+H+M+Fs; L+M+I+N, writes 1"),
     ),
     L: (path("always", "Service.mappingsMut R", DOES[L], ONE_LOCK[L][0]),),
     A: (path("always", "Service.mappingsMut W", DOES[A], ONE_LOCK[A][0]),),
@@ -125,10 +129,10 @@ _FINEGRAINED = {
     K: (
         path("hit", "Service.globalMut R; Service.mappingsMut W",
              "id under globalMut R, link under mappingsMut W (nested)",
-             "hold L+H+M; L+M+2*I, writes 2"),
+             "hold L+H+M+Fs; L+M+2*I+Fl+Fg, writes 2"),
         path("miss", "Service.globalMut R; Service.globalMut W; Service.mappingsMut W",
              "insert under globalMut W, link under mappingsMut W (nested)",
-             "L+H+M; hold L+M+I+N, writes 1; L+M+2*I, writes 2"),
+             "L+H+M+Fs; hold L+M+I+N, writes 1; L+M+2*I+Fl+Fg, writes 2"),
     ),
     T: (path("always", "Service.stalenessMut W", DOES[T], *ONE_LOCK[T]),),
     GC: (
@@ -174,20 +178,21 @@ _PERCOMPONENT = {
     **_MUTEX,
     L: (
         path("component unknown", "", "no mapping yet: returns 0", "", "M"),
-        path("known", "mapping[].mu R", "the id under the component's read lock", "L+M", "M"),
+        path("known", "mapping[].mu R", "the id under the component's read lock", "L+M+Fg",
+             "M"),
     ),
     A: (
-        path("known", "mapping[].mu W", DOES[A], "L+2*I, writes 2", "M"),
+        path("known", "mapping[].mu W", DOES[A], "L+2*I+Fl+Fg, writes 2", "M"),
         path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut",
-             "L+M+I, writes 1; L+2*I, writes 2", "M"),
+             "L+M+I, writes 1; L+2*I+Fl+Fg, writes 2", "M"),
     ),
     R: (
-        path("known", "mapping[].mu W", DOES[R], "L+3*I, writes 2", "M"),
+        path("known", "mapping[].mu W", DOES[R], "L+3*I+2*Fl+Fg, writes 2", "M"),
         path("new component", "Service.mut W; mapping[].mu W", "create the mapping under mut",
-             "L+M+I, writes 1; L+2*I, writes 2", "M"),
+             "L+M+I, writes 1; L+2*I+Fl+Fg, writes 2", "M"),
     ),
     K: (path("always", "Service.mut W; mapping[].mu W", "id under mut, link nested under it",
-             "hold L+H+M+miss*(I+N)+M, writes miss; L+2*I, writes 2"),),
+             "hold L+H+M+Fs+miss*(I+N)+M, writes miss; L+2*I+Fl+Fg, writes 2"),),
     GC: (
         path("nothing expired", "Service.mut W", "scan the markers", "L+M"),
         path("expired", "Service.mut W; mapping[].mu W x 1..components",
@@ -324,6 +329,20 @@ def describe_costs(p: Path) -> str:
         writes = f", writes {u.writes}" if u.writes.terms else ""
         parts.append(f"{'hold ' if u.hold else ''}{u.cost}{writes}")
     return "model: " + ("; ".join(parts) or "nothing")
+
+
+def cost_legend(design: str) -> list[str]:
+    """What each cost term and fact in ``design``'s stated costs stands for, one per line."""
+    used: set[str] = set()
+    for paths in LOCKING[design].values():
+        for p in paths:
+            costs = [p.before, *(c for u in p.under or () for c in (u.cost, u.writes))]
+            for c in costs:
+                for _, names in c.terms:
+                    used.update(n.rstrip("?") for n in names)
+    terms = [f"{t} = {COST_TERMS[t]}" for t in COST_TERMS if t in used]
+    facts = [f"{f}: {FACTS[f]}" for f in FACTS if f in used]
+    return ([f"model costs: {', '.join(terms)}"] if terms else []) + facts
 
 
 def statement_rows(design: str) -> list[tuple[str, str, str, str]]:

@@ -58,6 +58,11 @@ FACTS = {
     "marked": "stale markers the TrackStaleness batch records",
     "live": "live series the TrackStaleness batch clears",
     "expired": "markers CheckAndRemoveStaleMarkers removes",
+    # a growing map's accesses (lsim/engine/model/far.py): the extra ns one access costs
+    # now, as the share of the map's entries the caches cannot hold (0 while they fit)
+    "Fs": "ns beyond M of one access to labelsHashToGlobal, by its size (0 while cached)",
+    "Fl": "ns beyond M or I of one access to the component's localToGlobal, by its size",
+    "Fg": "ns beyond M or I of one access to the component's globalToLocal, by its size",
     "C": "the components the model runs (one lock each, where a design has a lock each)",
     # directfanout's calls (one Fanout's SeriesRefMappingStore)
     "ref": "1 when the call is given a ref other than 0, else 0",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsim.labels import Labels
-from lsim.stores.base import GoFrame, StalenessTracker
+from lsim.stores.base import GoFrame, MapSizes, StalenessTracker
 from lsim.stores.common import StoreBase, go_func, service_frame
 from lsim.stores.mutex import MutexStore
 from lsim.stores.state import Hasher, StalenessBatch
@@ -169,6 +169,12 @@ class ShardedStore(StoreBase):
             local_to_global.update((local, prefix | gid) for local, gid in l2g.items())
             global_to_local.update((prefix | gid, local) for gid, local in g2l.items())
         return local_to_global, global_to_local
+
+    def map_sizes(self, component: str) -> MapSizes:
+        """Summed over the shards: the cache holds a share of all entries of a kind, however
+        they are split into maps, as every shard's entries are drawn alike."""
+        sizes = [shard.map_sizes(component) for shard in self.shards]
+        return MapSizes(*(sum(column) for column in zip(*sizes, strict=True)))
 
     def locks(self) -> list[Any]:
         return [shard.mut for shard in self.shards]

@@ -16,6 +16,16 @@ Store work (what Alloy's labelstore does; figures for Go on a current server cor
 * ``map_hit_ns``/``map_insert_ns``: a Go map lookup that hits, ~20-50 ns (measured here:
   21 ns at 10,000 entries), an insert or delete ~100 ns with growth amortised (measured
   here: 19 ns into a warm 20,000-entry map, 290 ns into one growing to 2 million).
+* ``map_miss_ns``/``map_cached_entries``: once a kind of map (all label sets; one
+  component's local-to-global links) holds more entries than the caches keep, an access
+  finds its bucket in cache only with probability cached / entries and otherwise waits
+  ``map_miss_ns`` more for memory (``lsim/engine/model/far.py``). Measured here on a
+  ``map[uint64]uint64`` chased at random (each value the next key, so no access overlaps
+  another) at 1,024 to 4 million entries: 10-12 ns per lookup up to ~8,000 entries, 30-40
+  at 65,536, 43-140 at 131,072 (the knee moves from run to run: the last-level cache is
+  shared), 120-160 at 262,144 and 170-190 from 1 million up. Fitted to that curve, four runs
+  gave miss 173-184 ns and 50,000-106,000 entries cached; the defaults round them. Bare-metal
+  servers with a larger last-level cache hold more (a DRAM access is ~80-120 ns there).
 * ``new_series_ns``: what a never-seen label set costs GetOrAddGlobalRefID beyond its map
   insert: the map's growth (rehashing), the new entry's allocation and the GC work they
   cause, amortised. Inserting into a map that grows to 2 million entries took 290 ns per
@@ -97,6 +107,8 @@ COST_DEFAULTS: MappingProxyType[str, float] = MappingProxyType(
         "futex_wake_ns": 7_500.0,  # wakep's futex wake, paid by the goroutine calling it
         "steal_backoff_ns": 80_000.0,  # usleep(3) before stealing a running P's runnext
         "line_transfer_ns": 50.0,  # one cache line from another core
+        "map_miss_ns": 170.0,  # a map access whose bucket is in memory, not cache: extra
+        "map_cached_entries": 100_000.0,  # map entries the caches hold (not a time)
         "spawn_ns": 110.0,  # one `go` statement + wg.Add in the spawner (burst mode)
         "exit_ns": 60.0,  # wg.Done + goexit0 of a finished goroutine (burst mode)
         "exponential_service": 0.0,  # 1: CPU segments drawn from Exp(mean) instead of fixed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lsim.stores import STORE_NAMES
-from lsim.stores.locking import LOCKING
+from lsim.stores.locking import LOCKING, cost_legend
 from tests.cli.test_run_cli import run_cli
 
 
@@ -23,7 +23,18 @@ def test_a_design_prints_one_row_per_stated_path(
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(f"{design}: ") and lines[1].startswith("operation")
-    assert len(lines) - 2 == sum(len(paths) for paths in LOCKING[design].values())
+    legend = cost_legend(design)
+    assert lines[len(lines) - len(legend) :] == legend  # after the rows
+    rows = len(lines) - 2 - len(legend)
+    assert rows == sum(len(paths) for paths in LOCKING[design].values())
+
+
+def test_the_legend_says_what_the_costs_terms_and_facts_are() -> None:
+    legend = cost_legend("mutex")
+    assert legend[0].startswith("model costs: H = hash_ns, M = map_hit_ns")
+    assert any(line.startswith("Fs: ") for line in legend)  # a growing map's far access
+    assert not any(line.startswith("probes: ") for line in legend)  # directfanout's only
+    assert cost_legend("lockfree") == []  # its model is hand-written: no stated costs
 
 
 def test_finegrained_shows_the_miss_taking_both_sides(capsys: pytest.CaptureFixture[str]) -> None:

@@ -57,6 +57,9 @@ class Design:
         self.setup(shards)
         self.stated = StatedCalls(LOCKING[self.name], c, self.nc, self.lock_of,
                                   self.roles.__getitem__)  # fmt: skip
+        # the far facts of the call being built (far.py), shared with the stated scripts:
+        # the program updates this dict in place before it builds a call's script
+        self.far = self.stated.far
 
     def setup(self, shards: int | None) -> None:
         """The stated locks, in the store's order: one per role, or one per component."""

@@ -20,6 +20,12 @@ from lsim.stores.gosyncmap import (
 from lsim.stores.lockfree import COUNTER
 from lsim.stores.locking import LOCKS
 
+# the lockfree sync.Maps that grow, and the far fact (far.py) an access to each pays
+_FAR_ROLES = {
+    "Service.labelsHashToGlobal(sync.Map).mu": "Fs",
+    "mapping[].localToGlobal(sync.Map).mu": "Fl",
+    "mapping[].globalToLocal(sync.Map).mu": "Fg",
+}
 # sync.Map load paths (SyncMapDesign.peek)
 IN_READ, IN_DIRTY, ABSENT, ABSENT_AMENDED = 0, 1, 2, 3
 
@@ -62,10 +68,15 @@ class SyncMapDesign(Design):
         if path in (ABSENT, ABSENT_AMENDED):
             s.section(self.map_mu, WRITE, self.c.lock + self.c.hit + self.c.insert, writes=1)
 
+    def _far(self, s_: int = 0, l_: int = 0, g_: int = 0) -> int:
+        """Accesses to the growing maps (far.py): label sets, localToGlobal, globalToLocal."""
+        f = self.far
+        return s_ * f.get("Fs", 0) + l_ * f.get("Fl", 0) + g_ * f.get("Fg", 0)
+
     def get_local(self, s: Script, shard: int, comp: int, path: int) -> None:
         self._load(s, path)
         if path in (IN_READ, IN_DIRTY):  # an unknown component returns 0 without locking
-            s.section(self.mut, WRITE, self.c.lock + self.c.hit)
+            s.section(self.mut, WRITE, self.c.lock + self.c.hit + self._far(g_=1))
 
     def _linking(self, s: Script, cost: int, path: int, load_first: bool = False,
                  writes: int = 2) -> None:  # fmt: skip
@@ -78,15 +89,16 @@ class SyncMapDesign(Design):
         s.unlock(self.mut, writes=writes)
 
     def add_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self._linking(s, 2 * self.c.insert, path)
+        self._linking(s, 2 * self.c.insert + self._far(l_=1, g_=1), path)
 
     def replace_link(self, s: Script, shard: int, comp: int, path: int) -> None:
-        self._linking(s, 3 * self.c.insert, path, load_first=True)
+        self._linking(s, 3 * self.c.insert + self._far(l_=2, g_=1), path, load_first=True)
 
     def get_or_add_link(self, s: Script, shard: int, comp: int, miss: bool, path: int) -> None:
         c = self.c
         found = c.hash + c.hit + (c.insert + c.new_series if miss else 0)
-        self._linking(s, found + 2 * c.insert, path, writes=2 + miss)
+        linked = 2 * c.insert + self._far(s_=1, l_=1, g_=1)
+        self._linking(s, found + linked, path, writes=2 + miss)
 
 
 @register
@@ -133,6 +145,9 @@ class LockFreeDesign(Design):
             for decl in decls:
                 if decl.per == "component":
                     self._lock(decl.role, f"labelstore.{decl.role.replace('[]', f'[{comp}]')}")
+        # which far fact (far.py) an access to each sync.Map pays: the maps that grow
+        self.far_fact = {lk.name: fact for role, fact in _FAR_ROLES.items()
+                         for lk in self.roles[role]}  # fmt: skip
         self.counter = AtomicWord(COUNTER)
         self.words.append(self.counter)
         self.shapes: dict[tuple[MapCall, ...], int] = {}
@@ -153,6 +168,7 @@ class LockFreeDesign(Design):
         """The store's last call, sync.Map call by call (costs: locking.py's _LOCKFREE)."""
         c = self.c
         new_series = 0  # a drawn id's extra (growth, allocation), charged with its insert
+        far = self.far
         for name, call, p in self.traced:
             if name == COUNTER:
                 s.atomic(self.counter, c.atomic)
@@ -165,14 +181,19 @@ class LockFreeDesign(Design):
             extra = new_series if call == LOAD_OR_STORE else 0
             if extra:  # the LoadOrStore of the drawn id: as every design, N with the insert
                 new_series = 0
+            # one access to a growing map (far.py) per map looked at: the snapshot (before
+            # the mutex: its re-check under it finds the bucket in cache), and under the
+            # mutex the dirty map, another map (an insert lands in the bucket just read)
+            f = far.get(self.far_fact.get(name, ""), 0)
             if not p.locked:  # the snapshot; a value written is a CAS on its entry
-                s.cpu(c.hit + (c.atomic if changes else 0) + extra)
+                s.cpu(c.hit + f + (c.atomic if changes else 0) + extra)
             elif call == RANGE:  # a promotion: the dirty map becomes the snapshot
                 s.section(self.by_name[name], WRITE, c.lock + c.hit, writes=1)
             else:  # a lookup in the snapshot again and in the dirty map, maybe a change
                 dirty = c.insert if new_key or call == DELETE and p.found else 0
                 write = dirty or (c.atomic if changes else 0)
-                ns = c.lock + 2 * c.hit + write + p.copied * c.hit + extra
+                ns = c.lock + 2 * c.hit + f + write + p.copied * c.hit + extra
+                s.cpu(f)
                 s.section(self.by_name[name], WRITE, ns, writes=int(changes))
             s.cpu(p.visited * c.hit)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -82,6 +83,31 @@ def run_program(quick: bool = False) -> dict[str, Any]:
     return data
 
 
+def fit_map_misses(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """``(miss_ns, cached)`` of the curve ``t(n) = t(smallest) + miss_ns x max(0, 1 -
+    cached / n)`` closest (least squares) to ``points`` (map entries, ns per lookup):
+    the cache keeps ``cached`` entries, an access beyond them waits ``miss_ns`` for memory
+    (``far.py``). ``cached`` is searched on a grid of 1/16 octaves; ``miss_ns`` is then
+    the least-squares slope. (0, the largest size) when no size costs more than the first."""
+    points = sorted(points)
+    base = points[0][1]
+    best = (float("inf"), 0.0, float(points[-1][0]))
+    lo, hi = points[0][0], points[-1][0]
+    steps = max(1, round(16 * math.log2(hi / lo)))
+    for i in range(steps + 1):
+        cached = lo * 2 ** (i / 16)
+        f = [max(0.0, 1.0 - cached / n) for n, _ in points]
+        ff = sum(x * x for x in f)
+        if ff == 0:
+            continue
+        miss = max(0.0, sum(x * (t - base) for x, (_, t) in zip(f, points, strict=True)) / ff)
+        sse = sum((t - base - miss * x) ** 2 for x, (_, t) in zip(f, points, strict=True))
+        if sse < best[0]:
+            best = (sse, miss, cached)
+    _, miss, cached = best
+    return (0.0, float(hi)) if miss <= 0 else (miss, cached)
+
+
 def runtime_costs(raw: dict[str, Any]) -> Measured:
     """Model costs from the program's figures (``calib/main.go`` says what each one times)."""
     fig: dict[str, dict[str, float]] = raw["figures"]
@@ -140,6 +166,17 @@ def runtime_costs(raw: dict[str, Any]) -> Measured:
             fig["line_transfer_ns"]["p10"],
             "one failed CAS round while the line is on another core: one line transfer",
         )
+    chain = raw.get("map_chain") or []
+    if len(chain) >= 3:
+        miss, cached = fit_map_misses([(p["entries"], p["ns"]["min"]) for p in chain])
+        sizes = f"{chain[0]['entries']:,} to {chain[-1]['entries']:,} entries"
+        how = (
+            f"a random cycle chased through a map[uint64]uint64 at {sizes} (best of rounds), "
+            "fitted to smallest + map_miss_ns x (1 - map_cached_entries / entries)"
+        )
+        put("map_miss_ns", miss, how)
+        costs["map_cached_entries"] = float(round(cached))
+        sources["map_cached_entries"] = f"{how} ({go}, this machine)"
     if "send_parked_idle_p_ns" in fig:
         put("futex_wake_ns", typical("send_parked_idle_p_ns") - typical("send_parked_p1_ns"),
             "send to a parked receiver with the other P idle (wakep: futex wake) minus the "

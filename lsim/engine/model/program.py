@@ -20,6 +20,7 @@ from typing import Any, Final
 from lsim.engine.model import core
 from lsim.engine.model.core import Goroutine, Item
 from lsim.engine.model.designs import Design, ShardedDesign
+from lsim.engine.model.far import FarAccesses
 from lsim.engine.model.script import Costs, Script
 from lsim.stores import base
 from lsim.stores.base import StalenessTracker
@@ -49,6 +50,8 @@ _COLLECT: Final = Operation.COLLECT
 _NONE: Final = Operation.NONE
 _IF_NO_LOCAL: Final = Condition.IF_NO_LOCAL
 _IF_CHANGED: Final = Condition.IF_LOCAL_CHANGED
+# (operation, shard, component, miss, path, far facts' key): calls with one key share items
+CacheKey = tuple[int, int, int, bool, int, int]
 
 
 class ThreadState:
@@ -79,7 +82,14 @@ class Program:
         self.sharded = isinstance(design, ShardedDesign)
         self.known: set[int] = set()  # global ids that exist (a new one means a map insert)
         self.iteration = 0
-        self.cache: dict[tuple[int, int, int, bool, int], list[Item]] = {}
+        self.cache: dict[CacheKey, list[Item]] = {}
+        # what an access to a growing map costs beyond a cached one (far.py): part of each
+        # call's script, so of its cache key too
+        self.far = (
+            FarAccesses(store, self.names or ("",), costs.miss, costs.cached)
+            if costs.miss > 0
+            else None
+        )
         # reuse_hits: series -> GetOrAddGlobalRefID's answer, so the store is called only
         # when the answer can change (a hit changes nothing in the store; a GC that removes
         # ids clears it). Off, every call reaches the store (the lock-trace tests need that),
@@ -165,9 +175,11 @@ class Program:
         if miss:
             self.known.add(gid)
         shard = gid >> _SHARD_SHIFT if self.sharded else -1
-        key = (op, shard, comp, miss, path)
+        far = self.far
+        key = (op, shard, comp, miss, path, far.key(comp) if far is not None else 0)
         items = self.cache.get(key)
         if items is None or self.rng is not None:
+            self._far_facts(comp)
             s = self._begin(op, shard, self.c.parse)
             if op is _GOA:
                 self.design.get_or_add(s, shard, miss)
@@ -197,9 +209,11 @@ class Program:
             store.replace_local_link(name, gid, last, step.local_id)
         path = self.design.taken(path)
         shard = gid >> _SHARD_SHIFT if self.sharded else -1
-        key = (op, shard, comp, False, path)
+        far = self.far
+        key = (op, shard, comp, False, path, far.key(comp) if far is not None else 0)
         items = self.cache.get(key)
         if items is None or self.rng is not None:
+            self._far_facts(comp)
             s = self._begin(op, shard, 0)
             design = self.design
             script = {_LOCAL: design.get_local, _ADD: design.add_link,
@@ -215,6 +229,7 @@ class Program:
             return self._track(st, step)
         if op is not _GC and op is not _COLLECT:  # not the labelstore's: directfanout's calls
             return self.design.compile(self, st, step)
+        self._far_facts(0)
         s = self._begin(op, -1, 0)
         if op is _GC:
             expired = self.store.check_and_remove_stale_markers(self.clock_s())
@@ -241,13 +256,21 @@ class Program:
             parts = parts or {0: (0, 0)}
         else:
             parts = {-1: (len(stale), len(live))}
-        key = (_TRACK, hash((tuple(parts.items()), self.design.taken(0))), 0, False, len(parts))
+        far = self.far.key(0) if self.far is not None else 0
+        shape = hash((tuple(parts.items()), self.design.taken(0)))
+        key = (_TRACK, shape, 0, False, len(parts), far)
         items = self.cache.get(key) if len(self.cache) < _CACHE_MAX else None
         if items is None or self.rng is not None:
+            self._far_facts(0)
             s = self._begin(_TRACK, -1, 0)
             self.design.track(s, parts)
             items = self._end(s, 0, key if len(self.cache) < _CACHE_MAX else None)
         return items
+
+    def _far_facts(self, comp: int) -> None:
+        """Before a script is built: the far facts of ``comp``'s calls, for the design."""
+        if self.far is not None:
+            self.design.far.update(self.far.facts[comp])
 
     def _begin(self, op: Operation, shard: int, outside_ns: int) -> Script:
         s = Script(self.rng)
@@ -255,8 +278,7 @@ class Program:
         s.items.append((OP, int(op), shard))
         return s
 
-    def _end(self, s: Script, outside_ns: int, key: tuple[int, int, int, bool, int] | None,
-             ) -> list[Item]:  # fmt: skip
+    def _end(self, s: Script, outside_ns: int, key: CacheKey | None) -> list[Item]:
         s.items.append((END, 0, 0))
         s.cpu(outside_ns)
         if key is not None and self.rng is None:

@@ -49,6 +49,8 @@ class Costs:
     futex: int
     steal_backoff: int
     line: int
+    miss: int  # a map access whose bucket is not in cache, beyond ``hit`` (far.py)
+    cached: int  # map entries the caches hold (far.py)
     exponential: bool
 
     @classmethod
@@ -67,6 +69,7 @@ class Costs:
             wakep=ns("wakep_ns"),
             spawn=ns("spawn_ns"), exit=ns("exit_ns"), futex=ns("futex_wake_ns"),
             steal_backoff=ns("steal_backoff_ns"), line=ns("line_transfer_ns"),
+            miss=ns("map_miss_ns"), cached=max(0, round(c["map_cached_entries"])),
             exponential=c["exponential_service"] >= 0.5,
         )  # fmt: skip
 

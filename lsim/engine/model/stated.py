@@ -126,6 +126,8 @@ class StatedCalls:
             if all(p.under is not None for p in paths)
         }
         self.lock_of = lock_of
+        # the far facts (far.py) of the call being built: the program sets them in place
+        self.far: dict[str, int] = {}
         # (op, shard, comp, facts) -> its steps: a script is built per call when costs are
         # random (Script draws each CPU segment), and calls repeat a few shapes
         self.memo: dict[tuple[object, ...], list[_Resolved]] = {}
@@ -135,7 +137,9 @@ class StatedCalls:
         return op in self.paths
 
     def build(self, s: Script, op: Operation, f: Facts, shard: int = -1, comp: int = 0) -> None:
-        """Append the items of one ``op`` call with facts ``f`` to ``s``."""
+        """Append the items of one ``op`` call with facts ``f`` (and the far facts) to ``s``."""
+        if self.far:
+            f = {**f, **self.far}
         key = (op, shard, comp, *f.items())
         steps = self.memo.get(key)
         if steps is None:

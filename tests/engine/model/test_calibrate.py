@@ -18,7 +18,7 @@ from lsim.engine.model.calibrate import (
     model_ns,
     write_costs_file,
 )
-from lsim.engine.model.machine import runtime_costs
+from lsim.engine.model.machine import fit_map_misses, runtime_costs
 from lsim.errors import ConfigError
 from lsim.workload.costs import COST_DEFAULTS, load_costs_file
 from lsim.workload.load import load_workload
@@ -40,7 +40,8 @@ def test_fit_solves_exact_rows_and_clamps_negative_unknowns_at_zero() -> None:
 def test_fit_calls_recovers_the_costs_that_produced_the_measurements() -> None:
     """Per-call times made by the model itself with known costs are fitted back to them: the
     coefficients read off the model and the least squares agree with each other."""
-    base = {**COST_DEFAULTS, "scrape_parse_ns": 0.0, "wal_append_ns": 0.0}
+    # no far map accesses in the truth either: fit_calls fits per-call constants without them
+    base = {**COST_DEFAULTS, "scrape_parse_ns": 0.0, "wal_append_ns": 0.0, "map_miss_ns": 0.0}
     truth = {**base, "hash_ns": 37.0, "map_hit_ns": 23.0, "map_insert_ns": 61.0,
              "lock_uncontended_ns": 14.0, "call_ns": 85.0}  # fmt: skip
     fitted, cells = fit_calls(lambda w, d: model_ns(w, d, truth), base,
@@ -80,6 +81,32 @@ def test_runtime_figures_become_costs_with_their_sources() -> None:
     assert c["exit_ns"] == 280 - 110 - 95
     assert set(c) <= set(COST_DEFAULTS)
     assert all("go1.19.8" in m.sources[k] for k in c)
+
+
+def curve(miss: float, cached: float, base: float = 10.0) -> list[tuple[int, float]]:
+    return [(n, base + miss * max(0.0, 1.0 - cached / n)) for n in (2**k for k in range(10, 23))]
+
+
+@pytest.mark.parametrize(("miss", "cached"), [(176.0, 98_000.0), (90.0, 2_000.0)])
+def test_the_map_chain_fit_recovers_the_caches_reach(miss: float, cached: float) -> None:
+    got_miss, got_cached = fit_map_misses(curve(miss, cached))
+    assert got_miss == pytest.approx(miss, rel=0.05)
+    assert got_cached == pytest.approx(cached, rel=0.05)  # the grid: 1/16 octave
+
+
+def test_a_flat_map_chain_means_no_miss_cost() -> None:
+    assert fit_map_misses([(1024, 10.0), (4096, 10.0), (65536, 9.5)]) == (0.0, 65536.0)
+
+
+def test_the_map_chain_becomes_the_miss_costs() -> None:
+    raw = figures()
+    raw["map_chain"] = [{"entries": n, "ns": {"min": t, "median": t, "p10": t, "p90": t, "n": 5}}
+                        for n, t in curve(176.0, 98_000.0)]  # fmt: skip
+    m = runtime_costs(raw)  # type: ignore[arg-type]
+    assert m.costs["map_miss_ns"] == pytest.approx(176.0, rel=0.05)
+    assert m.costs["map_cached_entries"] == pytest.approx(98_000.0, rel=0.05)
+    assert "4,194,304 entries" in m.sources["map_cached_entries"]
+    assert "map_miss_ns" not in runtime_costs(figures()).costs  # type: ignore[arg-type]
 
 
 def test_no_line_figure_when_no_round_ran_on_two_cores() -> None:
@@ -148,3 +175,5 @@ def test_the_calibration_program_measures_every_figure() -> None:
                  "steal_backoff_ns"):  # fmt: skip
         assert m.costs[name] > 0, name
     assert m.costs["steal_backoff_ns"] >= 3_000  # usleep(3) cannot be shorter than 3 us
+    sizes = [p["entries"] for p in raw["map_chain"]]
+    assert sizes == sorted(sizes) and sizes[0] == 1024 and len(sizes) >= 3

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lsim.engine.model import designs, designs_maps  # noqa: F401  (registers the map designs)
 from lsim.engine.model.core import ANNOUNCE, CPU, LOCK, READ, UNLOCK, Item
 from lsim.engine.model.designs import DESIGNS, HAND_WRITTEN, Design, derived
+from lsim.engine.model.far import FACTS as FAR_FACTS
 from lsim.engine.model.gorwmutex import SimRWMutex
 from lsim.engine.model.script import Costs, Script
 from lsim.engine.model.stated import holds
@@ -154,6 +155,8 @@ _DERIVED = [(d, op) for d in STORE_NAMES for op, paths in LOCKING[d].items()
     "miss": st.integers(0, 1), "known": st.integers(0, 1), "ref": st.integers(0, 1),
     **{k: st.integers(0, 6) for k in ("marked", "live", "expired", "probes", "refs",
                                       "tracked", "removed")},
+    # the far facts (far.py): what one access to a growing map costs now, in 8 ns steps
+    **{k: st.integers(0, 25).map(lambda n: 8 * n) for k in FAR_FACTS},
 }))  # fmt: skip
 def test_a_derived_script_takes_the_path_its_facts_select_and_spends_its_costs(
     design: str, op: Operation, values: dict[str, int]
@@ -161,6 +164,7 @@ def test_a_derived_script_takes_the_path_its_facts_select_and_spends_its_costs(
     d = model(design)
     f = values
     stated: Path = next(p for p in LOCKING[design][op] if holds(p.when, f))
+    d.far.update({k: f[k] for k in FAR_FACTS})  # as the program sets them before a build
     s = Script()
     _call(d, op, f, s)
     lines = readable(s.items)
@@ -236,5 +240,7 @@ def test_costs_expand_into_terms_and_print_as_stated() -> None:
     assert c.terms == ((1, ("L",)), (1, ("expired", "I")), (2, ("expired", "C", "I")))
     assert set(COST_TERMS) == set(NS)
     fine = LOCKING["finegrained"][_OP.GET_OR_ADD_LINK][1]
-    assert describe_costs(fine) == "model: L+H+M; hold L+M+I+N, writes 1; L+M+2*I, writes 2"
+    assert describe_costs(fine) == (
+        "model: L+H+M+Fs; hold L+M+I+N, writes 1; L+M+2*I+Fl+Fg, writes 2"
+    )
     assert describe_costs(LOCKING["lockfree"][_OP.COLLECT][0]) == "model: hand-written"

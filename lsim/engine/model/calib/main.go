@@ -19,6 +19,9 @@
 //	exit_ns           the rest of such a goroutine's life: wg.Done + goexit0, its switch excluded
 //	map_hit_ns        a map[uint64]uint64 lookup that hits, 10,000 entries, random keys
 //	map_insert_ns     a delete + insert pair in a warm 20,000-entry map, per operation
+//	map_chain         per map size (1,024 to 4 million entries): a lookup in a map[uint64]uint64
+//	                  whose values form one random cycle through its keys, chased (each lookup
+//	                  needs the last one's value, so no two overlap): the caches' reach
 //
 // Usage: lsimcalib [-quick]
 package main
@@ -341,6 +344,45 @@ func maps(scale int) (figure, figure) {
 	return hit, insert
 }
 
+// chainPoint is map_chain's figure at one map size.
+type chainPoint struct {
+	Entries int    `json:"entries"`
+	Ns      figure `json:"ns"`
+}
+
+// mapChain chases a random cycle through maps of 2^10 .. 2^maxShift entries: at each size the
+// time of one lookup whose key is the last lookup's value, best of a few rounds.
+func mapChain(maxShift, rounds int) []chainPoint {
+	runtime.GOMAXPROCS(1)
+	var out []chainPoint
+	for shift := 10; shift <= maxShift; shift++ {
+		n := 1 << shift
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = rand.Uint64()
+		}
+		m := make(map[uint64]uint64, 0) // grown by inserts, as the store's maps are
+		for i, k := range keys {
+			m[k] = keys[(i+1)%n] // keys are in random order: the cycle visits them at random
+		}
+		start := keys[0]
+		keys = nil
+		xs := make([]float64, 0, rounds)
+		for r := 0; r < rounds; r++ {
+			x := start
+			const steps = 100000
+			t := time.Now()
+			for i := 0; i < steps; i++ {
+				x = m[x]
+			}
+			xs = append(xs, float64(time.Since(t).Nanoseconds())/steps)
+			start = x
+		}
+		out = append(out, chainPoint{Entries: n, Ns: quantiles(xs)})
+	}
+	return out
+}
+
 func main() {
 	quick := flag.Bool("quick", false, "fewer events per figure (for tests)")
 	flag.Parse()
@@ -370,6 +412,11 @@ func main() {
 		fig["wakep_ns"] = wakeLatency(events)
 	}
 	out["figures"] = fig
+	if *quick {
+		out["map_chain"] = mapChain(15, 3)
+	} else {
+		out["map_chain"] = mapChain(22, 5)
+	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
 	if err := enc.Encode(out); err != nil {
