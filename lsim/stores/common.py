@@ -105,7 +105,7 @@ class ServiceStore(StoreBase):
         return ({}, {}) if m is None else (dict(m.local_to_global), dict(m.global_to_local))
 
     def map_sizes(self, component: str) -> MapSizes:
-        m = self._find_mapping(component)
+        m = self._peek_mapping(component)
         if m is None:
             return MapSizes(len(self._ids), 0, 0)
         return MapSizes(len(self._ids), len(m.local_to_global), len(m.global_to_local))
@@ -113,3 +113,7 @@ class ServiceStore(StoreBase):
     @abstractmethod
     def _find_mapping(self, component: str) -> ComponentMapping | None:
         """The component's mapping, or None; each design finds it its own way."""
+
+    def _peek_mapping(self, component: str) -> ComponentMapping | None:
+        """The component's mapping, found without changing the store (a look between calls)."""
+        return self._find_mapping(component)

@@ -101,5 +101,9 @@ class SyncMapStore(ServiceStore):
     def _find_mapping(self, component: str) -> ComponentMapping | None:
         return self.mappings.load(component)
 
+    def _peek_mapping(self, component: str) -> ComponentMapping | None:
+        # not load: a load past the read-only map counts a miss toward a promotion
+        return self.mappings.snapshot().get(component)
+
     def locks(self) -> list[Any]:
         return [self.mut, self.mappings.mu]

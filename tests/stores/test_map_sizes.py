@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from lsim.stores import LabelStore
 from lsim.stores.base import MapSizes
+from lsim.stores.gosyncmap import SyncMap
 from tests.stores.conftest import StoreFactory
 from tests.stores.helpers import series
 
@@ -48,3 +49,23 @@ def test_sizes_match_the_stores_own_tables(
             store.add_local_link("c", ids[which % len(ids)], local)
     l2g, g2l = store.link_tables("c")
     assert store.map_sizes("c") == MapSizes(sets, len(l2g), len(g2l))
+
+
+def test_reading_the_sizes_leaves_the_store_as_it_was(store: LabelStore) -> None:
+    """The model reads them between calls: the read must not change what a call does next
+    (a sync.Map load past its read-only map counts a miss toward a promotion)."""
+    gid = store.get_or_add_global_ref_id(series(1))
+    store.add_local_link("c", gid, 5)  # a new component: its mapping is in a dirty map
+    before = repr(_sync_maps(store))
+    for _ in range(50):
+        store.map_sizes("c")
+        store.map_sizes("d")
+    assert repr(_sync_maps(store)) == before
+
+
+def _sync_maps(store: LabelStore) -> list[tuple[int, bool, int]]:
+    """(misses, amended, promotions) of every sync.Map the store holds."""
+    found = [v for v in vars(store).values() if isinstance(v, SyncMap)]
+    for shard in getattr(store, "shards", []):
+        found += [v for v in vars(shard).values() if isinstance(v, SyncMap)]
+    return [(m._misses, m._read.amended, m.promotions) for m in found]
