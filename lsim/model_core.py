@@ -34,6 +34,7 @@ HOT_MODULES = (
     "lsim.engine.model.gorwmutex",
     "lsim.engine.model.program",
     "lsim.engine.model.far",
+    "lsim.engine.model.resume",
     "lsim.workload.plan",
     "lsim.workload.mixplan",
     "lsim.workload.steps",

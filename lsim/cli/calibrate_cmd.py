@@ -26,7 +26,8 @@ def calibrate(
     Runtime micro-benchmarks (spin rounds, cache-line hand-over between two Ps, futex
     wake-ups, usleep, switches, goroutine start and exit, locks, maps) set the scheduler
     and contention costs; one goroutine calling each operation of each design on
-    `--engine go` sets the per-call costs (a least-squares fit to the model's own formulas).
+    `--engine go` sets the per-call costs (a least-squares fit to the model's own formulas);
+    Alloy's BenchmarkHighContention at GOMAXPROCS=1 sets what a fresh goroutine costs.
     Needs the Go toolchain (go >= 1.19) and takes a few minutes.
 
     Examples:
@@ -46,7 +47,9 @@ def calibrate(
     cal = run_calibration(quick=quick, progress=progress)
     write_costs_file(cal, out)
     width = max(len(k) for k in cal.costs)
-    lines = [f"{name:<{width}}  {value:>10,.1f} ns  {cal.sources.get(name, 'default')}"
+    # a few costs are sizes (map entries, goroutines the caches hold), not times
+    lines = [f"{name:<{width}}  {value:>10,.1f} {'ns' if name.endswith('_ns') else '  '}  "
+             f"{cal.sources.get(name, 'default')}"
              for name, value in cal.costs.items()]  # fmt: skip
     terminal().data("\n".join(lines))
     worst = max((abs(c["model_ns"] - c["measured_ns"]) / c["measured_ns"], k)

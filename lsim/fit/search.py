@@ -125,8 +125,9 @@ def run_point(point: FitPoint, store: str, shards: int | None, other: int, phase
 
 def _next_think(trials: list[Trial], target: float) -> float:
     """The next ``think_s`` at the last trial's scale: a secant step in log space, kept
-    inside the bracket once one run blocked too many and another too few (a safeguarded
-    secant: the model's blocked share can be steep in the pause near a convoy)."""
+    inside the bracket once one run blocked too many and another too few, and the bracket's
+    midpoint after two trials in a row on one side (a safeguarded secant: the model's blocked
+    share can be steep in the pause near a convoy)."""
     last = trials[-1]
     same = [t for t in trials if t.point.goroutines == last.point.goroutines]
     z = last.point.think_s
@@ -137,6 +138,11 @@ def _next_think(trials: list[Trial], target: float) -> float:
         hi = min(below, key=lambda t: t.point.think_s)
         a, b = math.log(lo.point.think_s), math.log(hi.point.think_s)
         if a < b:
+            side = last.blocked_share > target
+            if len(same) >= 2 and (same[-2].blocked_share > target) == side:
+                # two in a row on one side: the secant keeps one end and creeps (regula
+                # falsi's stall where the share is steep); halve the bracket instead
+                return math.exp((a + b) / 2)
             fa, fb = lo.blocked_share - target, hi.blocked_share - target
             x = a + (b - a) * fa / (fa - fb) if fa != fb else (a + b) / 2
             margin = 0.15 * (b - a)

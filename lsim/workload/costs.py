@@ -47,6 +47,16 @@ The runtime (``runtime/proc.go``, ``sync/mutex.go``, ``runtime/sema.go``):
 * ``park_unpark_ns``: a P switching goroutines (``gopark``/``goready`` + ``schedule`` +
   ``gogo``): an unbuffered channel ping-pong at GOMAXPROCS=1 costs 95-100 ns per hop here
   (``BenchmarkChanSync``-class; 100-250 ns on bare metal).
+* ``resume_near_ns``/``resume_near_goroutines``/``resume_far_ns``/``resume_far_goroutines``:
+  what a switch costs beyond ``park_unpark_ns`` when the goroutine it resumes last ran many
+  switches ago and its ``g``, ``sudog`` and stack frames have left the caches
+  (``lsim/engine/model/resume.py``): two cache levels, each holding the working sets of so
+  many goroutines, each missed level adding its ns. Measured here on a ring of 2 to 32,768
+  goroutines parked in ``sync.Mutex.Lock``, each unlocking the next one's mutex, at
+  GOMAXPROCS=1: 185-200 ns per switch up to 256 goroutines, 225-240 at 1,024, 250-265 at
+  2,048, 285-310 at 4,096, 440-605 at 8,192 and 780-900 from 16,384 up. Fitted, three runs
+  gave 105-108 ns beyond 395-664 goroutines and 670-745 ns beyond 4,467-5,793; the defaults
+  round the medians. A bare-metal server's larger caches move both knees up.
 * ``spin_ns``: one round of active spinning, ``procyield(30)``: 30 ``PAUSE`` instructions.
   Measured here 680-720 ns (PAUSE ~23 ns on Zen 5); ~1.2 us on Intel since Skylake (~140
   cycles per PAUSE), ~100 ns on older cores (~10 cycles). Go spins at most 4 rounds.
@@ -75,6 +85,15 @@ The runtime (``runtime/proc.go``, ``sync/mutex.go``, ``runtime/sema.go``):
 * ``exit_ns``: a finished goroutine's ``wg.Done`` and ``goexit0`` (the switch to the next
   goroutine is ``park_unpark_ns``): spawning 20,000 goroutines that only call ``wg.Done``
   took 250-300 ns each at GOMAXPROCS=1 here, minus ``spawn_ns`` and one switch: ~60 ns.
+* ``burst_goroutine_ns``: what a goroutine started by ``go`` costs by itself in burst mode,
+  beyond its spawn, its store calls and its exit: its stack starts at Go's starting size and
+  is copied to twice the size at each overflow (``copystack``; a grown stack is freed at exit,
+  not reused), and its fresh stack and first data are cold. ``lsim calibrate`` measures it as
+  the residual of Alloy's BenchmarkHighContention at GOMAXPROCS=1 on ``--engine go`` (56-84
+  ms per iteration of 20,000 goroutines here, moving between runs minutes apart) over the
+  model's (21-23 ms): six runs gave 1,925-2,979 ns, median 2,267. A throwaway program agrees
+  on the main part: a goroutine needing 8 KB of stack cost ~2.1 us more than one needing
+  none.
 * ``exponential_service``: 0 = every cost is fixed; 1 = every CPU segment is drawn from an
   exponential distribution with that mean (used to check the model against queueing theory).
 """
@@ -109,8 +128,13 @@ COST_DEFAULTS: MappingProxyType[str, float] = MappingProxyType(
         "line_transfer_ns": 50.0,  # one cache line from another core
         "map_miss_ns": 170.0,  # a map access whose bucket is in memory, not cache: extra
         "map_cached_entries": 100_000.0,  # map entries the caches hold (not a time)
+        "resume_near_ns": 105.0,  # resuming a goroutine whose lines left the nearer cache
+        "resume_near_goroutines": 650.0,  # goroutines' working sets it holds (not a time)
+        "resume_far_ns": 700.0,  # ... and left the farther (last-level) cache as well
+        "resume_far_goroutines": 4_500.0,  # goroutines' working sets it holds (not a time)
         "spawn_ns": 110.0,  # one `go` statement + wg.Add in the spawner (burst mode)
         "exit_ns": 60.0,  # wg.Done + goexit0 of a finished goroutine (burst mode)
+        "burst_goroutine_ns": 2_300.0,  # a burst goroutine's own start-up (stack growth, ...)
         "exponential_service": 0.0,  # 1: CPU segments drawn from Exp(mean) instead of fixed
     }
 )

@@ -14,6 +14,9 @@ Two sets of micro-benchmarks:
    ``call_ns`` (the go engine's
    executor around each call; it parses no scrape and appends to no WAL, so those two are 0
    in the fit and left out of the file: a workload keeps its own).
+3. **A burst goroutine's own start-up** (``burstcal.py``): Alloy's BenchmarkHighContention
+   at GOMAXPROCS=1 on ``--engine go``, against the model with everything else calibrated:
+   ``burst_goroutine_ns``.
 
 Nothing here looks at a contended run: the fidelity benchmark's cells are not inputs.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsim.engine.model.burstcal import BURST_DESIGNS, IterationNs, fit_burst, go_iteration_ns
 from lsim.workload.costs import COST_DEFAULTS, COSTS_FILE_KIND
 from lsim.workload.load import parse_workload
 from lsim.workload.model import Workload
@@ -174,7 +178,8 @@ def fit_calls(measure: Measure, base: dict[str, float], *, seconds: float = 0.1,
 
 
 def calibrate(*, quick: bool = False, progress: Progress | None = None,
-              measure: Measure = go_ns) -> Calibration:  # fmt: skip
+              measure: Measure = go_ns, burst_measure: IterationNs = go_iteration_ns,
+              ) -> Calibration:  # fmt: skip
     from lsim.engine.model.machine import run_program, runtime_costs
 
     if progress is not None:
@@ -185,6 +190,14 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None,
     how = ("least-squares fit of one goroutine's per-call time on --engine go (GOMAXPROCS=1, "
            f"{len(DESIGNS)} designs x {len(CALLS)} calls) to the model's own formulas")  # fmt: skip
     sources = {**measured.sources, **dict.fromkeys(fitted, how)}
+    burst, burst_cells = fit_burst({**base, **fitted}, quick=quick, progress=progress,
+                                   measure=burst_measure)  # fmt: skip
+    fitted["burst_goroutine_ns"] = burst
+    cells.update(burst_cells)
+    sources["burst_goroutine_ns"] = (
+        "BenchmarkHighContention's median iteration on --engine go at GOMAXPROCS=1 minus the "
+        f"model's with this file's other costs, per goroutine, median of {', '.join(BURST_DESIGNS)}"
+    )
     machine = {"go_version": measured.raw.get("go_version"), "num_cpu": measured.raw.get("num_cpu"),
                "goarch": measured.raw.get("goarch"), "cpu": _cpu_name(),
                "host": platform.node(), "figures": measured.raw.get("figures", {})}  # fmt: skip

@@ -70,7 +70,7 @@ class Goroutine:
     __slots__ = (
         "id", "items", "pc", "p", "ev", "resume", "wlock", "since_ns", "op", "op_t0",
         "wait_t0", "unl_op", "set_woken", "awoke", "spin_iter", "lastp", "t0", "pace_n", "ops",
-        "ctx", "preempt",
+        "ctx", "preempt", "last_run", "last_run_here",
     )  # fmt: skip
 
     def __init__(self, gid: int) -> None:
@@ -95,6 +95,8 @@ class Goroutine:
         self.ops = 0  # store calls completed in the measured interval
         self.ctx: Any = None  # the program's per-goroutine state
         self.preempt = False  # sysmon asked it to stop at its next work item (gp.preempt)
+        self.last_run = 0  # the scheduler's switch count when it last ran (resume.py)
+        self.last_run_here = 0  # ... and its P's (``lastp``) switch count
 
 
 class Proc:
@@ -103,7 +105,7 @@ class Proc:
     without a goroutine: woken by ``wakep``, or backing off before stealing a ``runnext``)."""
 
     __slots__ = ("idx", "g", "runnext", "runq", "schedtick", "timers", "spinning",
-                 "backoff")  # fmt: skip
+                 "backoff", "switches")  # fmt: skip
 
     def __init__(self, idx: int) -> None:
         self.idx = idx
@@ -114,6 +116,7 @@ class Proc:
         self.timers: list[Goroutine] = []  # sleepers whose timer fired; run at next schedule
         self.spinning = False
         self.backoff = False  # its M sleeps in usleep(3) before taking a running P's runnext
+        self.switches = 0  # goroutines started on this P (resume.py's near distance)
 
 
 class AtomicWord:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import os
+import statistics
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -108,6 +109,54 @@ def fit_map_misses(points: list[tuple[int, float]]) -> tuple[float, float]:
     return (0.0, float(hi)) if miss <= 0 else (miss, cached)
 
 
+KNEE_STEPS = 8  # the two-knee fit searches the cache sizes on a grid of 1/8 octaves
+
+
+def fit_two_knees(points: list[tuple[int, float]]) -> tuple[float, float, float, float]:
+    """``(near_ns, near_cached, far_ns, far_cached)`` of the curve ``t(n) = base + near_ns x
+    max(0, 1 - near_cached / n) + far_ns x max(0, 1 - far_cached / n)`` closest (least
+    squares, both slopes >= 0) to ``points`` (ring size, ns per switch): two cache levels,
+    each holding the working sets of so many goroutines (``resume.py``). ``base`` is the warm
+    switch (already ``park_unpark_ns``): the median of the points up to 8 times the smallest
+    size, so that one slow round there does not tilt the curve. A curve with one knee gives
+    ``far_ns`` 0; a flat one gives all four 0."""
+    points = sorted(points)
+    base = statistics.median(t for n, t in points if n <= 8 * points[0][0])
+    ys = [t - base for _, t in points]
+    lo, hi = points[0][0], points[-1][0]
+    grid = [lo * 2 ** (i / KNEE_STEPS)
+            for i in range(max(1, round(KNEE_STEPS * math.log2(hi / lo))) + 1)]  # fmt: skip
+    ramps = [[max(0.0, 1.0 - c / n) for n, _ in points] for c in grid]
+    best = (sum(y * y for y in ys), 0.0, 0.0, 0.0, 0.0)
+    for i, f in enumerate(ramps):
+        ff = sum(x * x for x in f)
+        if ff == 0:
+            continue
+        fy = sum(x * y for x, y in zip(f, ys, strict=True))
+        a = max(0.0, fy / ff)
+        sse = sum((y - a * x) ** 2 for x, y in zip(f, ys, strict=True))
+        if sse < best[0]:
+            best = (sse, a, grid[i], 0.0, 0.0)
+        for j in range(i + 1, len(grid)):
+            g = ramps[j]
+            gg = sum(x * x for x in g)
+            fg = sum(x * z for x, z in zip(f, g, strict=True))
+            det = ff * gg - fg * fg
+            if gg == 0 or det <= 1e-12 * ff * gg:
+                continue
+            gy = sum(x * y for x, y in zip(g, ys, strict=True))
+            a, b = (fy * gg - gy * fg) / det, (ff * gy - fg * fy) / det
+            if a <= 0 or b <= 0:  # not two caches: the one-knee fits cover it
+                continue
+            sse = sum((y - a * x - b * z) ** 2 for x, z, y in zip(f, g, ys, strict=True))
+            if sse < best[0]:
+                best = (sse, a, grid[i], b, grid[j])
+    _, near, near_c, far, far_c = best
+    if near <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    return near, near_c, far, far_c if far > 0 else 0.0
+
+
 def runtime_costs(raw: dict[str, Any]) -> Measured:
     """Model costs from the program's figures (``calib/main.go`` says what each one times)."""
     fig: dict[str, dict[str, float]] = raw["figures"]
@@ -177,6 +226,20 @@ def runtime_costs(raw: dict[str, Any]) -> Measured:
         put("map_miss_ns", miss, how)
         costs["map_cached_entries"] = float(round(cached))
         sources["map_cached_entries"] = f"{how} ({go}, this machine)"
+    ring = raw.get("switch_ring") or []
+    if len(ring) >= 4:
+        fitted = fit_two_knees([(p["goroutines"], p["ns"]["min"]) for p in ring])
+        sizes = f"{ring[0]['goroutines']:,} to {ring[-1]['goroutines']:,} goroutines"
+        how = (
+            f"a ring of {sizes} parked in sync.Mutex.Lock, each unlocking the next, at "
+            "GOMAXPROCS=1 (best of rounds), fitted to fastest + near x (1 - near_goroutines "
+            "/ n) + far x (1 - far_goroutines / n)"
+        )
+        names = ("resume_near_ns", "resume_near_goroutines", "resume_far_ns",
+                 "resume_far_goroutines")  # fmt: skip
+        for name, value in zip(names, fitted, strict=True):
+            costs[name] = round(value, 1) if name.endswith("_ns") else float(round(value))
+            sources[name] = f"{how} ({go}, this machine)"
     if "send_parked_idle_p_ns" in fig:
         put("futex_wake_ns", typical("send_parked_idle_p_ns") - typical("send_parked_p1_ns"),
             "send to a parked receiver with the other P idle (wakep: futex wake) minus the "

@@ -88,7 +88,10 @@ def model_record(f: RunFacts) -> RunRecord:
                    sched_runnext_steals=float(sched.runnext_steals),
                    sched_steal_backoffs=float(sched.backoffs),
                    sched_global_polls=float(sched.global_polls),
-                   sched_runq_overflows=float(sched.overflows))  # fmt: skip
+                   sched_runq_overflows=float(sched.overflows),
+                   sched_switches=float(sim.switches),
+                   sched_cold_resumes=float(sched.cold_resumes),
+                   sched_resume_ns=float(sched.resume_ns))  # fmt: skip
     used = {Operation(op) for op in sim.opstats.operations() if op}
     stacks = {op.go_name: [[fr.function, f"{fr.file}:{fr.line}"] for fr in f.store.go_frames(op)]
               for op in sorted(used)}  # fmt: skip

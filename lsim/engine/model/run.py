@@ -198,10 +198,12 @@ class _Model:
                        spin_rounds=SPIN_ROUNDS, cas_retry_ns=c.cas_retry,
                        next_items=next_items, warmup_ns=self.warmup, futex_ns=c.futex,
                        steal_backoff_ns=c.steal_backoff, line_ns=c.line,
-                       seed=w.seed)  # fmt: skip
+                       seed=w.seed, resume=c.resume)  # fmt: skip
         if burst:  # a worker's end: wg.Done (an atomic on the shared counter), goexit0
             self.sim.exit_items = [(ATOMIC, self.wg, max(1, c.atomic)), (CPU, max(1, c.exit), 0),
                                    (EXIT, 0, 0)]  # fmt: skip
+            if c.burst_goroutine:  # a fresh goroutine's start-up: its stack grows, and more
+                self.sim.start_items = [(CPU, c.burst_goroutine, 0)]
         self.census = Census(self.sim, n, nlocks, census_ns, writer_mutexes(self.design.locks))
         self.sim.on_tick = self.tick
         self.end = round(w.model.sim_time_s * 1e9)

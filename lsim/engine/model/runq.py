@@ -22,11 +22,14 @@ _RUNQ, _TIMERS, _RUNNEXT = attrgetter("runq"), attrgetter("timers"), attrgetter(
 class SchedStats:
     """Counters for the tests and the report."""
 
-    __slots__ = ("wakeps", "steals", "runnext_steals", "backoffs", "global_polls", "overflows")
+    __slots__ = ("wakeps", "steals", "runnext_steals", "backoffs", "global_polls", "overflows",
+                 "cold_resumes", "resume_ns")  # fmt: skip
 
     def __init__(self) -> None:
         self.wakeps = self.steals = self.runnext_steals = 0
         self.backoffs = self.global_polls = self.overflows = 0
+        self.cold_resumes = 0  # switches to a goroutine whose stack had left the caches
+        self.resume_ns = 0  # what those resumes cost beyond switch_ns
 
 
 class RunQueues:

@@ -27,7 +27,9 @@ What is copied, mechanism by mechanism:
 * **Timers.** A sleeper's timer lives on the P it slept on; when it fires and a P is idle,
   that P's M (asleep until the timer) runs it at once; otherwise it runs at its P's next
   ``schedule`` (into ``runnext``), or an idle P steals it.
-* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume).
+* Switching a P to a goroutine costs ``switch_ns`` (park + schedule + resume), plus, for a
+  goroutine whose stack has left the caches (many others ran since it last did), the misses
+  of its resume (:mod:`lsim.engine.model.resume`).
 * **Preemption** is sysmon's (:mod:`lsim.engine.model.sysmon`): a P whose ``schedtick`` has
   not moved for 10 ms when sysmon looks (every 10 ms once warm) has its goroutine preempted
   at its next work item, into the global queue; a goroutine taken from ``runnext`` does not
@@ -53,6 +55,7 @@ from lsim.engine.model.core import (
     Item,
     Proc,
 )
+from lsim.engine.model.resume import NEVER, WARM, ResumeCosts, resume_ns
 from lsim.engine.model.runq import GLOBAL_POLL, LOCAL_RUNQ, RunQueues, SchedStats
 from lsim.engine.model.stats import OpStats, bucket_of
 from lsim.engine.model.sysmon import Sysmon
@@ -69,7 +72,7 @@ class Scheduler(RunQueues):
         self, *, nprocs: int, goroutines: int, nlocks: int, switch_ns: int, wakep_ns: int,
         spin_ns: int, spin_rounds: int, cas_retry_ns: int, next_items: NextItems,
         warmup_ns: int = 0, futex_ns: int = 0, steal_backoff_ns: int = 0, line_ns: int = 0,
-        seed: int = 0,
+        seed: int = 0, resume: ResumeCosts = WARM,
     ) -> None:  # fmt: skip
         super().__init__(nprocs=nprocs, goroutines=goroutines, nlocks=nlocks, seed=seed)
         self.heap: list[tuple[int, int, int]] = []
@@ -87,6 +90,9 @@ class Scheduler(RunQueues):
         self.futex_ns = futex_ns
         self.steal_backoff_ns = max(1, steal_backoff_ns)
         self.line_ns = line_ns
+        self.resume_on = resume.on
+        self.near_ns, self.near_g, self.far_ns, self.far_g = resume
+        self.switches = 0  # goroutines started on any P so far (resume distances count them)
         self.sysmon = Sysmon(nprocs, steal_backoff_ns)
         self.sysmon_started = False  # its first round is queued by the first run()
         self.next_items = next_items
@@ -217,6 +223,7 @@ class Scheduler(RunQueues):
         p.g = g
         g.preempt = False  # execute: a preemption asked of its last turn is void
         g.p = p
+        here = g.lastp is p
         g.lastp = p
         i = g.id
         now = self.now
@@ -225,6 +232,18 @@ class Scheduler(RunQueues):
             self.latency[b] = self.latency.get(b, 0) + 1
         self.keys[i] = (RUNNING * NOPS + g.op) * self.nl2
         self.since[i] = now
+        k = self.switches = self.switches + 1
+        pk = p.switches = p.switches + 1
+        if self.resume_on:
+            near_d = pk - g.last_run_here if here else NEVER
+            extra = resume_ns(near_d, k - g.last_run, self.near_ns, self.near_g, self.far_ns,
+                              self.far_g)  # fmt: skip
+            g.last_run = k
+            g.last_run_here = pk
+            if extra:
+                self.sched.cold_resumes += 1
+                self.sched.resume_ns += extra
+                delay += extra
         self.at(now + self.switch_ns + delay, g)
 
     def _sleep(self, g: Goroutine, until: int) -> None:

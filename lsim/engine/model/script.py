@@ -24,6 +24,7 @@ from lsim.engine.model.core import (
 )
 from lsim.engine.model.golock import SimMutex
 from lsim.engine.model.gorwmutex import SimRWMutex
+from lsim.engine.model.resume import ResumeCosts
 from lsim.workload.costs import COST_DEFAULTS
 
 Lock = SimMutex | SimRWMutex
@@ -51,6 +52,8 @@ class Costs:
     line: int
     miss: int  # a map access whose bucket is not in cache, beyond ``hit`` (far.py)
     cached: int  # map entries the caches hold (far.py)
+    resume: ResumeCosts  # resuming a goroutine whose stack left the caches (resume.py)
+    burst_goroutine: int  # a burst goroutine's own start-up beyond spawn, calls and exit
     exponential: bool
 
     @classmethod
@@ -70,6 +73,9 @@ class Costs:
             spawn=ns("spawn_ns"), exit=ns("exit_ns"), futex=ns("futex_wake_ns"),
             steal_backoff=ns("steal_backoff_ns"), line=ns("line_transfer_ns"),
             miss=ns("map_miss_ns"), cached=max(0, round(c["map_cached_entries"])),
+            resume=ResumeCosts(ns("resume_near_ns"), ns("resume_near_goroutines"),
+                               ns("resume_far_ns"), ns("resume_far_goroutines")),
+            burst_goroutine=ns("burst_goroutine_ns"),
             exponential=c["exponential_service"] >= 0.5,
         )  # fmt: skip
 

@@ -48,6 +48,9 @@ _EXIT: Final[list[Item]] = [(EXIT, 0, 0)]  # the plan is done: the goroutine exi
 class Sim(Scheduler):
     # what a goroutine runs when its plan is done (burst mode: wg.Done and the exit path)
     exit_items: list[Item] = _EXIT
+    # what a goroutine that ``go`` just started runs before its plan (burst mode: its own
+    # start-up, ``burst_goroutine_ns``); empty: nothing
+    start_items: list[Item] = []
 
     def run(self, stop_ns: int) -> None:
         """Process events until ``stop_ns`` (or until something calls :meth:`stop`)."""
@@ -185,6 +188,13 @@ class Sim(Scheduler):
                     return
             elif kind == SPAWN:
                 self.live += 1
+                # gfget reuses a g and stack this P just freed (resume.py)
+                a.last_run = self.switches
+                a.lastp = g.p
+                a.last_run_here = g.p.switches  # type: ignore[union-attr]
+                if self.start_items:
+                    a.items = self.start_items
+                    a.pc = 0
                 cost = self.ready(a, g.p)  # newproc: into runnext; wakep's futex on us
                 if cost:
                     g.pc = pc

@@ -177,3 +177,6 @@ def test_the_calibration_program_measures_every_figure() -> None:
     assert m.costs["steal_backoff_ns"] >= 3_000  # usleep(3) cannot be shorter than 3 us
     sizes = [p["entries"] for p in raw["map_chain"]]
     assert sizes == sorted(sizes) and sizes[0] == 1024 and len(sizes) >= 3
+    ring = [p["goroutines"] for p in raw["switch_ring"]]
+    assert ring == sorted(ring) and ring[0] == 2 and len(ring) >= 4
+    assert all(p["ns"]["min"] > 0 for p in raw["switch_ring"])

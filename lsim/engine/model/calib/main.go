@@ -19,6 +19,8 @@
 //	exit_ns           the rest of such a goroutine's life: wg.Done + goexit0, its switch excluded
 //	map_hit_ns        a map[uint64]uint64 lookup that hits, 10,000 entries, random keys
 //	map_insert_ns     a delete + insert pair in a warm 20,000-entry map, per operation
+//	switch_ring       per ring size (2 to 32,768 goroutines parked in sync.Mutex.Lock, each
+//	                  unlocking the next one's mutex): one switch at GOMAXPROCS=1
 //	map_chain         per map size (1,024 to 4 million entries): a lookup in a map[uint64]uint64
 //	                  whose values form one random cycle through its keys, chased (each lookup
 //	                  needs the last one's value, so no two overlap): the caches' reach
@@ -344,6 +346,63 @@ func maps(scale int) (figure, figure) {
 	return hit, insert
 }
 
+// ringPoint is switch_ring's figure at one ring size.
+type ringPoint struct {
+	Goroutines int    `json:"goroutines"`
+	Ns         figure `json:"ns"`
+}
+
+// switchRing times one switch at GOMAXPROCS=1 between goroutines parked in sync.Mutex.Lock,
+// with 2 .. 2^maxShift of them in a ring: goroutine i waits for its own mutex and then
+// unlocks the next one's, so each switch resumes the goroutine that ran n switches before
+// (its g, sudog and stack frames as far from the caches as n goroutines push them). Per ring
+// size: the time per switch of a few rounds of about hops switches each.
+func switchRing(maxShift, hops, rounds int) []ringPoint {
+	runtime.GOMAXPROCS(1)
+	ringRound(4, hops/4) // warm-up, not kept: the first round also pays for the heap's growth
+	var out []ringPoint
+	for shift := 1; shift <= maxShift; shift++ {
+		n := 1 << shift
+		per := hops / n
+		if per < 2 {
+			per = 2
+		}
+		xs := make([]float64, 0, rounds)
+		for r := 0; r < rounds; r++ {
+			xs = append(xs, ringRound(n, per))
+		}
+		out = append(out, ringPoint{Goroutines: n, Ns: quantiles(xs)})
+	}
+	return out
+}
+
+func ringRound(n, per int) float64 {
+	mus := make([]sync.Mutex, n)
+	for i := range mus {
+		mus[i].Lock()
+	}
+	var parked, done sync.WaitGroup
+	parked.Add(n)
+	done.Add(n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			defer done.Done()
+			next := &mus[(i+1)%n]
+			parked.Done()
+			for k := 0; k < per; k++ {
+				mus[i].Lock()
+				next.Unlock()
+			}
+		}(i)
+	}
+	parked.Wait()
+	runtime.Gosched() // at GOMAXPROCS=1: every goroutine has run up to its first Lock
+	t := time.Now()
+	mus[0].Unlock()
+	done.Wait()
+	return float64(time.Since(t).Nanoseconds()) / float64(per*n)
+}
+
 // chainPoint is map_chain's figure at one map size.
 type chainPoint struct {
 	Entries int    `json:"entries"`
@@ -414,8 +473,10 @@ func main() {
 	out["figures"] = fig
 	if *quick {
 		out["map_chain"] = mapChain(15, 3)
+		out["switch_ring"] = switchRing(13, 20000, 2)
 	} else {
 		out["map_chain"] = mapChain(22, 5)
+		out["switch_ring"] = switchRing(15, 400000, 3)
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
