@@ -99,9 +99,7 @@ def test_fit_is_deterministic_small() -> None:
     b = fit(target, gomaxprocs=2, seed=5)
     assert a.best is not None and b.best is not None
     assert a.best.point == b.best.point
-    # the share is steep here (since the model charges cold resumes: a 0.57 us pause blocks
-    # 92%, 0.82 us 74%), so six trials get within 4 points, not 3
-    assert abs(a.best.blocked_share - target.blocked_share) < 0.04
+    assert abs(a.best.blocked_share - target.blocked_share) < 0.03
 
 
 def test_a_census_between_two_convoys_is_reported_as_missed() -> None:
