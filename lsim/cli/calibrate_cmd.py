@@ -28,7 +28,9 @@ def calibrate(
     and contention costs; one goroutine calling each operation of each design on
     `--engine go` sets the per-call costs (a least-squares fit to the model's own formulas);
     Alloy's BenchmarkHighContention at GOMAXPROCS=1 sets what a fresh goroutine costs.
-    Needs the Go toolchain (go >= 1.19) and takes a few minutes.
+    Needs the Go toolchain (go >= 1.19) and takes a few minutes. Run it on a quiet machine:
+    the file records how many cores other processes kept busy meanwhile
+    (`machine.foreign_cores`), and the command says so when that was a quarter core or more.
 
     Examples:
 
@@ -38,6 +40,7 @@ def calibrate(
     """
     from lsim.cli.output import note
     from lsim.cli.terminal import terminal
+    from lsim.engine.machine import is_noisy
     from lsim.engine.model.calibrate import calibrate as run_calibration
     from lsim.engine.model.calibrate import write_costs_file
 
@@ -56,3 +59,8 @@ def calibrate(
                 for k, c in cal.cells.items() if c["measured_ns"] > 0)  # fmt: skip
     note(f"wrote {out}; the fit's largest miss is {worst[0]:.0%} ({worst[1]}); "
          f"use it with --costs {out}")  # fmt: skip
+    foreign = cal.machine.get("foreign_cores")
+    if is_noisy(foreign):
+        note(f"other processes kept {foreign:.2f} cores busy while it measured (the file says "
+             "so): the figures are slower than this machine's own; run it again when the "
+             "machine is quiet")  # fmt: skip

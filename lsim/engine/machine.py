@@ -87,3 +87,22 @@ def foreign_cores(
 
 def is_noisy(foreign: float | None) -> bool:
     return foreign is not None and foreign >= NOISY_FOREIGN_CORES
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process and of its children that have been waited for (a
+    subprocess.run's), as ``os.times`` counts them."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def foreign_cores_beside(
+    before: CpuReading | None, after: CpuReading | None, own_s: float, hz: int | None = None
+) -> float | None:
+    """Mean cores other processes kept busy between two readings taken with no pids, given
+    the ``own_s`` CPU seconds this process and its waited-for children used in between."""
+    if before is None or after is None or after.at <= before.at:
+        return None
+    hz = hz or ticks_per_second()
+    busy_s = (after.busy_ticks - before.busy_ticks) / hz
+    return max(0.0, (busy_s - own_s) / (after.at - before.at))

@@ -11,7 +11,9 @@ from lsim.engine.machine import (
     NOISY_FOREIGN_CORES,
     CpuReading,
     foreign_cores,
+    foreign_cores_beside,
     is_noisy,
+    own_cpu_s,
     read_cpu,
 )
 from lsim.engine.report import machine_facts, noise_note
@@ -44,6 +46,24 @@ def test_foreign_is_busy_minus_own_per_second() -> None:
     assert foreign_cores(before, after, hz=100) == pytest.approx(1.0)
     # the experiment used everything: nothing foreign, never negative
     assert foreign_cores(before, CpuReading(12.0, 1_100, 600), hz=100) == 0.0
+
+
+def test_foreign_beside_this_process_and_its_waited_children() -> None:
+    before = CpuReading(at=10.0, busy_ticks=1_000, own_ticks=0)
+    after = CpuReading(at=12.0, busy_ticks=1_500, own_ticks=0)  # 5 busy s in 2 s
+    assert foreign_cores_beside(before, after, own_s=3.0, hz=100) == pytest.approx(1.0)
+    assert foreign_cores_beside(before, after, own_s=9.0, hz=100) == 0.0  # never negative
+    assert foreign_cores_beside(None, after, own_s=0.0) is None
+    assert foreign_cores_beside(after, before, own_s=0.0) is None  # no time between
+
+
+def test_own_cpu_counts_a_waited_child() -> None:
+    import subprocess
+    import sys
+
+    start = own_cpu_s()
+    subprocess.run([sys.executable, "-c", "sum(range(3_000_000))"], check=True)
+    assert own_cpu_s() - start > 0.01
 
 
 def test_unknown_without_proc(tmp_path: Path) -> None:

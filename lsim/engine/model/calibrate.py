@@ -180,8 +180,11 @@ def fit_calls(measure: Measure, base: dict[str, float], *, seconds: float = 0.1,
 def calibrate(*, quick: bool = False, progress: Progress | None = None,
               measure: Measure = go_ns, burst_measure: IterationNs = go_iteration_ns,
               ) -> Calibration:  # fmt: skip
+    from lsim.engine.machine import foreign_cores_beside, own_cpu_s, read_cpu
     from lsim.engine.model.machine import run_program, runtime_costs
 
+    # the figures are times: other processes' CPU use while they ran is their noise
+    start, own0 = read_cpu(()), own_cpu_s()
     if progress is not None:
         progress("runtime micro-benchmarks")
     measured = runtime_costs(run_program(quick=quick))
@@ -201,6 +204,9 @@ def calibrate(*, quick: bool = False, progress: Progress | None = None,
     machine = {"go_version": measured.raw.get("go_version"), "num_cpu": measured.raw.get("num_cpu"),
                "goarch": measured.raw.get("goarch"), "cpu": _cpu_name(),
                "host": platform.node(), "figures": measured.raw.get("figures", {})}  # fmt: skip
+    foreign = foreign_cores_beside(start, read_cpu(()), own_cpu_s() - own0)
+    if foreign is not None:
+        machine["foreign_cores"] = round(foreign, 2)
     # scrape_parse_ns and wal_append_ns are Alloy's work around the store, which no
     # micro-benchmark here measures (the go engine does neither): the file leaves them out,
     # so a workload keeps its own values

@@ -180,3 +180,29 @@ def test_the_calibration_program_measures_every_figure() -> None:
     ring = [p["goroutines"] for p in raw["switch_ring"]]
     assert ring == sorted(ring) and ring[0] == 2 and len(ring) >= 4
     assert all(p["ns"]["min"] > 0 for p in raw["switch_ring"])
+
+
+def test_calibrate_says_when_other_processes_were_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The figures are times, so the command says when the machine was busy (and the file
+    keeps how busy), instead of printing slow figures as this machine's."""
+    import lsim.engine.model.calibrate as calibration
+
+    def fake(foreign: float) -> Calibration:
+        return Calibration({"spin_ns": 700.0, "map_cached_entries": 5_000.0},
+                           {"spin_ns": "procyield(30)"},
+                           {"mutex/AddLocalLink": {"measured_ns": 100.0, "model_ns": 90.0}},
+                           {"go_version": "go1.19.8", "foreign_cores": foreign})  # fmt: skip
+
+    out = tmp_path / "costs.yaml"
+    for foreign, busy in ((1.3, True), (0.02, False)):
+        monkeypatch.setattr(calibration, "calibrate", lambda **kw: fake(foreign))  # noqa: B023
+        with pytest.raises(SystemExit) as exited:
+            main(["calibrate", "--out", str(out)])
+        assert exited.value.code == 0
+        printed, err = capsys.readouterr()
+        assert ("1.30 cores busy" in err) is busy and "wrote" in err
+        assert "map_cached_entries" in printed and "5,000.0 ns" not in printed  # a size
+        assert load_costs_file(out)["spin_ns"] == 700.0
+        assert f"foreign_cores: {foreign}" in out.read_text()
