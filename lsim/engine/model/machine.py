@@ -232,7 +232,7 @@ def runtime_costs(raw: dict[str, Any]) -> Measured:
         sizes = f"{ring[0]['goroutines']:,} to {ring[-1]['goroutines']:,} goroutines"
         how = (
             f"a ring of {sizes} parked in sync.Mutex.Lock, each unlocking the next, at "
-            "GOMAXPROCS=1 (best of rounds), fitted to fastest + near x (1 - near_goroutines "
+            "GOMAXPROCS=1 (best of rounds), fitted to warm + near x (1 - near_goroutines "
             "/ n) + far x (1 - far_goroutines / n)"
         )
         names = ("resume_near_ns", "resume_near_goroutines", "resume_far_ns",
