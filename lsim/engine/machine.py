@@ -101,8 +101,8 @@ def foreign_cores_beside(
 ) -> float | None:
     """Mean cores other processes kept busy between two readings taken with no pids, given
     the ``own_s`` CPU seconds this process and its waited-for children used in between."""
-    if before is None or after is None or after.at <= before.at:
+    if before is None or after is None:
         return None
     hz = hz or ticks_per_second()
-    busy_s = (after.busy_ticks - before.busy_ticks) / hz
-    return max(0.0, (busy_s - own_s) / (after.at - before.at))
+    own = before.own_ticks + round(own_s * hz)
+    return foreign_cores(before, CpuReading(after.at, after.busy_ticks, own), hz)

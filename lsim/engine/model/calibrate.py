@@ -1,6 +1,6 @@
 """``lsim calibrate``: measure this machine with real Go and write the model's costs.
 
-Two sets of micro-benchmarks:
+Three sets of micro-benchmarks:
 
 1. **The runtime** (``machine.py``: spin rounds, cache-line transfer between the two Ps,
    futex wake, ``wakep`` latency, ``usleep(3)``, switches, spawn/exit, uncontended locks,
@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsim.engine.model.burstcal import BURST_DESIGNS, IterationNs, fit_burst, go_iteration_ns
+from lsim.engine.model.burstcal import (
+    BURST_DESIGNS,
+    IterationNs,
+    Progress,
+    fit_burst,
+    go_iteration_ns,
+)
 from lsim.workload.costs import COST_DEFAULTS, COSTS_FILE_KIND
 from lsim.workload.load import parse_workload
 from lsim.workload.model import Workload
@@ -48,7 +54,6 @@ CALLS: dict[str, tuple[dict[str, float], float]] = {
 UNMEASURED = ("scrape_parse_ns", "wal_append_ns", "exponential_service")
 UNIT = 1000.0  # ns steps of one unknown at a time, to read its coefficient off the model
 
-Progress = Callable[[str], None]
 Measure = Callable[[Workload, str], float]  # (workload, design) -> ns per call
 
 
